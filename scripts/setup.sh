@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up everything uclab needs on a fresh Debian machine (root): apt packages, a
+# virtualenv in .venv with the pinned pip packages, and uclab itself (editable).
+# Idempotent and fast when nothing changed: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # network simulator
+  iproute2 nftables iptables conntrack tcpdump tshark iputils-ping netcat-openbsd
+  wireguard-go wireguard-tools libnetfilter-queue-dev libnfnetlink-dev graphviz
+  # STUN, SIP edge, interop and load peers
+  coturn kamailio kamailio-python3-modules kamailio-tls-modules kamailio-sqlite-modules
+  kamailio-extra-modules sip-tester baresip sngrep
+  # building the pinned wheels that have no binary for this platform
+  build-essential python3-dev
+)
+
+say() { printf '[setup] %s\n' "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup: run as root (the lab creates network namespaces and installs apt packages)" >&2
+  exit 1
+fi
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # tshark asks whether non-root users may capture; answer once, non-interactively
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts some daemons on install where it can; the lab runs its own copies only
+  for svc in coturn kamailio; do
+    pkill -x "$( [ "$svc" = coturn ] && echo turnserver || echo kamailio )" 2>/dev/null || true
+  done
+else
+  say "apt packages: all present"
+fi
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)'; then
+  echo "setup: uclab needs Python 3.11 (pjsua2-python wheels are cp311); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  say "creating virtualenv .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.setup-stamp
+want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing pinned pip packages"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.txt
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
+else
+  say "pip packages: up to date"
+fi
+.venv/bin/uclab doctor --quiet || { echo "setup: 'uclab doctor' reports the host is not ready (see above)" >&2; exit 1; }
+say "ready"

@@ -1,0 +1,70 @@
+"""Faulty SIP ALGs: start the middlebox in the router, then queue its packets to it.
+
+The native nft `queue` expression is missing from this kernel, so the queue rules are an
+iptables-nft rule file (`<run>/nft/<router>.alg.rules`, loaded with
+`iptables-nft-restore --noflush`) in the router's `mangle` FORWARD chain. The middlebox
+binds its queue before the rules exist, so nothing is queued to nobody. There is no
+queue bypass: if the middlebox dies, the SIP it should see stops, loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from .alg_behaviours import create
+from .errors import LabError
+from .process import LabProcess, run, spawn
+
+if TYPE_CHECKING:
+    from .network import Network
+
+QUEUE = 0
+
+
+def rules_text(net: Network, router: str) -> str:
+    spec = net.topo.routers[router]
+    assert spec.sip_alg.behaviour is not None
+    impl = create(spec.sip_alg.behaviour, spec.sip_alg.options)
+    lines = [f"# uclab run {net.run.run_id}: faulty SIP ALG '{impl.name}' on {router}", "*mangle"]
+    for match in impl.queue_matches():
+        lines.append(f"-A FORWARD {match} -m comment --comment uclab:{net.run.run_id} -j NFQUEUE --queue-num {QUEUE}")
+    lines.append("COMMIT")
+    return "\n".join(lines) + "\n"
+
+
+def start_middleboxes(net: Network) -> list[LabProcess]:
+    procs = []
+    for router, spec in net.topo.routers.items():
+        if spec.sip_alg.mode != "faulty":
+            continue
+        options = {"router": router, **spec.sip_alg.options}
+        proc = spawn(
+            net.ns(router),
+            [
+                sys.executable,
+                "-m",
+                "simulators.net.middlebox",
+                "--behaviour",
+                str(spec.sip_alg.behaviour),
+                "--queue",
+                str(QUEUE),
+                "--outside-index",
+                str(net.ifindex(router, spec.outside)),
+                "--options",
+                json.dumps(options),
+            ],
+            name=f"alg-{spec.sip_alg.behaviour}",
+            host=router,
+            log=net.run.path("logs", f"{router}.alg.log"),
+            watch=True,
+        )
+        procs.append(proc)
+        proc.wait_for(r"^ready$", timeout=15.0)
+        path = net.run.path("nft", f"{router}.alg.rules")
+        path.write_text(rules_text(net, router))
+        result = run(net.ns(router), ["iptables-nft-restore", "--noflush", str(path)], check=False)
+        if result.returncode != 0:
+            raise LabError(f"iptables-nft-restore rejected {path}: {result.stderr.strip()}")
+    return procs

@@ -1,0 +1,215 @@
+"""Runs: ids, directories, liveness, and the removal of what dead runs left behind.
+
+Every lab has a run id (8 hex digits). Its namespaces are `ucl<run>-<node>`, its nft
+tables `uclab_<run>`, its links carry the alias `uclab:<run>`, and its directory is
+`$UCLAB_RUN_ROOT/<run>` (default /var/tmp/uclab/runs). The orchestrator holds an exclusive
+flock on `<dir>/lock` for the run's whole life; the kernel drops it when the orchestrator
+dies, however it dies. So "is this run alive?" is "can I take its lock?", and `clean`
+touches only runs whose lock is free.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import netns
+
+NS_PREFIX = "ucl"
+RUN_ID_RE = re.compile(r"^[0-9a-f]{8}$")
+NS_RE = re.compile(rf"^{NS_PREFIX}([0-9a-f]{{8}})-(.+)$")
+
+
+def run_root() -> Path:
+    return Path(os.environ.get("UCLAB_RUN_ROOT", "/var/tmp/uclab/runs"))
+
+
+def ns_name(run_id: str, node: str) -> str:
+    return f"{NS_PREFIX}{run_id}-{node}"
+
+
+def switch_ns(run_id: str) -> str:
+    """The namespace holding the run's bridges (one per segment)."""
+    return ns_name(run_id, "_sw")
+
+
+def link_alias(run_id: str) -> str:
+    return f"uclab:{run_id}"
+
+
+@dataclass
+class Run:
+    """A live run owned by this process: its id, directory and lock."""
+
+    run_id: str
+    dir: Path
+    _lock_fd: int = field(default=-1, repr=False)
+
+    @classmethod
+    def create(cls, topology: str = "", root: Path | None = None) -> Run:
+        root = root or run_root()
+        root.mkdir(parents=True, exist_ok=True)
+        for _ in range(20):
+            run_id = secrets.token_hex(4)
+            path = root / run_id
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            if any(netns.names(ns_name(run_id, ""))):
+                continue
+            fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            run = cls(run_id, path, fd)
+            run.write_meta(topology=topology)
+            return run
+        raise RuntimeError(f"could not allocate a run id under {root}")
+
+    def write_meta(self, **extra: object) -> None:
+        meta_path = self.dir / "meta.json"
+        meta: dict[str, object] = {}
+        if meta_path.exists():
+            meta = json.loads(meta_path.read_text())
+        meta.update({"run_id": self.run_id, "pid": os.getpid(), "started": meta.get("started", time.time())})
+        meta.update(extra)
+        tmp = meta_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta, indent=2, default=str))
+        tmp.replace(meta_path)
+
+    def meta(self) -> dict[str, object]:
+        return read_meta(self.dir)
+
+    def release(self) -> None:
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def path(self, *parts: str) -> Path:
+        p = self.dir.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+
+def read_meta(run_dir: Path) -> dict[str, object]:
+    try:
+        data: dict[str, object] = json.loads((run_dir / "meta.json").read_text())
+        return data
+    except (OSError, ValueError):
+        return {}
+
+
+def is_alive(run_id: str, root: Path | None = None) -> bool:
+    """True while some process holds the run's lock."""
+    lock = (root or run_root()) / run_id / "lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def known_runs(root: Path | None = None) -> set[str]:
+    """Run ids seen on this machine: run directories plus namespaces named like ours."""
+    root = root or run_root()
+    ids = {m.group(1) for n in netns.names(NS_PREFIX) if (m := NS_RE.match(n))}
+    if root.exists():
+        ids |= {p.name for p in root.iterdir() if RUN_ID_RE.match(p.name)}
+    return ids
+
+
+@dataclass
+class CleanReport:
+    runs: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    processes: list[int] = field(default_factory=list)
+    skipped_live: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.runs:
+            live = f" ({len(self.skipped_live)} live run(s) left alone)" if self.skipped_live else ""
+            return "nothing to clean" + live
+        return (
+            f"removed {len(self.runs)} dead run(s) {', '.join(self.runs)}: "
+            f"{len(self.namespaces)} namespace(s), {len(self.processes)} process(es)"
+            + (f"; {len(self.skipped_live)} live run(s) left alone" if self.skipped_live else "")
+        )
+
+
+def kill_namespace_processes(names: list[str], grace_s: float = 1.0) -> list[int]:
+    """SIGTERM, then SIGKILL, every process living in the given namespaces."""
+    victims = sorted({pid for n in names for pid in netns.pids(n) if pid != os.getpid()})
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    pending = set(victims)
+    while pending and time.monotonic() < deadline:
+        pending = {p for p in pending if _exists(p)}
+        if pending:
+            time.sleep(0.01)
+    for pid in pending:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return victims
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0); treat it as gone
+    with contextlib.suppress(OSError):
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    return False
+
+
+def remove_run(run_id: str, root: Path | None = None, keep_dir: bool = True) -> CleanReport:
+    """Remove a run's namespaces (and their processes). The caller must own or have checked it."""
+    report = CleanReport(runs=[run_id])
+    names = netns.names(f"{NS_PREFIX}{run_id}-")
+    report.processes = kill_namespace_processes(names)
+    for name in names:
+        netns.delete(name)
+    report.namespaces = names
+    run_dir = (root or run_root()) / run_id
+    if not keep_dir:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            (run_dir / "DEAD").write_text("cleaned\n")
+    return report
+
+
+def clean(root: Path | None = None, keep_dirs: bool = True) -> CleanReport:
+    """Remove everything left by dead runs; live runs are not touched."""
+    total = CleanReport()
+    for run_id in sorted(known_runs(root)):
+        if is_alive(run_id, root):
+            total.skipped_live.append(run_id)
+            continue
+        has_ns = bool(netns.names(f"{NS_PREFIX}{run_id}-"))
+        run_dir = (root or run_root()) / run_id
+        if not has_ns and (run_dir / "DEAD").exists() and keep_dirs:
+            continue
+        report = remove_run(run_id, root, keep_dir=keep_dirs)
+        total.runs += report.runs
+        total.namespaces += report.namespaces
+        total.processes += report.processes
+    return total
