@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,9 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing; add it"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not a valid name: use lower-case letters, digits and _, starting with a letter"
+        limit = re.search(r"\{0,(\d+)\}", str(err.get("ctx", {}).get("pattern", "")))
+        longest = f", at most {int(limit.group(1)) + 1} characters" if limit else ""
+        return f"{value!r} is not a valid name: use lower-case letters, digits and _, starting with a letter{longest}"
     return f"{msg} (got {value!r})"
 
 

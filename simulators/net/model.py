@@ -24,6 +24,7 @@ NAME_RE = r"^[a-z][a-z0-9_]{0,23}$"
 IFNAME_RE = r"^[a-z][a-z0-9_]{0,11}$"
 Name = Annotated[str, Field(pattern=NAME_RE, description="lower-case name: letters, digits, _; max 24")]
 IfName = Annotated[str, Field(pattern=IFNAME_RE, description="interface name inside its host; max 12")]
+TopologyName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="lower-case name; max 48")]
 
 
 class Strict(BaseModel):
@@ -149,7 +150,7 @@ class Nat(Strict):
     filtering: Behaviour | None = None
     port_allocation: PortAllocation | None = None
     hairpinning: bool = False
-    udp_timeout_s: int = Field(120, ge=5, le=86_400, description="UDP binding timeout")
+    udp_timeout_s: int = Field(120, ge=1, le=86_400, description="UDP binding timeout")
     outside: IfName = "wan"
 
     @model_validator(mode="before")
@@ -373,7 +374,7 @@ class Segment(Strict):
 
 
 class Topology(Strict):
-    name: Name
+    name: TopologyName
     description: str = ""
     refs: list[str] = Field(default_factory=list, description="document references, e.g. 004:96")
     segments: dict[Name, Segment]

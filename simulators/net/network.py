@@ -77,6 +77,7 @@ class Network:
         self._port_of: dict[tuple[str, str], int] = {}  # (node, ifname) -> ifindex of its switch port
         self._index: dict[tuple[str, str], int] = {}  # (node, ifname) -> ifindex
         self._built = False
+        self.impairments: Any = None  # impair.Impairments, created on first use
 
     # -- names and sockets ----------------------------------------------------------------
 
@@ -119,11 +120,13 @@ class Network:
             with self.timings.phase("links"):
                 self._segments()
                 self._interfaces()
+            vpns = None
             if self.topo.vpns:
-                from .vpn import start_vpns
+                from .vpn import VpnSetup
 
+                vpns = VpnSetup(self)
                 with self.timings.phase("vpn"):
-                    self.processes += start_vpns(self)
+                    self.processes += vpns.start()
             with self.timings.phase("routes"):
                 for node in self.topo.nodes:
                     self._install_routes(node)
@@ -136,6 +139,9 @@ class Network:
 
                 with self.timings.phase("alg"):
                     self.processes += start_middleboxes(self)
+            if vpns is not None:  # last: the first handshake must meet the NAT rules
+                with self.timings.phase("vpn"):
+                    vpns.connect()
             self._built = True
         except BaseException:
             self.teardown()
@@ -225,22 +231,13 @@ class Network:
                     self.impair(node, ifname, iface.impair)
 
     def impair(self, node: str, ifname: str, imp: Impairment | None) -> None:
-        """Set (or with None, clear) netem on a link, both directions."""
-        for where, idx in (("node", self.ifindex(node, ifname)), ("_sw", self._port_of[(node, ifname)])):
-            ipr = self.ipr(node if where == "node" else "_sw")
-            with contextlib.suppress(Exception):
-                ipr.tc("del", index=idx, handle="1:")
-            if imp is None:
-                continue
-            kw: dict[str, Any] = {
-                "delay": int(imp.delay_ms * 1000),
-                "jitter": int(imp.jitter_ms * 1000),
-                "loss": imp.loss_pct,
-                "limit": 10000,
-            }
-            if imp.rate_kbit:
-                kw["rate"] = f"{imp.rate_kbit}kbit"
-            ipr.tc("add", "netem", index=idx, handle="1:", **kw)
+        """Set (or with None, clear) delay, jitter, loss and rate on a link, both directions."""
+        self.ifindex(node, ifname)  # clear error for an unknown interface
+        if self.impairments is None:
+            from .impair import Impairments
+
+            self.impairments = Impairments(self)
+        self.impairments.set(node, ifname, imp)
 
     # -- runtime changes ------------------------------------------------------------------
 
@@ -281,6 +278,9 @@ class Network:
 
     def teardown(self) -> None:
         """Stop processes, remove every namespace. Safe to call twice or after a partial build."""
+        if self.impairments is not None:
+            self.impairments.stop()
+            self.impairments = None
         for proc in reversed(self.processes):
             with contextlib.suppress(Exception):
                 proc.stop(timeout=1.0)

@@ -53,6 +53,7 @@ class Link:
     subnet: IPv4Network
     members: tuple[Attachment, ...]
     tunnel: bool = False
+    client_accepts: tuple[IPv4Network, ...] = ()  # tunnel: sources a client accepts from the server
 
 
 def vpn_ifname(topo: Topology, vpn: str) -> str:
@@ -97,7 +98,8 @@ class Routing:
             dev = vpn_ifname(topo, vname)
             members = [Attachment(vpn.server, dev, (vpn.server_address,))]
             members += [Attachment(c, dev, (cs.address,)) for c, cs in vpn.clients.items() if cs.address is not None]
-            self.links[f"vpn:{vname}"] = Link(f"vpn:{vname}", vpn.subnet, tuple(members), tunnel=True)
+            accepts = (vpn.subnet, *vpn_routes(topo, vname))
+            self.links[f"vpn:{vname}"] = Link(f"vpn:{vname}", vpn.subnet, tuple(members), True, accepts)
         self.forwarders = set(topo.routers) | {v.server for v in topo.vpns.values()}
 
     # -- placement (roaming) -------------------------------------------------------------
@@ -216,12 +218,19 @@ class Routing:
         for link, _ in self.attachments(node):
             if dst in link.subnet and (best is None or link.subnet.prefixlen > best[0]):
                 best = (link.subnet.prefixlen, link, dst, None)
+        blackhole = False
         for route in self.routes(node):
             if dst in route.dst and (best is None or route.dst.prefixlen > best[0]):
-                dev_link = next(lk for lk, m in self.attachments(node) if m.ifname == route.dev)
-                target = route.via or dst
-                best = (route.dst.prefixlen, dev_link, target, route)
-        return None if best is None else best[1:]
+                dev_link = next((lk for lk, m in self.attachments(node) if m.ifname == route.dev), None)
+                if dev_link is None:  # a tunnel without an address of its own: packets die in it
+                    blackhole = True
+                    best = (route.dst.prefixlen, Link("blackhole", route.dst, ()), dst, route)
+                    continue
+                blackhole = False
+                best = (route.dst.prefixlen, dev_link, route.via or dst, route)
+        if best is None or blackhole:
+            return None
+        return best[1:]
 
     def _source(self, node: str, dst: IPv4Address) -> IPv4Address | None:
         hop = self._next_hop(node, dst)
@@ -241,15 +250,20 @@ class Routing:
         there = self._walk(src_node, src, dst, reply=False)
         if there is None:
             return False
-        dst_node, seen_src = there
+        dst_node, seen_src, natted_by = there
         back = self._walk(dst_node, dst, seen_src, reply=True)
-        return back is not None and back[0] == src_node
+        # a reply to a NATed source ends at the NAT's address; conntrack takes it back inside
+        return back is not None and back[0] == (natted_by or src_node)
 
-    def _walk(self, node: str, src: IPv4Address, dst: IPv4Address, reply: bool) -> tuple[str, IPv4Address] | None:
+    def _walk(
+        self, node: str, src: IPv4Address, dst: IPv4Address, reply: bool
+    ) -> tuple[str, IPv4Address, str | None] | None:
+        """Follow a packet: (node reached, source as seen there, last NAT that rewrote it)."""
         in_if: str | None = None
+        natted_by: str | None = None
         for _ in range(32):
             if dst in self.addresses(node):
-                return node, src
+                return node, src, natted_by
             hop = self._next_hop(node, dst)
             if hop is None:
                 return None
@@ -258,15 +272,16 @@ class Routing:
             spec = self.topo.routers.get(node)
             if spec is not None and not reply:
                 crosses = spec.outside in (in_if, out_if)
-                if in_if is not None and crosses and spec.effective_firewall.mode is FirewallMode.STATELESS:
+                if crosses and spec.effective_firewall.mode is FirewallMode.STATELESS:
                     return None  # ICMP carries no port a stateless rule could open
                 if spec.nat and out_if == spec.nat.outside:
                     src = spec.interfaces[out_if].primary
-            if link.tunnel:
-                allowed = {a for m in link.members for a in m.addresses}
-                if src not in allowed:
-                    return None  # WireGuard drops sources outside the peer's allowed IPs
+                    natted_by = node
+            if link.tunnel and not self._tunnel_accepts(link, node, src):
+                return None  # the receiving WireGuard peer drops sources outside its allowed IPs
             nxt = next((m for m in link.members if target in m.addresses), None)
+            if nxt is None and link.tunnel and link.members and link.members[0].node != node:
+                nxt = link.members[0]  # a tunnel route has no next-hop address: the peer is the server
             if nxt is None:
                 return None
             nspec = self.topo.routers.get(nxt.node)
@@ -275,3 +290,11 @@ class Routing:
                 return None  # a new inbound flow on the outside interface is dropped
             node, in_if = nxt.node, nxt.ifname
         return None
+
+    @staticmethod
+    def _tunnel_accepts(link: Link, sender: str, src: IPv4Address) -> bool:
+        server = link.members[0]
+        if sender == server.node:  # server -> client: the client allows the VPN network and routes
+            return any(src in net for net in link.client_accepts)
+        mine = next((m for m in link.members if m.node == sender), None)  # client -> server: its /32
+        return mine is not None and src in mine.addresses

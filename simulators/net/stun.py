@@ -148,6 +148,8 @@ def parse(data: bytes) -> Message:
             msg.attributes[Attr(attr)] = _decode_address(value, False)
         elif attr == Attr.CHANGE_REQUEST:
             msg.attributes[Attr.CHANGE_REQUEST] = struct.unpack("!I", value)[0]
+        elif attr == Attr.SOFTWARE:
+            msg.attributes[Attr.SOFTWARE] = value.decode(errors="replace")
         elif attr == Attr.ERROR_CODE and len(value) >= 4:
             msg.attributes[Attr.ERROR_CODE] = (value[2] * 100 + value[3], value[4:].decode(errors="replace"))
         else:

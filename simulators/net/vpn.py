@@ -76,40 +76,54 @@ def _start(net: Network, node: str, ifname: str) -> LabProcess:
     return proc
 
 
-def start_vpns(net: Network) -> list[LabProcess]:
-    topo = net.topo
-    procs: list[LabProcess] = []
-    for vname, vpn in topo.vpns.items():
-        ifname = vpn_ifname(topo, vname)
-        server_keys = Keys()
-        client_keys = {c: Keys() for c in vpn.clients}
-        server = _start(net, vpn.server, ifname)
-        procs.append(server)
-        peers = ""
-        for client, keys in client_keys.items():
-            peers += f"public_key={keys.public}\nreplace_allowed_ips=true\n"
-            address = vpn.clients[client].address
-            if address is not None:
-                peers += f"allowed_ip={address}/32\n"
-        uapi(
-            server.pid,
-            ifname,
-            f"set=1\nprivate_key={server_keys.private}\nlisten_port={vpn.port}\nreplace_peers=true\n{peers}",
-        )
-        net._configure_interface(vpn.server, ifname, [vpn.server_address], vpn.subnet.prefixlen)
-        endpoint = vpn_endpoint(topo, vname)
-        allowed = [vpn.subnet, *vpn_routes(topo, vname)]
-        for client, keys in client_keys.items():
-            proc = _start(net, client, ifname)
-            procs.append(proc)
-            allowed_lines = "".join(f"allowed_ip={n}\n" for n in allowed)
+class VpnSetup:
+    """Two phases: `start` creates the tunnels (before routes exist, which need the
+    devices), `connect` gives the clients their peer (after routes exist, so the first
+    handshake goes out at once instead of waiting for WireGuard's 5 s retry)."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        self.processes: list[LabProcess] = []
+        self._clients: list[tuple[LabProcess, str, str]] = []  # process, ifname, UAPI request
+
+    def start(self) -> list[LabProcess]:
+        net, topo = self.net, self.net.topo
+        for vname, vpn in topo.vpns.items():
+            ifname = vpn_ifname(topo, vname)
+            server_keys = Keys()
+            client_keys = {c: Keys() for c in vpn.clients}
+            server = _start(net, vpn.server, ifname)
+            self.processes.append(server)
+            peers = ""
+            for client, keys in client_keys.items():
+                peers += f"public_key={keys.public}\nreplace_allowed_ips=true\n"
+                address = vpn.clients[client].address
+                if address is not None:
+                    peers += f"allowed_ip={address}/32\n"
             uapi(
-                proc.pid,
+                server.pid,
                 ifname,
-                f"set=1\nprivate_key={keys.private}\nreplace_peers=true\n"
-                f"public_key={server_keys.public}\nendpoint={endpoint}:{vpn.port}\n"
-                f"persistent_keepalive_interval={KEEPALIVE_S}\n{allowed_lines}",
+                f"set=1\nprivate_key={server_keys.private}\nlisten_port={vpn.port}\nreplace_peers=true\n{peers}",
             )
-            address = vpn.clients[client].address
-            net._configure_interface(client, ifname, [address] if address else [], vpn.subnet.prefixlen)
-    return procs
+            net._configure_interface(vpn.server, ifname, [vpn.server_address], vpn.subnet.prefixlen)
+            endpoint = vpn_endpoint(topo, vname)
+            allowed = "".join(f"allowed_ip={n}\n" for n in [vpn.subnet, *vpn_routes(topo, vname)])
+            for client, keys in client_keys.items():
+                proc = _start(net, client, ifname)
+                self.processes.append(proc)
+                uapi(proc.pid, ifname, f"set=1\nprivate_key={keys.private}\n")
+                address = vpn.clients[client].address
+                net._configure_interface(client, ifname, [address] if address else [], vpn.subnet.prefixlen)
+                self._clients.append(
+                    (
+                        proc,
+                        ifname,
+                        f"set=1\nreplace_peers=true\npublic_key={server_keys.public}\n"
+                        f"endpoint={endpoint}:{vpn.port}\npersistent_keepalive_interval={KEEPALIVE_S}\n{allowed}",
+                    )
+                )
+        return self.processes
+
+    def connect(self) -> None:
+        for proc, ifname, request in self._clients:
+            uapi(proc.pid, ifname, request)
