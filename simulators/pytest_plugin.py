@@ -1,0 +1,222 @@
+"""The lab's pytest plugin (loaded by the root conftest.py).
+
+Fixtures
+    lab_factory   make(topology) -> a Lab that is up; every lab made is torn down after
+                  the test, even a failed one, and its evidence attached to the report
+    lab           the Lab of the test's `@pytest.mark.topology(...)` (or indirect param)
+
+Markers
+    rule(*ids)    the rules (spec/rules.yaml) a test checks; unknown IDs stop the run
+    topology(x)   the topology `lab` builds (a name from topologies/ or a path)
+    slow          real-time and soak variants; skipped unless --uclab-slow
+
+Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
+its pcaps, the logs of every process, and the generated rulesets. `--uclab-results FILE`
+writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import catalogue
+from .lab import Lab
+from .net import draw
+from .net.model import Topology
+
+allure: Any
+try:
+    import allure
+
+    HAVE_ALLURE = True
+except ImportError:  # pragma: no cover - allure-pytest is a pinned dependency
+    allure = None
+    HAVE_ALLURE = False
+
+PCAP = ("application/vnd.tcpdump.pcap", "pcap")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("uclab")
+    group.addoption("--uclab-keep", action="store_true", help="keep every run directory (default: only failed ones)")
+    group.addoption("--uclab-slow", action="store_true", help="also run real-time and soak variants (@slow)")
+    group.addoption("--uclab-results", metavar="FILE", help="write one JSON line per test result to FILE")
+    group.addoption("--uclab-profile", metavar="PROFILE", default=None, help="release profile the suites target")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule(*ids): rule IDs from spec/rules.yaml this test checks")
+    config.addinivalue_line("markers", "topology(name): the topology the `lab` fixture brings up")
+    config.addinivalue_line("markers", "slow: real-time or soak variant, run only with --uclab-slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problems = []
+    for item in items:
+        for mark in item.iter_markers("rule"):
+            bad = catalogue.unknown([str(a) for a in mark.args])
+            if bad:
+                problems.append(f"{item.nodeid}: unknown rule ID(s) {', '.join(bad)} (see spec/rules.yaml)")
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
+    if not config.getoption("--uclab-slow"):
+        skip = pytest.mark.skip(reason="real-time/soak variant: run with --uclab-slow")
+        for item in items:
+            if item.get_closest_marker("slow"):
+                item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"uclab_rep_{report.when}", report)
+    return report
+
+
+def _rules_of(item: pytest.Item) -> list[str]:
+    return [str(a) for m in item.iter_markers("rule") for a in m.args]
+
+
+@pytest.fixture(autouse=True)
+def _uclab_labels(request: pytest.FixtureRequest) -> None:
+    ids = _rules_of(request.node)
+    if not HAVE_ALLURE or not ids:
+        return
+    known = catalogue.rules()
+    for rid in ids:
+        allure.dynamic.label("rule", rid)
+        allure.dynamic.tag(rid)
+        rule = known[rid]
+        allure.dynamic.feature(rule.section.split(" (")[0])
+        for ref in rule.refs:
+            allure.dynamic.link(f"seeds/{ref}", name=f"{rid} {ref}: {catalogue.quote(ref, 2)[:80]}")
+
+
+def _attach_file(path: Path, name: str) -> None:
+    if not HAVE_ALLURE or not path.exists() or path.stat().st_size == 0:
+        return
+    if path.suffix == ".pcap":
+        allure.attach.file(str(path), name=name, attachment_type=PCAP)
+    elif path.suffix in (".svg",):
+        allure.attach.file(str(path), name=name, attachment_type=allure.attachment_type.SVG)
+    elif path.suffix == ".wav":
+        allure.attach.file(str(path), name=name, attachment_type=("audio/wav", "wav"))
+    elif path.suffix == ".json":
+        allure.attach.file(str(path), name=name, attachment_type=allure.attachment_type.JSON)
+    else:
+        allure.attach.file(str(path), name=name, attachment_type=allure.attachment_type.TEXT)
+
+
+def attach_evidence(lab: Lab) -> None:
+    """Attach what a torn-down lab left in its run directory."""
+    if lab.run is None:
+        return
+    d = lab.run.dir
+    for sub, pattern in (("pcap", "*.pcap"), ("logs", "*.log"), ("nft", "*"), ("evidence", "*")):
+        for path in sorted((d / sub).glob(pattern)) if (d / sub).exists() else []:
+            _attach_file(path, f"{lab.topo.name}/{sub}/{path.name}")
+
+
+class LabFactory:
+    def __init__(self, request: pytest.FixtureRequest):
+        self.request = request
+        self.labs: list[Lab] = []
+
+    def __call__(self, topology: Topology | str | Path, *, verify: bool = True, services: bool = True) -> Lab:
+        lab = Lab(topology)
+        self.labs.append(lab)
+        lab.up(verify=verify, services=services)
+        svg = lab.dir / "evidence" / "topology.svg"
+        svg.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            svg.write_bytes(draw.svg(lab.topo))
+            if HAVE_ALLURE:
+                allure.attach.file(
+                    str(svg), name=f"topology {lab.topo.name}", attachment_type=allure.attachment_type.SVG
+                )
+        return lab
+
+    def close(self) -> None:
+        node = self.request.node
+        failed = any(getattr(getattr(node, f"uclab_rep_{w}", None), "failed", False) for w in ("setup", "call"))
+        keep = self.request.config.getoption("--uclab-keep")
+        for lab in reversed(self.labs):
+            lab.down()
+            with contextlib.suppress(Exception):
+                attach_evidence(lab)
+            if lab.run is not None:
+                if failed or keep:
+                    print(f"\nuclab: evidence of {lab.topo.name} kept in {lab.run.dir}")
+                else:
+                    shutil.rmtree(lab.run.dir, ignore_errors=True)
+        node.uclab_topologies = [lab.topo.name for lab in self.labs]
+
+
+@pytest.fixture
+def lab_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Lab]]:
+    factory = LabFactory(request)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture
+def lab(request: pytest.FixtureRequest, lab_factory: Callable[..., Lab]) -> Lab:
+    marker = request.node.get_closest_marker("topology")
+    topology: Any = getattr(request, "param", None) or (marker.args[0] if marker else None)
+    if topology is None:
+        raise pytest.UsageError(
+            f"{request.node.nodeid} uses the `lab` fixture without @pytest.mark.topology(...) or an indirect param"
+        )
+    return lab_factory(topology)
+
+
+@pytest.fixture
+def profile(request: pytest.FixtureRequest) -> str | None:
+    value: str | None = request.config.getoption("--uclab-profile")
+    return value
+
+
+def _first_line(obj: object) -> str:
+    doc = getattr(obj, "__doc__", None) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    path = item.config.getoption("--uclab-results")
+    if not path:
+        return
+    reps = [getattr(item, f"uclab_rep_{w}", None) for w in ("setup", "call")]
+    outcome = "passed"
+    message = ""
+    for rep in reps:
+        if rep is None:
+            continue
+        if rep.failed:
+            outcome, message = "failed", str(rep.longrepr)[-2000:]
+            break
+        if rep.skipped:
+            outcome = "skipped"
+            message = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+    record = {
+        "nodeid": item.nodeid,
+        "outcome": outcome,
+        "rules": _rules_of(item),
+        "topologies": getattr(item, "uclab_topologies", []),
+        "duration_s": round(sum(getattr(r, "duration", 0.0) for r in reps if r is not None), 3),
+        "doc": _first_line(getattr(item, "obj", None)),
+        "message": message,
+        "time": time.time(),
+    }
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
