@@ -1,0 +1,101 @@
+"""Small traffic tools for the simulator's integration tests: UDP echo, UDP/TCP probes.
+
+Every socket is created inside a lab host (`lab.socket`), so all traffic is that host's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+from simulators.lab import Lab
+
+
+@contextlib.contextmanager
+def udp_echo(lab: Lab, host: str, port: int, address: str | None = None) -> Iterator[list[tuple[str, int]]]:
+    """Echo every datagram back from `host:port`; yields the list of peers seen."""
+    sock = lab.socket(host, socket.SOCK_DGRAM)
+    sock.bind((address or lab.address(host), port))
+    seen: list[tuple[str, int]] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            if select.select([sock], [], [], 0.05)[0]:
+                data, peer = sock.recvfrom(4096)
+                seen.append(peer)
+                sock.sendto(data, peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join(1)
+        sock.close()
+
+
+def udp_roundtrip(
+    lab: Lab, host: str, dst: tuple[str, int], src_port: int = 0, timeout: float = 0.5, tries: int = 3
+) -> bool:
+    """Does a datagram from host (optionally from src_port) to dst come back?"""
+    sock = lab.socket(host, socket.SOCK_DGRAM)
+    try:
+        sock.bind((lab.address(host), src_port))
+        for i in range(tries):
+            token = f"probe-{i}".encode()
+            sock.sendto(token, dst)
+            deadline = time.monotonic() + timeout / tries
+            while (left := deadline - time.monotonic()) > 0:
+                if not select.select([sock], [], [], left)[0]:
+                    break
+                data, _ = sock.recvfrom(4096)
+                if data == token:
+                    return True
+        return False
+    finally:
+        sock.close()
+
+
+@contextlib.contextmanager
+def tcp_listener(lab: Lab, host: str, port: int) -> Iterator[list[tuple[str, int]]]:
+    """Accept TCP connections on host:port; yields the list of peers that connected."""
+    sock = lab.socket(host, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((lab.address(host), port))
+    sock.listen(16)
+    peers: list[tuple[str, int]] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            if select.select([sock], [], [], 0.05)[0]:
+                conn, peer = sock.accept()
+                peers.append(peer)
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield peers
+    finally:
+        stop.set()
+        thread.join(1)
+        sock.close()
+
+
+def tcp_connects(lab: Lab, host: str, dst: tuple[str, int], timeout: float = 0.7) -> bool:
+    sock = lab.socket(host, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(dst)
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()

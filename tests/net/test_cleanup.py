@@ -1,0 +1,91 @@
+"""Nothing the lab creates outlives it: not after 200 up/down cycles, not after a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from simulators.lab import Lab
+from simulators.net import loader, netns, runs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def root_links() -> set[str]:
+    return set(os.listdir("/sys/class/net"))
+
+
+def wait_until(predicate: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return bool(predicate())  # type: ignore[operator]
+
+
+def test_200_up_down_cycles_leave_nothing_behind() -> None:
+    topo = loader.load("home_vpn")  # namespaces, bridges, veths, nft tables, wireguard-go processes
+    links_before = root_links()
+    pids: list[int] = []
+    run_ids: list[str] = []
+    for _ in range(200):
+        lab = Lab(topo).up(services=False, verify=False)
+        run_ids.append(lab.run_id)
+        assert lab.net is not None
+        pids += [p.pid for p in lab.net.processes]
+        lab.down()
+    assert len(set(run_ids)) == 200
+    leftovers = [n for n in netns.names(runs.NS_PREFIX) if any(r in n for r in run_ids)]
+    assert leftovers == []
+    assert root_links() == links_before  # no link ever appears in the host's namespace
+    alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]]
+    assert alive == []
+    host_tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+    assert "uclab" not in host_tables  # rulesets only ever live inside lab namespaces
+
+
+def _start_cli_lab(topology: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulators.cli", "up", topology],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.stdout is not None
+    run_id = proc.stdout.readline().strip()
+    assert runs.RUN_ID_RE.match(run_id), run_id
+    return proc, run_id
+
+
+def test_sigkilled_lab_is_removed_by_uclab_clean_and_a_live_lab_is_not() -> None:
+    env = {**os.environ, "UCLAB_NO_REAPER": "1"}  # the reaper would clean first; this tests `clean`
+    victim, run_id = _start_cli_lab("home_vpn", env)
+    children = [p for n in netns.names(f"{runs.NS_PREFIX}{run_id}-") for p in netns.pids(n)]
+    assert children, "the lab's wireguard-go and coturn should be running"
+    with Lab("office_lan") as live:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        # processes die with the orchestrator (PR_SET_PDEATHSIG); namespaces stay until cleaned
+        assert wait_until(lambda: not any(os.path.exists(f"/proc/{p}") for p in children), 5)
+        assert netns.names(f"{runs.NS_PREFIX}{run_id}-")
+        result = subprocess.run(
+            [sys.executable, "-m", "simulators.cli", "clean"], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        assert f"removed 1 dead run(s) {run_id}" in result.stdout or run_id in result.stdout
+        assert netns.names(f"{runs.NS_PREFIX}{run_id}-") == []
+        assert len(netns.names(f"{runs.NS_PREFIX}{live.run_id}-")) == len(live.topo.nodes) + 1
+        assert live.reachable("office_pc", "192.168.1.30")
+
+
+def test_reaper_removes_a_sigkilled_lab_by_itself() -> None:
+    victim, run_id = _start_cli_lab("office_lan", dict(os.environ))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert wait_until(lambda: not netns.names(f"{runs.NS_PREFIX}{run_id}-"), 10)

@@ -1,0 +1,52 @@
+"""Run ids, liveness by lock, and `clean` touching only dead runs (no namespaces needed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from simulators.net import runs
+
+
+def test_a_run_is_alive_while_its_owner_holds_the_lock(tmp_path: Path) -> None:
+    run = runs.Run.create("t", root=tmp_path)
+    assert runs.RUN_ID_RE.match(run.run_id)
+    assert runs.is_alive(run.run_id, tmp_path)
+    run.release()
+    assert not runs.is_alive(run.run_id, tmp_path)
+
+
+def test_a_killed_owner_frees_the_lock(tmp_path: Path) -> None:
+    code = (
+        "import sys, time; from pathlib import Path; from simulators.net import runs; "
+        "r = runs.Run.create('t', root=Path(sys.argv[1])); print(r.run_id, flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    run_id = proc.stdout.readline().strip()
+    assert runs.is_alive(run_id, tmp_path)
+    proc.kill()
+    proc.wait()
+    assert not runs.is_alive(run_id, tmp_path)
+
+
+def test_clean_leaves_live_runs_alone(tmp_path: Path) -> None:
+    live = runs.Run.create("live", root=tmp_path)
+    dead = runs.Run.create("dead", root=tmp_path)
+    dead.release()
+    report = runs.clean(root=tmp_path)
+    assert report.runs == [dead.run_id]
+    assert report.skipped_live == [live.run_id]
+    assert (tmp_path / dead.run_id / "DEAD").exists()
+    assert not (tmp_path / live.run_id / "DEAD").exists()
+    assert str(runs.clean(root=tmp_path)) == "nothing to clean (1 live run(s) left alone)"
+    live.release()
+
+
+def test_meta_records_the_owner(tmp_path: Path) -> None:
+    run = runs.Run.create("topo", root=tmp_path)
+    assert run.meta()["pid"] == os.getpid()
+    assert run.meta()["topology"] == "topo"
+    run.release()
