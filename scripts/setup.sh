@@ -63,5 +63,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 else
   say "pip packages: up to date"
 fi
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -x node_modules/.bin/allure ] || [ package-lock.json -nt node_modules/.bin/allure ]; then
+    say "installing Allure 3 (npm) for HTML reports"
+    npm ci --no-audit --no-fund --loglevel=error || say "npm ci failed: reports will have no Allure HTML (summary.md/html still work)"
+  fi
+else
+  say "no npm on this machine: reports will have no Allure HTML (summary.md/html still work)"
+fi
 .venv/bin/uclab doctor --quiet || { echo "setup: 'uclab doctor' reports the host is not ready (see above)" >&2; exit 1; }
 say "ready"
