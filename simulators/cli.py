@@ -157,9 +157,8 @@ def _detach(file: str) -> int:
 
 
 def _find_run(run_id: str) -> Path:
-    root = runs.run_root()
-    path = root / run_id
-    if not runs.RUN_ID_RE.match(run_id) or not path.exists():
+    path = runs.run_dir(run_id) if runs.RUN_ID_RE.match(run_id) else Path("/nonexistent")
+    if not path.exists() and not (runs.RUN_ID_RE.match(run_id) and runs.lock_path(run_id).exists()):
         live = [r for r in sorted(runs.known_runs()) if runs.is_alive(r)]
         raise LabError(f"no run {run_id!r}; live runs: {', '.join(live) or 'none'}")
     return path

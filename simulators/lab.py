@@ -140,7 +140,7 @@ class Lab:
             self.run.write_meta(state="down")
             with contextlib.suppress(OSError):
                 (self.run.dir / "DEAD").write_text("torn down\n")
-            self.run.release()
+            self.run.finish()
         _live.discard(self)
 
     def __enter__(self) -> Lab:

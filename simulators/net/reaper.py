@@ -11,6 +11,7 @@ The reaper runs in its own session and is not killed with the orchestrator.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import subprocess
@@ -18,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import netns, runs
+from . import runs
 
 _started: dict[int, subprocess.Popen[bytes]] = {}
 _lock = threading.Lock()
@@ -43,12 +44,16 @@ def ensure_started() -> None:
         )
 
 
-def owned_by(pid: int, root: Path) -> list[str]:
+def owned_by(pid: int) -> list[str]:
+    """Runs whose lock file names `pid` as owner."""
     out = []
-    if root.exists():
-        for d in root.iterdir():
-            if runs.RUN_ID_RE.match(d.name) and runs.read_meta(d).get("pid") == pid:
-                out.append(d.name)
+    for lock in runs.LOCK_DIR.glob("*.lock") if runs.LOCK_DIR.exists() else []:
+        try:
+            owner = json.loads(lock.read_text() or "{}").get("pid")
+        except (OSError, ValueError):
+            continue
+        if owner == pid and runs.RUN_ID_RE.match(lock.stem):
+            out.append(lock.stem)
     return out
 
 
@@ -62,8 +67,8 @@ def main(argv: list[str]) -> int:
     if fd >= 0:
         select.select([fd], [], [])
         os.close(fd)
-    for run_id in owned_by(pid, root):
-        if not runs.is_alive(run_id, root) and netns.names(f"{runs.NS_PREFIX}{run_id}-"):
+    for run_id in owned_by(pid):
+        if not runs.is_alive(run_id, root):
             runs.remove_run(run_id, root)
     return 0
 

@@ -3,9 +3,11 @@
 Every lab has a run id (8 hex digits). Its namespaces are `ucl<run>-<node>`, its nft
 tables `uclab_<run>`, its links carry the alias `uclab:<run>`, and its directory is
 `$UCLAB_RUN_ROOT/<run>` (default /var/tmp/uclab/runs). The orchestrator holds an exclusive
-flock on `<dir>/lock` for the run's whole life; the kernel drops it when the orchestrator
-dies, however it dies. So "is this run alive?" is "can I take its lock?", and `clean`
-touches only runs whose lock is free.
+flock on `/run/uclab/locks/<run>.lock` for the run's whole life; the kernel drops it when
+the orchestrator dies, however it dies. So "is this run alive?" is "can I take its lock?",
+and `clean` touches only runs whose lock is free. Locks live in one machine-wide place
+(namespaces are machine-wide too), whatever run root a process uses for its artifacts:
+otherwise a `clean` with another run root would take a live lab for a dead one.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ NS_RE = re.compile(rf"^{NS_PREFIX}([0-9a-f]{{8}})-(.+)$")
 
 def run_root() -> Path:
     return Path(os.environ.get("UCLAB_RUN_ROOT", "/var/tmp/uclab/runs"))
+
+
+LOCK_DIR = Path("/run/uclab/locks")
+
+
+def lock_path(run_id: str) -> Path:
+    return LOCK_DIR / f"{run_id}.lock"
 
 
 def ns_name(run_id: str, node: str) -> str:
@@ -65,10 +74,12 @@ class Run:
                 path.mkdir()
             except FileExistsError:
                 continue
-            if any(netns.names(ns_name(run_id, ""))):
+            if any(netns.names(ns_name(run_id, ""))) or lock_path(run_id).exists():
                 continue
-            fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            LOCK_DIR.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path(run_id), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, json.dumps({"dir": str(path), "pid": os.getpid()}).encode())
             run = cls(run_id, path, fd)
             run.write_meta(topology=topology)
             return run
@@ -88,7 +99,15 @@ class Run:
     def meta(self) -> dict[str, object]:
         return read_meta(self.dir)
 
+    def finish(self) -> None:
+        """The run ended normally: remove its lock file, then give up the lock."""
+        if self._lock_fd >= 0:
+            with contextlib.suppress(OSError):
+                lock_path(self.run_id).unlink()
+        self.release()
+
     def release(self) -> None:
+        """Give up ownership: the run counts as dead from now on (its lock file stays until cleaned)."""
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
             self._lock_fd = -1
@@ -107,11 +126,19 @@ def read_meta(run_dir: Path) -> dict[str, object]:
         return {}
 
 
-def is_alive(run_id: str, root: Path | None = None) -> bool:
-    """True while some process holds the run's lock."""
-    lock = (root or run_root()) / run_id / "lock"
+def run_dir(run_id: str, root: Path | None = None) -> Path:
+    """Where a run keeps its artifacts: recorded in its lock, else under the run root."""
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+        recorded = json.loads(lock_path(run_id).read_text() or "{}").get("dir")
+    except (OSError, ValueError):
+        recorded = None
+    return Path(recorded) if recorded else (root or run_root()) / run_id
+
+
+def is_alive(run_id: str, root: Path | None = None) -> bool:
+    """True while some process holds the run's lock (`root` is accepted for symmetry; locks are global)."""
+    try:
+        fd = os.open(lock_path(run_id), os.O_RDWR | os.O_CLOEXEC)
     except FileNotFoundError:
         return False
     try:
@@ -129,6 +156,8 @@ def known_runs(root: Path | None = None) -> set[str]:
     ids = {m.group(1) for n in netns.names(NS_PREFIX) if (m := NS_RE.match(n))}
     if root.exists():
         ids |= {p.name for p in root.iterdir() if RUN_ID_RE.match(p.name)}
+    if LOCK_DIR.exists():
+        ids |= {p.stem for p in LOCK_DIR.glob("*.lock") if RUN_ID_RE.match(p.stem)}
     return ids
 
 
@@ -188,25 +217,29 @@ def remove_run(run_id: str, root: Path | None = None, keep_dir: bool = True) -> 
     for name in names:
         netns.delete(name)
     report.namespaces = names
-    run_dir = (root or run_root()) / run_id
+    directory = run_dir(run_id, root)
     if not keep_dir:
-        shutil.rmtree(run_dir, ignore_errors=True)
-    else:
+        shutil.rmtree(directory, ignore_errors=True)
+    elif directory.exists():
         with contextlib.suppress(OSError):
-            (run_dir / "DEAD").write_text("cleaned\n")
+            (directory / "DEAD").write_text("cleaned\n")
+    with contextlib.suppress(OSError):
+        lock_path(run_id).unlink()
     return report
 
 
-def clean(root: Path | None = None, keep_dirs: bool = True) -> CleanReport:
-    """Remove everything left by dead runs; live runs are not touched."""
+def clean(root: Path | None = None, keep_dirs: bool = True, only: set[str] | None = None) -> CleanReport:
+    """Remove everything left by dead runs (or by the dead ones among `only`); live runs are not touched."""
     total = CleanReport()
     for run_id in sorted(known_runs(root)):
+        if only is not None and run_id not in only:
+            continue
         if is_alive(run_id, root):
             total.skipped_live.append(run_id)
             continue
         has_ns = bool(netns.names(f"{NS_PREFIX}{run_id}-"))
-        run_dir = (root or run_root()) / run_id
-        if not has_ns and (run_dir / "DEAD").exists() and keep_dirs:
+        directory = run_dir(run_id, root)
+        if not has_ns and (directory / "DEAD").exists() and keep_dirs and not lock_path(run_id).exists():
             continue
         report = remove_run(run_id, root, keep_dir=keep_dirs)
         total.runs += report.runs

@@ -10,9 +10,29 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from simulators.lab import Lab
+
+
+@contextlib.contextmanager
+def _serving(sock: socket.socket, handle: Callable[[], None]) -> Iterator[None]:
+    """Call `handle` whenever `sock` is readable, in a thread, until the block ends."""
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            if select.select([sock], [], [], 0.05)[0]:
+                handle()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(1)
+        sock.close()
 
 
 @contextlib.contextmanager
@@ -21,23 +41,14 @@ def udp_echo(lab: Lab, host: str, port: int, address: str | None = None) -> Iter
     sock = lab.socket(host, socket.SOCK_DGRAM)
     sock.bind((address or lab.address(host), port))
     seen: list[tuple[str, int]] = []
-    stop = threading.Event()
 
-    def serve() -> None:
-        while not stop.is_set():
-            if select.select([sock], [], [], 0.05)[0]:
-                data, peer = sock.recvfrom(4096)
-                seen.append(peer)
-                sock.sendto(data, peer)
+    def echo() -> None:
+        data, peer = sock.recvfrom(4096)
+        seen.append(peer)
+        sock.sendto(data, peer)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with _serving(sock, echo):
         yield seen
-    finally:
-        stop.set()
-        thread.join(1)
-        sock.close()
 
 
 def udp_roundtrip(
@@ -70,23 +81,14 @@ def tcp_listener(lab: Lab, host: str, port: int) -> Iterator[list[tuple[str, int
     sock.bind((lab.address(host), port))
     sock.listen(16)
     peers: list[tuple[str, int]] = []
-    stop = threading.Event()
 
-    def serve() -> None:
-        while not stop.is_set():
-            if select.select([sock], [], [], 0.05)[0]:
-                conn, peer = sock.accept()
-                peers.append(peer)
-                conn.close()
+    def accept() -> None:
+        conn, peer = sock.accept()
+        peers.append(peer)
+        conn.close()
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with _serving(sock, accept):
         yield peers
-    finally:
-        stop.set()
-        thread.join(1)
-        sock.close()
 
 
 def tcp_connects(lab: Lab, host: str, dst: tuple[str, int], timeout: float = 0.7) -> bool:

@@ -36,13 +36,24 @@ def test_clean_leaves_live_runs_alone(tmp_path: Path) -> None:
     live = runs.Run.create("live", root=tmp_path)
     dead = runs.Run.create("dead", root=tmp_path)
     dead.release()
-    report = runs.clean(root=tmp_path)
+    mine = {live.run_id, dead.run_id}
+    report = runs.clean(root=tmp_path, only=mine)
     assert report.runs == [dead.run_id]
     assert report.skipped_live == [live.run_id]
     assert (tmp_path / dead.run_id / "DEAD").exists()
+    assert not runs.lock_path(dead.run_id).exists()
     assert not (tmp_path / live.run_id / "DEAD").exists()
-    assert str(runs.clean(root=tmp_path)) == "nothing to clean (1 live run(s) left alone)"
-    live.release()
+    assert str(runs.clean(root=tmp_path, only=mine)) == "nothing to clean (1 live run(s) left alone)"
+    live.finish()
+    assert not runs.lock_path(live.run_id).exists()
+
+
+def test_clean_with_another_run_root_never_touches_a_live_run_elsewhere(tmp_path: Path) -> None:
+    """Locks are machine-wide: a clean pointed at another artifact root still sees live runs."""
+    elsewhere = runs.Run.create("elsewhere", root=tmp_path / "a")
+    report = runs.clean(root=tmp_path / "b", only={elsewhere.run_id})
+    assert report.runs == [] and report.skipped_live == [elsewhere.run_id]
+    elsewhere.finish()
 
 
 def test_meta_records_the_owner(tmp_path: Path) -> None:
