@@ -39,7 +39,7 @@ def start_middleboxes(net: Network) -> list[LabProcess]:
     for router, spec in net.topo.routers.items():
         if spec.sip_alg.mode != "faulty":
             continue
-        options = {"router": router, **spec.sip_alg.options}
+        options = {"router": router, "public": str(spec.interfaces[spec.outside].primary), **spec.sip_alg.options}
         proc = spawn(
             net.ns(router),
             [

@@ -6,16 +6,18 @@ middlebox sees packets after inbound DNAT and before outbound SNAT, i.e. with in
 addresses, and knows the direction (outbound = arrived on an inside interface).
 
 Behaviours are registered by name with `@behaviour`; topologies select one with
-`sip_alg: faulty:<name>`. The built-ins here prove the hook (passthrough, a header mark);
-the behaviours that reproduce the documented ALG symptoms (004:379-387) are added by the
-network suites' issue alongside them.
+`sip_alg: faulty:<name>`. Two prove the hook (passthrough, mark-header); the others each
+reproduce one documented ALG symptom (004:379-387) by a mechanism named in its description.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from .sipmsg import NotSip, SipMessage, join_sdp, sdp_lines
 
 SIP_MATCHES = ["-p udp --dport 5060", "-p udp --sport 5060", "-p tcp --dport 5060", "-p tcp --sport 5060"]
 
@@ -48,6 +50,7 @@ class AlgBehaviour:
     symptom: ClassVar[str] = ""
     description: ClassVar[str] = ""
     options: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)  # what a stateful ALG remembers
 
     def queue_matches(self) -> list[str]:
         return list(SIP_MATCHES)
@@ -106,3 +109,133 @@ class MarkHeader(AlgBehaviour):
         head, body = pkt.payload.split(b"\r\n\r\n", 1)
         tag = str(self.options.get("router", "alg")).encode()
         return Decision(payload=head + b"\r\nX-Uclab-Alg: " + tag + b"\r\n\r\n" + body, note="marked")
+
+
+# -- the behaviours behind the documented ALG symptoms (004:379-387) --------------------------
+#
+# Each reproduces one symptom by one mechanism real SIP ALGs are known for. They act on SIP
+# over UDP 5060 (what an ALG watches); SIP over TLS on 8802 is opaque to them.
+
+
+def _parse_sip(pkt: Packet) -> SipMessage | None:
+    if pkt.proto != "udp":
+        return None
+    try:
+        return SipMessage.parse(pkt.payload)
+    except NotSip:
+        return None
+
+
+@behaviour
+class SdpRewriteNoPinhole(AlgBehaviour):
+    name = "sdp-rewrite-no-pinhole"
+    symptom = "one-way audio"
+    description = (
+        "Rewrites outgoing SDP to the router's public address (c=, o=) and moves the audio port to "
+        "one it never maps (port + port_offset), and drops the ICE attributes it does not understand. "
+        "The far side sends its media to an address that leads nowhere: the party behind the router "
+        "hears nothing, the far side still hears it."
+    )
+
+    def handle(self, pkt: Packet) -> Decision:
+        msg = _parse_sip(pkt)
+        if msg is None or not pkt.outbound or msg.sdp is None:
+            return Decision()
+        public = str(self.options.get("public", pkt.src))
+        offset = int(self.options.get("port_offset", 10000))
+        out = []
+        for line in sdp_lines(msg.sdp):
+            if line.startswith("a=candidate") or line.startswith("a=ice-") or line.startswith("a=rtcp:"):
+                continue
+            if line.startswith("c=IN IP4 "):
+                line = f"c=IN IP4 {public}"
+            elif line.startswith("o="):
+                parts = line.split()
+                line = " ".join([*parts[:-1], public])
+            elif line.startswith("m=audio "):
+                parts = line.split()
+                parts[1] = str((int(parts[1]) + offset - 1024) % (65536 - 1024) + 1024)
+                line = " ".join(parts)
+            out.append(line)
+        msg.set_sdp(join_sdp(out))
+        return Decision(payload=msg.serialize(), note=f"{msg.method} SDP rewritten to {public}, port moved")
+
+
+@behaviour
+class DropInboundInvite(AlgBehaviour):
+    name = "drop-inbound-invite"
+    symptom = "client does not ring when called"
+    description = (
+        "Keeps its own idea of which SIP traffic is expected and discards new INVITEs arriving "
+        "from outside (no To tag: not part of a dialog it saw). The caller hears ringback or "
+        "times out; the client never rings."
+    )
+
+    def handle(self, pkt: Packet) -> Decision:
+        msg = _parse_sip(pkt)
+        if msg is None or pkt.outbound or not msg.is_request or msg.method != "INVITE" or msg.in_dialog:
+            return Decision()
+        return Decision(verdict="drop", note="initial INVITE from outside discarded")
+
+
+@behaviour
+class DropAck(AlgBehaviour):
+    name = "drop-ack"
+    symptom = "call drops after being connected"
+    description = (
+        "Loses the ACK that confirms an answered call (both directions). The answering side keeps "
+        "retransmitting its 200 OK and, when no ACK comes (64 x T1, 32 s with default timers), "
+        "ends the call: it connects, then drops."
+    )
+
+    def handle(self, pkt: Packet) -> Decision:
+        msg = _parse_sip(pkt)
+        if msg is None or not msg.is_request or msg.method != "ACK":
+            return Decision()
+        return Decision(verdict="drop", note="ACK discarded")
+
+
+@behaviour
+class RegisterExpiresMismatch(AlgBehaviour):
+    name = "register-expires-mismatch"
+    symptom = "calls go straight to voicemail"
+    description = (
+        "Shortens the registration lifetime the client asks for (to `expires`, default 20 s) to keep "
+        "its pinhole fresh, but rewrites the system's answer back to what the client asked, so the "
+        "client does not refresh in time. The system's binding lapses: it sees the station as not "
+        "registered and sends calls straight to voicemail."
+    )
+
+    def handle(self, pkt: Packet) -> Decision:
+        msg = _parse_sip(pkt)
+        if msg is None or msg.method != "REGISTER":
+            return Decision()
+        short = str(self.options.get("expires", 20))
+        call_id = msg.header("call-id") or ""
+        if msg.is_request and pkt.outbound:
+            asked = msg.header("expires") or _contact_expires(msg.header("contact") or "") or "3600"
+            if asked == "0":
+                return Decision()  # unregistering: leave alone
+            self.memory[call_id] = asked
+            if msg.header("expires") is not None:
+                msg.set_header("Expires", short)
+            msg.map_headers({"contact"}, lambda v: _set_contact_expires(v, short))
+            return Decision(payload=msg.serialize(), note=f"REGISTER expires {asked} -> {short}")
+        if not msg.is_request and not pkt.outbound and (msg.status or 0) // 100 == 2 and call_id in self.memory:
+            asked = str(self.memory[call_id])
+            msg.map_headers({"contact"}, lambda v: _set_contact_expires(v, asked))
+            if msg.header("expires") is not None:
+                msg.set_header("Expires", asked)
+            return Decision(payload=msg.serialize(), note=f"200 OK expires -> {asked} (hidden)")
+        return Decision()
+
+
+def _contact_expires(contact: str) -> str | None:
+    m = re.search(r";\s*expires=(\d+)", contact)
+    return m.group(1) if m else None
+
+
+def _set_contact_expires(contact: str, value: str) -> str:
+    if re.search(r";\s*expires=\d+", contact):
+        return re.sub(r";\s*expires=\d+", f";expires={value}", contact)
+    return contact
