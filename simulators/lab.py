@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import logging
 import socket
 import subprocess
 import time
@@ -34,7 +33,6 @@ from .net.model import Impairment, Service, Topology
 from .net.network import Network
 from .net.process import LabProcess
 
-log = logging.getLogger("uclab.lab")
 
 ServiceStarter = Callable[["Lab", str, Service], list[LabProcess]]
 SERVICES: dict[str, ServiceStarter] = {}

@@ -15,7 +15,6 @@ propagates: no half-built lab is left behind.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +30,6 @@ from .model import Impairment, Topology
 from .process import LabProcess
 from .routing import Routing, vpn_ifname
 
-log = logging.getLogger("uclab.net")
 
 NODE_SYSCTLS = {
     "net.ipv6.conf.all.disable_ipv6": "1",

@@ -141,12 +141,9 @@ class Routing:
         out = []
         for link in self.links.values():
             for m in link.members:
-                if m.node == node and (not link.tunnel or node not in self.topo.hosts or self._tunnel_up(node)):
+                if m.node == node and (not link.tunnel or node not in self.topo.hosts or self.vpn_active(node)):
                     out.append((link, m))
         return out
-
-    def _tunnel_up(self, host: str) -> bool:
-        return host not in self.topo.hosts or self.vpn_active(host)
 
     def _may_forward(self, node: str, from_link: Link, to_link: Link) -> bool:
         if node not in self.forwarders:
@@ -205,13 +202,6 @@ class Routing:
 
     def addresses(self, node: str) -> list[IPv4Address]:
         return [a for _, m in self.attachments(node) for a in m.addresses]
-
-    def owner(self, addr: IPv4Address) -> str | None:
-        for link in self.links.values():
-            for m in link.members:
-                if addr in m.addresses:
-                    return m.node
-        return None
 
     def _next_hop(self, node: str, dst: IPv4Address) -> tuple[Link, IPv4Address, Route | None] | None:
         best: tuple[int, Link, IPv4Address, Route | None] | None = None
