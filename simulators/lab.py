@@ -33,7 +33,6 @@ from .net.model import Impairment, Service, Topology
 from .net.network import Network
 from .net.process import LabProcess
 
-
 ServiceStarter = Callable[["Lab", str, Service], list[LabProcess]]
 SERVICES: dict[str, ServiceStarter] = {}
 

@@ -30,7 +30,6 @@ from .model import Impairment, Topology
 from .process import LabProcess
 from .routing import Routing, vpn_ifname
 
-
 NODE_SYSCTLS = {
     "net.ipv6.conf.all.disable_ipv6": "1",
     "net.ipv6.conf.default.disable_ipv6": "1",
