@@ -208,6 +208,25 @@ class Lab:
     def roam(self, host: str, place: str | None) -> None:
         self._net().roam(host, place)
 
+    def reconfigure_router(self, router: str, **changes: Any) -> None:
+        """Change a router of the running lab, e.g. reconfigure_router("home_router", nat="symmetric",
+        firewall="strict", sip_alg="kernel"). The new topology is validated like a file; the lab
+        keeps running (hosts, services and phones stay up), the router forgets its connections."""
+        from .net.builder import TopologyBuilder
+
+        if router not in self.topo.routers:
+            raise LabError(
+                f"no router {router!r} in topology {self.topo.name}; routers: {', '.join(self.topo.routers)}"
+            )
+        builder = TopologyBuilder.from_topology(self.topo)
+        for key, value in changes.items():
+            builder.set(f"routers.{router}.{key}", value)
+        topo = builder.build()
+        self._net().reconfigure(topo)
+        self.topo = topo
+        if self.run is not None:
+            self.run.path("topology.json").write_text(topo.model_dump_json(indent=2))
+
     def impair(self, host: str, ifname: str, **kw: Any) -> None:
         self._net().impair(host, ifname, Impairment(**kw) if kw else None)
 

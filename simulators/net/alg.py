@@ -34,37 +34,42 @@ def rules_text(net: Network, router: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def start_middleboxes(net: Network) -> list[LabProcess]:
-    procs = []
-    for router, spec in net.topo.routers.items():
-        if spec.sip_alg.mode != "faulty":
-            continue
-        options = {"router": router, "public": str(spec.interfaces[spec.outside].primary), **spec.sip_alg.options}
-        proc = spawn(
-            net.ns(router),
-            [
-                sys.executable,
-                "-m",
-                "simulators.net.middlebox",
-                "--behaviour",
-                str(spec.sip_alg.behaviour),
-                "--queue",
-                str(QUEUE),
-                "--outside-index",
-                str(net.ifindex(router, spec.outside)),
-                "--options",
-                json.dumps(options),
-            ],
-            name=f"alg-{spec.sip_alg.behaviour}",
-            host=router,
-            log=net.run.path("logs", f"{router}.alg.log"),
-            watch=True,
-        )
-        procs.append(proc)
+def start_middlebox(net: Network, router: str) -> LabProcess:
+    """Start the router's faulty-ALG middlebox, then queue its packets to it."""
+    spec = net.topo.routers[router]
+    options = {"router": router, "public": str(spec.interfaces[spec.outside].primary), **spec.sip_alg.options}
+    proc = spawn(
+        net.ns(router),
+        [
+            sys.executable, "-m", "simulators.net.middlebox",
+            "--behaviour", str(spec.sip_alg.behaviour),
+            "--queue", str(QUEUE),
+            "--outside-index", str(net.ifindex(router, spec.outside)),
+            "--options", json.dumps(options),
+        ],
+        name=f"alg-{spec.sip_alg.behaviour}",
+        host=router,
+        log=net.run.path("logs", f"{router}.alg.log"),
+        watch=True,
+    )  # fmt: skip
+    try:
         proc.wait_for(r"^ready$", timeout=15.0)
         path = net.run.path("nft", f"{router}.alg.rules")
         path.write_text(rules_text(net, router))
         result = run(net.ns(router), ["iptables-nft-restore", "--noflush", str(path)], check=False)
         if result.returncode != 0:
             raise LabError(f"iptables-nft-restore rejected {path}: {result.stderr.strip()}")
-    return procs
+    except BaseException:
+        proc.stop()
+        raise
+    return proc
+
+
+def stop_middlebox(net: Network, router: str, proc: LabProcess) -> None:
+    """Remove the queue rules first (so nothing waits on a dead queue), then stop the process."""
+    run(net.ns(router), ["iptables-nft", "-t", "mangle", "-F", "FORWARD"], check=False)
+    proc.stop(timeout=1.0)
+
+
+def start_middleboxes(net: Network) -> dict[str, LabProcess]:
+    return {r: start_middlebox(net, r) for r, spec in net.topo.routers.items() if spec.sip_alg.mode == "faulty"}

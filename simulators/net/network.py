@@ -75,6 +75,7 @@ class Network:
         self._index: dict[tuple[str, str], int] = {}  # (node, ifname) -> ifindex
         self._built = False
         self.impairments: Any = None  # impair.Impairments, created on first use
+        self.middleboxes: dict[str, LabProcess] = {}  # router -> faulty-ALG middlebox
 
     # -- names and sockets ----------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class Network:
                 from .alg import start_middleboxes
 
                 with self.timings.phase("alg"):
-                    self.processes += start_middleboxes(self)
+                    self.middleboxes = start_middleboxes(self)
             if vpns is not None:  # last: the first handshake must meet the NAT rules
                 with self.timings.phase("vpn"):
                     vpns.connect()
@@ -213,13 +214,67 @@ class Network:
 
     def _rulesets(self) -> None:
         for router in self.topo.routers:
-            text = nftables.router_ruleset(self.topo, router, self.run.run_id)
-            path = self.run.path("nft", f"{router}.nft")
-            path.write_text(text)
-            try:
-                nftlib.load_file(self.ns(router), path)
-            except nftlib.NftError as exc:
-                raise LabError(f"nft rejected the ruleset of {router} ({path}):\n{exc}") from None
+            self._load_ruleset(router)
+
+    def _load_ruleset(self, router: str, replace: bool = False) -> None:
+        text = nftables.router_ruleset(self.topo, router, self.run.run_id)
+        path = self.run.path("nft", f"{router}.nft")
+        path.write_text((nftables.reload_prefix(self.run.run_id) if replace else "") + text)
+        try:
+            nftlib.load_file(self.ns(router), path)
+        except nftlib.NftError as exc:
+            raise LabError(f"nft rejected the ruleset of {router} ({path}):\n{exc}") from None
+
+    def flush_conntrack(self, node: str) -> None:
+        """Forget every connection the node tracks (NAT bindings, firewall state)."""
+        from pyroute2 import Conntrack
+
+        with netns.entered(self.ns(node)):
+            ct = Conntrack()
+        try:
+            ct.flush()
+        finally:
+            ct.close()
+
+    def reconfigure(self, topo: Topology) -> list[str]:
+        """Apply changed router behaviour (NAT, firewall, forwards, SIP ALG) to the running lab.
+
+        Hosts, segments, interfaces and VPNs must stay as they are. Routes that change with a
+        NAT (what is hidden behind it) are reinstalled; changed routers get their new ruleset
+        atomically and their faulty-ALG middlebox replaced; every router forgets its tracked
+        connections, as a rebooted router would. Returns the names of the changed routers.
+        """
+        old = self.topo
+        if _shape(old) != _shape(topo):
+            raise LabError(
+                "only router behaviour (nat, firewall, port_forwards, sip_alg) can change in a running lab; "
+                "for other changes bring a new lab up"
+            )
+        changed = [r for r in topo.routers if topo.routers[r] != old.routers[r]]
+        if not changed:
+            return []
+        from .alg import start_middlebox, stop_middlebox
+
+        old_routing = self.routing
+        self.topo = topo
+        self.routing = Routing(topo, self.placement)
+        for node in topo.nodes:
+            before, after = old_routing.routes(node), self.routing.routes(node)
+            if before != after:
+                ipr = self.ipr(node)
+                for route in before:
+                    with contextlib.suppress(Exception):
+                        ipr.route("del", dst=str(route.dst), oif=self.ifindex(node, route.dev))
+                self._install_routes(node)
+        for router in changed:
+            if router in self.middleboxes:
+                stop_middlebox(self, router, self.middleboxes.pop(router))
+            self._load_ruleset(router, replace=True)
+            if topo.routers[router].sip_alg.mode == "faulty":
+                self.middleboxes[router] = start_middlebox(self, router)
+        for router in topo.routers:
+            self.flush_conntrack(router)
+        return changed
 
     def _impairments(self) -> None:
         for node, spec in self.topo.nodes.items():
@@ -278,6 +333,10 @@ class Network:
         if self.impairments is not None:
             self.impairments.stop()
             self.impairments = None
+        for proc in self.middleboxes.values():
+            with contextlib.suppress(Exception):
+                proc.stop(timeout=1.0)
+        self.middleboxes.clear()
         for proc in reversed(self.processes):
             with contextlib.suppress(Exception):
                 proc.stop(timeout=1.0)
@@ -295,3 +354,8 @@ class Network:
                 netns.delete(name)
         self._created_ns.clear()
         self._built = False
+
+
+def _shape(topo: Topology) -> tuple[object, ...]:
+    """What a running lab cannot change: segments, hosts, VPNs and router interfaces."""
+    return topo.segments, topo.hosts, topo.vpns, {r: s.interfaces for r, s in topo.routers.items()}
