@@ -29,6 +29,7 @@ from typing import Any
 from .net import capture as capture_mod
 from .net import loader, natclassify, probe, process, runs, stunserver
 from .net.errors import LabError
+from .net.labthread import on_lab_thread
 from .net.model import Impairment, Service, Topology
 from .net.network import Network
 from .net.process import LabProcess
@@ -88,6 +89,7 @@ class Lab:
 
     # -- lifecycle ------------------------------------------------------------------------
 
+    @on_lab_thread
     def up(self, verify: bool = True, services: bool = True) -> Lab:
         if self.net is not None:
             raise LabError(f"lab {self.run_id} is already up")
@@ -122,6 +124,7 @@ class Lab:
             raise
         return self
 
+    @on_lab_thread
     def down(self) -> None:
         if self.net is None:
             return
@@ -200,14 +203,17 @@ class Lab:
         """A socket inside `host`: everything sent through it is that host sending."""
         return probe.open_socket(self.ns(host), family, kind)
 
+    @on_lab_thread
     def capture(self, host: str, ifname: str, bpf: str | None = None, tag: str | None = None) -> capture_mod.Capture:
         cap = capture_mod.start(self._net(), host, ifname, bpf=bpf, tag=tag)
         self.captures.append(cap)
         return cap
 
+    @on_lab_thread
     def roam(self, host: str, place: str | None) -> None:
         self._net().roam(host, place)
 
+    @on_lab_thread
     def reconfigure_router(self, router: str, **changes: Any) -> None:
         """Change a router of the running lab, e.g. reconfigure_router("home_router", nat="symmetric",
         firewall="strict", sip_alg="kernel"). The new topology is validated like a file; the lab
@@ -227,6 +233,7 @@ class Lab:
         if self.run is not None:
             self.run.path("topology.json").write_text(topo.model_dump_json(indent=2))
 
+    @on_lab_thread
     def impair(self, host: str, ifname: str, **kw: Any) -> None:
         self._net().impair(host, ifname, Impairment(**kw) if kw else None)
 
