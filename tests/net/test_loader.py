@@ -188,3 +188,8 @@ def test_json_schema_is_exported() -> None:
     schema = loader.json_schema()
     assert '"Topology"' in schema or '"title": "Topology"' in schema
     assert "port_forwards" in schema
+
+
+def test_a_key_given_twice_is_an_error_not_a_silent_override() -> None:
+    text = GOOD.replace("    nat: port-restricted-cone\n", "    nat: port-restricted-cone\n    nat: symmetric\n")
+    assert problems(text) == ["t.yaml:16: routers.gw.nat: key 'nat' appears twice (first on line 15); keep one"]

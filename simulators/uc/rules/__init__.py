@@ -1,0 +1,12 @@
+"""The system's rules as pure functions: a verdict plus the exact user-facing message.
+
+verdict.py        Verdict / Violation: what is wrong, in words a user can act on
+passwords.py      UC-PWD-SMART, UC-PWD-SUITE (REL-PWD-SUITE decides where the Suite rule applies)
+pins.py           UC-PIN: the voicemail PIN (REL-PIN: the preassigned value, in profiles.py)
+presence.py       UC-PRES-1..3, UC-MULAP-1 (DND), CallMe status only while CallMe is active
+voip.py           UC-VOIP-1: licence and controlled device before VoIP is enabled
+clients.py        which UC clients may log in, and how many at once (UC-LOGIN-2, 004:130-139)
+registrations.py  TRB-2: one VoIP registration per station device
+
+The interpretation of every ambiguous phrase is in docs/RULES-INTERPRETATION.md.
+"""

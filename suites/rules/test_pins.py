@@ -1,0 +1,179 @@
+"""The voicemail PIN through the UC API: UC-PIN and REL-PIN.
+
+Every verdict is compared with the oracle in oracles.py (000:1468; 003:1684-1687;
+002:1894-1897), for hypothesis-generated PINs and a table of hand-picked cases; the
+preassigned PIN must be changed first (000:1452) and its value depends on the release.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulators.phone.ucapi import UcApi, UcApiError
+
+from .conftest import Target
+from .messages import PIN_POLICY, expected_pin
+from .oracles import PRESET_IS_123456, pin_violations, preset_pin
+from .strategies import digit_runs
+from .verdicts import judge
+
+CHANGED = "Your voicemail PIN has been changed."
+FIRST_PIN = "482913"
+USER = "200"
+
+
+async def _ready(target: Target) -> UcApi:
+    """User 200 logged in, the preassigned PIN already replaced by FIRST_PIN."""
+    api = await target.logged_in(USER)
+    assert await api.change_preassigned_pin(preset_pin(target.release, USER), FIRST_PIN) == CHANGED
+    return api
+
+
+async def _change_pin(api: UcApi, old: str, pin: str, track: Callable[[], None] | None = None) -> bool:
+    """Change the PIN and judge the target's verdict against the oracle's."""
+    return await judge(
+        api.change_pin(old, pin),
+        expected=pin_violations(pin),
+        code="pin_rules",
+        success=CHANGED,
+        message=expected_pin,
+        what=pin,
+        track=track,
+    )
+
+
+PIN_TABLE = [
+    ("582913", set()),
+    ("48291", {"not_six_digits"}),
+    ("4829135", {"not_six_digits"}),
+    ("48291a", {"not_six_digits"}),
+    ("\uff14\uff18\uff12\uff19\uff11\uff13", {"not_six_digits"}),  # full-width digits are not 0-9
+    ("", {"not_six_digits"}),
+    ("333333", {"repeated"}),
+    ("000000", {"repeated"}),
+    ("333334", set()),  # decision: the rule is about the whole PIN (003:1684-1687, 002:1894-1897)
+    ("112233", set()),
+    ("123456", {"sequence"}),
+    ("012345", {"sequence"}),
+    ("456789", {"sequence"}),
+    ("987654", {"sequence"}),
+    ("543210", {"sequence"}),
+    ("123457", set()),
+    ("890123", set()),  # no wrap from 9 to 0
+    ("210987", set()),
+]
+
+
+@pytest.mark.rule("UC-PIN")
+@pytest.mark.parametrize(("pin", "violations"), PIN_TABLE, ids=[repr(p) for p, _ in PIN_TABLE])
+async def test_pin_edge_cases(uc_target: Callable[..., Target], pin: str, violations: set[str]) -> None:
+    target = uc_target("office")
+    api = await _ready(target)
+    assert pin_violations(pin) == violations, "the table disagrees with the oracle"
+    await _change_pin(api, FIRST_PIN, pin)
+
+
+def test_pin_messages_exact() -> None:
+    assert expected_pin(["sequence"]) == (
+        "The PIN is an ascending or descending sequence of digits. The voicemail PIN consists of six digits; "
+        "repeated digits (such as 333333) and ascending or descending sequences (such as 987654) are not allowed."
+    )
+    assert PIN_POLICY.startswith("The voicemail PIN consists of six digits")
+
+
+_pins = st.one_of(
+    st.text(alphabet=string.digits, min_size=6, max_size=6),
+    st.text(alphabet=string.digits + "a ", max_size=8),
+    digit_runs(6, 6),
+    st.builds(
+        lambda run, d: run[:5] + d,
+        digit_runs(6, 6),
+        st.sampled_from(string.digits),
+    ),
+)
+
+
+@pytest.mark.rule("UC-PIN")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pin=_pins)
+async def test_pins_match_the_oracle(uc_target: Callable[..., Target], pin: str) -> None:
+    """Generated PINs, one target for all examples (the current PIN is tracked as the old one)."""
+    target = uc_target("office", shared=True)
+    if "api" not in target.memo:
+        target.memo["api"] = await _ready(target)
+        target.memo["pin"] = FIRST_PIN
+    api: UcApi = target.memo["api"]
+    old = target.memo["pin"]
+    if await _change_pin(api, old, pin, track=lambda: target.memo.update(pin=pin)) and pin != old:
+        with pytest.raises(UcApiError) as stale:
+            await api.change_pin(old, "582913")
+        assert (stale.value.status, stale.value.message) == (403, "The old PIN is wrong.")
+
+
+@pytest.mark.rule("UC-PIN")
+async def test_preassigned_pin_must_be_changed_first(uc_target: Callable[..., Target]) -> None:
+    """'only available after you have changed the preassigned PIN' (000:1452)."""
+    target = uc_target("office")
+    api = await target.logged_in(USER)
+    preset = preset_pin(target.release, USER)
+    with pytest.raises(UcApiError) as first:
+        await api.change_pin(preset, FIRST_PIN)
+    assert (first.value.status, first.value.code, first.value.message) == (
+        409,
+        "preassigned_pin_unchanged",
+        "Change PIN is only available after you have changed the preassigned PIN: call your voicemail box (351) "
+        "from your phone and follow the prompts.",
+    )
+    with pytest.raises(UcApiError) as rules:
+        await api.change_preassigned_pin(preset, "111111")
+    assert (rules.value.status, rules.value.violations) == (400, ("repeated",))
+    assert await api.change_preassigned_pin(preset, FIRST_PIN) == CHANGED
+    with pytest.raises(UcApiError) as again:
+        await api.change_preassigned_pin(preset, "582913")
+    assert (again.value.status, again.value.code, again.value.message) == (
+        409,
+        "preassigned_pin_changed",
+        "The preassigned PIN has already been changed; use Change PIN with your current PIN.",
+    )
+    with pytest.raises(UcApiError) as differ:
+        await api.change_pin(FIRST_PIN, "582913", repeat="582914")
+    assert (differ.value.status, differ.value.message) == (
+        400,
+        "The new PIN and its repetition differ; type the same PIN twice.",
+    )
+    assert await api.change_pin(FIRST_PIN, "582913") == CHANGED
+
+
+@pytest.mark.rule("REL-PIN", "UC-PIN")
+@pytest.mark.parametrize("release", sorted(PRESET_IS_123456))
+async def test_preassigned_pin_per_release(uc_target: Callable[..., Target], release: str) -> None:
+    """123456 from V3R2 FR1 (000:162, 000:1452, 002:1880); the internal number before (003:1667-1668)."""
+    target = uc_target("office", release)
+    api = await target.logged_in(USER)
+    other = USER if PRESET_IS_123456[release] else "123456"
+    with pytest.raises(UcApiError) as wrong:
+        await api.change_preassigned_pin(other, FIRST_PIN)
+    assert (wrong.value.status, wrong.value.code, wrong.value.message) == (
+        403,
+        "wrong_preassigned_pin",
+        "That is not the preassigned PIN of your voicemail box.",
+    )
+    assert await api.change_preassigned_pin(preset_pin(release, USER), FIRST_PIN) == CHANGED
+
+
+@pytest.mark.rule("UC-PIN")
+async def test_no_mailbox_without_voicemail_licence(uc_target: Callable[..., Target]) -> None:
+    target = uc_target("office")
+    api = await target.logged_in("210")
+    with pytest.raises(UcApiError) as refused:
+        await api.change_preassigned_pin("123456", FIRST_PIN)
+    assert (refused.value.status, refused.value.code, refused.value.message) == (
+        403,
+        "no_mailbox",
+        "User 210 has no voicemail box (no Voicemail licence); ask your administrator.",
+    )

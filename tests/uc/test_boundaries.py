@@ -1,0 +1,53 @@
+"""DESIGN.md section 4: the suites and the client side meet the stub only over its API.
+
+simulators/phone (ucapi.py included) and the conformance suites never import simulators.uc;
+simulators/uc never imports simulators.phone. The one allowed exception is the rules
+suites' target fixture, which starts the in-process stub as a harness (like the `lab`
+fixture starts the real one).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HARNESS = {ROOT / "suites" / "rules" / "conftest.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _offenders(files: list[Path], forbidden: str) -> list[str]:
+    return sorted(
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in files
+        for name in _imports(p)
+        if name == forbidden or name.startswith(forbidden + ".")
+    )
+
+
+def test_client_side_and_suites_do_not_import_the_stub() -> None:
+    files = sorted((ROOT / "simulators" / "phone").rglob("*.py")) + sorted((ROOT / "suites").rglob("*.py"))
+    assert _offenders([f for f in files if f not in HARNESS], "simulators.uc") == []
+
+
+def test_the_stub_does_not_import_the_client_side() -> None:
+    assert _offenders(sorted((ROOT / "simulators" / "uc").rglob("*.py")), "simulators.phone") == []
+
+
+def test_the_harness_imports_the_stub_only_inside_its_fixture() -> None:
+    (conftest,) = HARNESS
+    tree = ast.parse(conftest.read_text(encoding="utf-8"))
+    top_level = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert not any(
+        (isinstance(n, ast.ImportFrom) and (n.module or "").startswith("simulators.uc")) for n in top_level
+    ), "the suites' conftest may import the in-process target only where it builds one"
