@@ -39,6 +39,28 @@ BRIDGE_INDEX = 100  # ifindex of segment i's bridge in the switch namespace: 100
 PORT_INDEX = 1000  # ifindex of the k-th switch port
 
 
+def namespaced_iproute(ns: str) -> IPRoute:
+    """An IPRoute whose netlink sockets are always opened inside namespace `ns`.
+
+    pyroute2 keeps one socket per *thread*, opened lazily in the calling thread's network
+    namespace. Used from another thread (the lab thread, an executor), a plain IPRoute
+    created inside a lab namespace would quietly open a new socket in the host's namespace
+    and change the host's interfaces. This wraps the per-thread socket factory so every
+    socket of this object is created in `ns`, whichever thread asks.
+    """
+    with netns.entered(ns):
+        ipr = IPRoute()
+    core = ipr.asyncore
+    open_socket = core.setup_socket
+
+    def setup_socket_in_ns(*args: Any, **kwargs: Any) -> Any:
+        with netns.entered(ns):
+            return open_socket(*args, **kwargs)
+
+    core.setup_socket = setup_socket_in_ns
+    return ipr
+
+
 @dataclass
 class Timings:
     """Where build time went, in milliseconds per phase."""
@@ -90,11 +112,10 @@ class Network:
         return runs.switch_ns(self.run.run_id)
 
     def ipr(self, node: str) -> IPRoute:
-        """A netlink socket living inside the node's namespace (cached)."""
+        """A netlink socket living inside the node's namespace (cached), safe from any thread."""
         sock = self._ipr.get(node)
         if sock is None:
-            with netns.entered(self.ns(node) if node != "_sw" else self.switch):
-                sock = IPRoute()
+            sock = namespaced_iproute(self.ns(node) if node != "_sw" else self.switch)
             self._ipr[node] = sock
         return sock
 
