@@ -12,18 +12,35 @@ stub, so the same code can talk to another target.
 
 A server that does not answer in time (or refuses the connection) gives
 `UcApiUnreachable` with the client's own message "Connection Time out" (000:361, TRB-4).
+
+Server connections (UC-LOGIN-1): `login_through(connections, index, password, make_api)`
+logs in as the client does with one of its four connections (servers.py): the LAN
+address first, then the WAN address; the first server that answers decides.
+
+A client in a lab host: `UcApi(url, socket_factory=lambda: lab.socket("home_pc",
+socket.SOCK_STREAM))` opens its TCP connections inside that host's network namespace.
 """
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+import anyio
+import anyio.abc
+import httpcore
 import httpx
+from anyio.streams.tls import TLSAttribute, TLSStream
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from .servers import Attempt, ServerConnections
 
 DEFAULT_TIMEOUT_S = 5.0
 AT_WORK = "myportal_at_work"
@@ -170,6 +187,106 @@ class Device(Reply):
     mulap: str | None
 
 
+class PresenceOptions(Reply):
+    statuses: list[str]
+    forwarding_targets: list[str]
+    visibilities: list[str]
+    callme_available: bool
+    callme_active: bool
+
+
+class Phone(Reply):
+    kind: str
+    number: str
+
+
+class DirectoryHit(Reply):
+    directory: str
+    id: str
+    name: str
+    phones: list[Phone]
+    email: str | None
+    presence: OthersPresence | None
+    has_picture: bool
+
+    def phone(self, kind: str) -> str | None:
+        return next((p.number for p in self.phones if p.kind == kind), None)
+
+
+class DirectoryInfo(Reply):
+    directory: str
+    label: str
+    entries: int
+    editable: bool
+
+
+class SearchResult(Reply):
+    query: str
+    match: str
+    directory: str | None
+    total: int
+    hits: list[DirectoryHit]
+    truncated: bool
+
+
+class PersonalContact(Reply):
+    id: str
+    name: str
+    business: str | None
+    mobile: str | None
+    private: str | None
+    email: str | None
+    origin: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonalContacts(Reply):
+    contacts: list[PersonalContact]
+    count: int
+    limit: int
+
+
+class ImportResult(Reply):
+    message: str
+    added: int
+    updated: int
+    removed: int
+    kept: int
+    total: int
+
+
+class Favorite(Reply):
+    favorite_id: int
+    contact: DirectoryHit
+    added_at: datetime
+
+
+class FavoriteGroup(Reply):
+    id: int
+    name: str
+    entries: list[Favorite]
+
+
+class Favorites(Reply):
+    groups: list[FavoriteGroup]
+
+    def group(self, name: str) -> FavoriteGroup | None:
+        return next((g for g in self.groups if g.name == name), None)
+
+
+class PictureInfo(Reply):
+    media_type: str
+    width: int
+    height: int
+    bytes: int
+    original_format: str
+    original_width: int
+    original_height: int
+    original_bytes: int
+    updated_at: datetime
+
+
 class AdminUser(Reply):
     number: str
     name: str
@@ -197,6 +314,18 @@ REPLY_MODELS: tuple[type[Reply], ...] = (
     VoipAccount,
     Device,
     AdminUser,
+    PresenceOptions,
+    Phone,
+    DirectoryHit,
+    DirectoryInfo,
+    SearchResult,
+    PersonalContact,
+    PersonalContacts,
+    ImportResult,
+    Favorite,
+    FavoriteGroup,
+    Favorites,
+    PictureInfo,
 )
 
 
@@ -222,6 +351,106 @@ def tls_context(ca_file: str | Path | None) -> ssl.SSLContext | bool:
     return ctx
 
 
+SocketFactory = Callable[[], socket.socket]
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """httpcore's view of an anyio byte stream (plain TCP or TLS over it)."""
+
+    def __init__(self, stream: anyio.abc.ByteStream) -> None:
+        self._stream = stream
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            with anyio.fail_after(timeout):
+                return await self._stream.receive(max_bytes)
+        except anyio.EndOfStream:
+            return b""
+        except TimeoutError as exc:
+            raise httpcore.ReadTimeout(str(exc)) from exc
+        except (OSError, anyio.BrokenResourceError, ssl.SSLError) as exc:
+            raise httpcore.ReadError(str(exc)) from exc
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        try:
+            with anyio.fail_after(timeout):
+                await self._stream.send(buffer)
+        except TimeoutError as exc:
+            raise httpcore.WriteTimeout(str(exc)) from exc
+        except (OSError, anyio.BrokenResourceError, ssl.SSLError) as exc:
+            raise httpcore.WriteError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with anyio.fail_after(timeout):
+                tls = await TLSStream.wrap(
+                    self._stream, hostname=server_hostname, ssl_context=ssl_context, standard_compatible=False
+                )
+        except TimeoutError as exc:
+            await self.aclose()
+            raise httpcore.ConnectTimeout(str(exc)) from exc
+        except (OSError, anyio.BrokenResourceError, ssl.SSLError) as exc:
+            await self.aclose()
+            raise httpcore.ConnectError(str(exc)) from exc
+        return _Stream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "ssl_object":
+            return self._stream.extra(TLSAttribute.ssl_object, None)
+        return None
+
+
+class _FactoryBackend(httpcore.AsyncNetworkBackend):
+    """TCP connections from sockets the factory makes (e.g. inside a lab host's namespace)."""
+
+    def __init__(self, factory: SocketFactory) -> None:
+        self._factory = factory
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        sock = self._factory()
+        sock.setblocking(False)
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.get_running_loop().sock_connect(sock, (host, port))
+        except TimeoutError as exc:
+            sock.close()
+            raise httpcore.ConnectTimeout(f"no answer from {host}:{port} within {timeout} s") from exc
+        except OSError as exc:
+            sock.close()
+            raise httpcore.ConnectError(f"{host}:{port}: {exc.strerror or exc}") from exc
+        return _Stream(await anyio.abc.SocketStream.from_socket(sock))
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("a lab host's client connects over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class _FactoryTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, verify: bool | ssl.SSLContext, factory: SocketFactory) -> None:
+        super().__init__(verify=verify, trust_env=False)
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        # httpx 0.28 builds its pool without a way to pass a network backend; replace it
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=context, network_backend=_FactoryBackend(factory))
+
+
 class UcApi:
     """One UC client's connection to the system's UC API (one session at a time)."""
 
@@ -233,10 +462,14 @@ class UcApi:
         timeout: float = DEFAULT_TIMEOUT_S,
         transport: httpx.AsyncBaseTransport | None = None,
         client: str = AT_WORK,
+        socket_factory: SocketFactory | None = None,
     ) -> None:
-        """`verify`: True (system CAs), a CA file path (the lab CA), an SSLContext, or False."""
+        """`verify`: True (system CAs), a CA file path (the lab CA), an SSLContext, or False.
+        `socket_factory`: make every TCP connection from its sockets (a client in a lab host)."""
         if isinstance(verify, str | Path):
             verify = tls_context(verify)
+        if socket_factory is not None:
+            transport = _FactoryTransport(verify, socket_factory)
         self.base_url = base_url.rstrip("/")
         self.client_kind = client
         self.token: str | None = None
@@ -257,16 +490,29 @@ class UcApi:
 
     # ------------------------------------------------------------ plumbing
 
-    async def request(self, method: str, path: str, json: Any = None, *, auth: bool = True) -> httpx.Response:
-        """One request as sent (no status check); UcApiUnreachable when no answer comes."""
+    async def request(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        auth: bool = True,
+        params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        media_type: str | None = None,
+    ) -> httpx.Response:
+        """One request as sent (no status check); UcApiUnreachable when no answer comes.
+        `content` sends raw bytes (a file) as `media_type` instead of `json`."""
         headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        if media_type is not None:
+            headers["Content-Type"] = media_type
         try:
-            return await self._http.request(method, path, json=json, headers=headers)
+            return await self._http.request(method, path, json=json, headers=headers, params=params, content=content)
         except (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError) as exc:
             raise UcApiUnreachable(f"{type(exc).__name__}: {exc} ({self.base_url}{path})") from None
 
-    async def _call(self, method: str, path: str, json: Any = None, *, auth: bool = True) -> Any:
-        response = await self.request(method, path, json, auth=auth)
+    async def _call(self, method: str, path: str, json: Any = None, *, auth: bool = True, **kw: Any) -> Any:
+        response = await self.request(method, path, json, auth=auth, **kw)
         try:
             body = response.json()
         except ValueError:
@@ -284,8 +530,10 @@ class UcApi:
             raise UcApiError(response.status_code, "bad_reply", f"{method} {path}: the reply is not JSON")
         return body
 
-    async def _typed(self, model: type[M], method: str, path: str, json: Any = None, *, auth: bool = True) -> M:
-        return _validated(TypeAdapter(model), await self._call(method, path, json, auth=auth), f"{method} {path}")
+    async def _typed(
+        self, model: type[M], method: str, path: str, json: Any = None, *, auth: bool = True, **kw: Any
+    ) -> M:
+        return _validated(TypeAdapter(model), await self._call(method, path, json, auth=auth, **kw), f"{method} {path}")
 
     async def _typed_list(self, model: type[M], path: str) -> list[M]:
         return _validated(TypeAdapter(list[model]), await self._call("GET", path), f"GET {path}")  # type: ignore[valid-type]
@@ -293,6 +541,13 @@ class UcApi:
     async def _message(self, method: str, path: str, json: Any = None) -> str:
         body = await self._call(method, path, json)
         return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+    async def _bytes(self, path: str) -> tuple[str, bytes]:
+        """(media type, body) of a GET that answers with a file."""
+        response = await self.request("GET", path)
+        if response.status_code >= 400:
+            await self._call("GET", path)  # raises with the server's error
+        return response.headers.get("content-type", ""), response.content
 
     # ------------------------------------------------------------ system and session
 
@@ -359,6 +614,88 @@ class UcApi:
     async def presence_of(self, number: str) -> OthersPresence:
         return await self._typed(OthersPresence, "GET", f"/api/v1/users/{number}/presence")
 
+    async def presence_options(self) -> PresenceOptions:
+        return await self._typed(PresenceOptions, "GET", "/api/v1/presence/options")
+
+    # ------------------------------------------------------------ directories and personal contacts
+
+    async def directories(self) -> list[DirectoryInfo]:
+        return await self._typed_list(DirectoryInfo, "/api/v1/directories")
+
+    async def search(self, q: str, *, directory: str | None = None, limit: int | None = None) -> SearchResult:
+        """Search the directories by name or initial letters (000:558-575)."""
+        params: dict[str, Any] = {"q": q}
+        if directory is not None:
+            params["directory"] = directory
+        if limit is not None:
+            params["limit"] = limit
+        return await self._typed(SearchResult, "GET", "/api/v1/directories/search", params=params)
+
+    async def dial_search(self, q: str, *, limit: int | None = None) -> SearchResult:
+        """Call by name: the entries the Search/Dial field lists (000:1144-1152, REL-SEARCH)."""
+        params: dict[str, Any] = {"q": q} if limit is None else {"q": q, "limit": limit}
+        return await self._typed(SearchResult, "GET", "/api/v1/dial/search", params=params)
+
+    async def contacts(self) -> PersonalContacts:
+        return await self._typed(PersonalContacts, "GET", "/api/v1/contacts")
+
+    async def contact(self, contact_id: str) -> PersonalContact:
+        return await self._typed(PersonalContact, "GET", f"/api/v1/contacts/{contact_id}")
+
+    async def add_contact(self, name: str, **fields: str | None) -> PersonalContact:
+        """fields: business, mobile, private, email."""
+        return await self._typed(PersonalContact, "POST", "/api/v1/contacts", {"name": name, **fields})
+
+    async def update_contact(self, contact_id: str, name: str, **fields: str | None) -> PersonalContact:
+        return await self._typed(PersonalContact, "PUT", f"/api/v1/contacts/{contact_id}", {"name": name, **fields})
+
+    async def delete_contact(self, contact_id: str) -> str:
+        return await self._message("DELETE", f"/api/v1/contacts/{contact_id}")
+
+    async def import_contacts(self, data: bytes, format: str, *, encoding: str | None = None) -> ImportResult:
+        """Import a CSV or XML file (000:1950-1963); `encoding` utf-8 (default) or windows-1252."""
+        params = {"format": format} if encoding is None else {"format": format, "encoding": encoding}
+        media = "text/csv" if format == "csv" else "application/xml"
+        return await self._typed(
+            ImportResult, "POST", "/api/v1/contacts/import", params=params, content=data, media_type=media
+        )
+
+    # ------------------------------------------------------------ favorites
+
+    async def favorites(self) -> Favorites:
+        return await self._typed(Favorites, "GET", "/api/v1/favorites")
+
+    async def create_group(self, name: str) -> FavoriteGroup:
+        return await self._typed(FavoriteGroup, "POST", "/api/v1/favorites/groups", {"name": name})
+
+    async def rename_group(self, group_id: int, name: str) -> FavoriteGroup:
+        return await self._typed(FavoriteGroup, "PUT", f"/api/v1/favorites/groups/{group_id}", {"name": name})
+
+    async def delete_group(self, group_id: int) -> str:
+        return await self._message("DELETE", f"/api/v1/favorites/groups/{group_id}")
+
+    async def add_favorite(self, group_id: int, directory: str, contact_id: str) -> Favorite:
+        body = {"directory": directory, "contact_id": contact_id}
+        return await self._typed(Favorite, "POST", f"/api/v1/favorites/groups/{group_id}/entries", body)
+
+    async def remove_favorite(self, group_id: int, favorite_id: int) -> str:
+        return await self._message("DELETE", f"/api/v1/favorites/groups/{group_id}/entries/{favorite_id}")
+
+    # ------------------------------------------------------------ own picture
+
+    async def upload_picture(self, data: bytes, media_type: str = "image/png") -> PictureInfo:
+        return await self._typed(PictureInfo, "PUT", "/api/v1/picture", content=data, media_type=media_type)
+
+    async def picture(self) -> tuple[str, bytes]:
+        """(media type, bytes) of your stored picture."""
+        return await self._bytes("/api/v1/picture")
+
+    async def picture_of(self, number: str) -> tuple[str, bytes]:
+        return await self._bytes(f"/api/v1/users/{number}/picture")
+
+    async def delete_picture(self) -> str:
+        return await self._message("DELETE", "/api/v1/picture")
+
     # ------------------------------------------------------------ voicemail PIN
 
     async def change_pin(self, old: str, new: str, *, repeat: str | None = None) -> str:
@@ -392,3 +729,51 @@ class UcApi:
 
     async def admin_connections(self) -> Connections:
         return await self._typed(Connections, "GET", "/api/v1/admin/connections")
+
+
+# -------------------------------------------------------------------- server connections (UC-LOGIN-1)
+
+
+@dataclass(frozen=True)
+class Tried:
+    attempt: Attempt
+    answered: bool
+    reason: str = ""
+
+
+@dataclass
+class ServerLogin:
+    """A login through a server connection: the client, its session and what was tried."""
+
+    api: UcApi
+    result: LoginResult
+    attempt: Attempt
+    tried: list[Tried] = field(default_factory=list)
+
+
+async def login_through(
+    connections: ServerConnections,
+    index: int,
+    password: str,
+    make_api: Callable[[str], UcApi],
+) -> ServerLogin:
+    """Log in with server connection `index` as myPortal @work does: its LAN address, then its WAN
+    address (004:125); the first server that answers decides, so a refusal (e.g. a wrong password)
+    is raised, not retried elsewhere. When no address answers: UcApiUnreachable, whose message is
+    the client's "Connection Time out" (000:361, TRB-4). `make_api(base_url)` builds the client."""
+    conn = connections.get(index)
+    tried: list[Tried] = []
+    for attempt in connections.attempts(index):
+        api = make_api(f"https://{attempt.address}")
+        try:
+            result = await api.login(conn.user, password)
+        except UcApiUnreachable as exc:
+            tried.append(Tried(attempt, False, exc.reason))
+            await api.aclose()
+            continue
+        except BaseException:
+            await api.aclose()
+            raise
+        tried.append(Tried(attempt, True))
+        return ServerLogin(api, result, attempt, tried)
+    raise UcApiUnreachable("; ".join(f"{t.attempt.network.upper()} {t.attempt.address}: {t.reason}" for t in tried))

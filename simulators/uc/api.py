@@ -4,7 +4,9 @@ What myPortal @work and the other UC clients do against the system over 8802: lo
 the internal number (UC-LOGIN-1) and the first-login password change (UC-LOGIN-2), password
 change by the rules of the mode and release (UC-PWD-SMART, UC-PWD-SUITE, REL-PWD-SUITE),
 logout, open connections (TRB-2), presence (UC-PRES-1..3), the voicemail PIN (UC-PIN,
-REL-PIN), the VoIP enable check (UC-VOIP-1); plus a read-only administrator view and the
+REL-PIN), the VoIP enable check (UC-VOIP-1); directories, search-to-call and personal
+contacts (UC-DIR-1, REL-SEARCH: api_directory.py), favorites (UC-FAV-1: api_favorites.py),
+the own picture (UC-IMG-1: api_picture.py); plus a read-only administrator view and the
 SIP side's registration calls. The OpenAPI spec is at GET /openapi.json.
 
 Serving (the front door, issue 4 part B). The app reads two standard ASGI scope values and
@@ -34,8 +36,10 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from . import api_directory, api_favorites, api_picture
 from . import api_models as m
-from .api_errors import ApiError, HttpsOnly, error_responses, install_error_handlers
+from .api_directory import others_presence_view
+from .api_errors import ApiError, HttpsOnly, error_responses, install_error_handlers, known_query_only
 from .config import Licence
 from .profiles import Mode
 from .rules import clients, passwords, pins, voip
@@ -61,6 +65,7 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
         description=__doc__,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(known_query_only)],
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
@@ -272,6 +277,22 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
             raise ApiError.refused(400, "presence_rules", verdict)
         return _presence_view(state.set_presence(number, change, now), now)
 
+    @app.get(
+        "/api/v1/presence/options", response_model=m.PresenceOptions, responses=error_responses(401), tags=["presence"]
+    )
+    def presence_options(session: UserSession) -> m.PresenceOptions:
+        """What your presence menu offers now (000:639-649, 000:710, 000:730-733)."""
+        number = number_of(session)
+        current = state.presence(number)
+        ctx = presence_context(number, session.client, current)
+        return m.PresenceOptions(
+            statuses=presence_rules.selectable_statuses(ctx),
+            forwarding_targets=presence_rules.forwarding_targets(ctx),
+            visibilities=list(presence_rules.Visibility),
+            callme_available=ctx.callme_available,
+            callme_active=ctx.callme_active,
+        )
+
     @app.put(
         "/api/v1/presence/visibility",
         response_model=m.PresenceView,
@@ -295,19 +316,7 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
         user = state.user(number)
         if user is None:
             raise ApiError(404, "no_such_user", f"There is no user with number {number}.")
-        p = state.presence(number)
-        now = state.now()
-        seen = presence_rules.seen_status(p.status, p.visibility)
-        shown = seen is not None and seen is not presence_rules.Status.OFFICE
-        announced = shown and presence_rules.return_time_announced(p.return_time, now)
-        return m.OthersPresence(
-            user=number,
-            name=user.name,
-            visible=seen is not None,
-            status=seen,
-            return_time=p.return_time if announced else None,
-            info_text=p.info_text if seen is not None else None,
-        )
+        return others_presence_view(state, number, user.name, state.now())
 
     # ------------------------------------------------------------ voicemail PIN (UC-PIN, REL-PIN)
 
@@ -513,6 +522,8 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
             raise ApiError(404, "no_such_device", str(exc)) from None
         return m.ReleaseReply(released=released)
 
+    for module in (api_directory, api_favorites, api_picture):
+        app.include_router(module.router(state, user_session))
     return app
 
 

@@ -3,15 +3,19 @@
 `ApiError` is what a route raises; `install_error_handlers` turns it, FastAPI's validation
 errors (422, naming each field and what to do, with "did you mean" for unknown fields) and
 Starlette's routing errors (404, 405 with the right Allow header) into an `ErrorBody`.
-`HttpsOnly` refuses every /api/ request that did not arrive over TLS.
+`HttpsOnly` refuses every /api/ request that did not arrive over TLS; `known_query_only`
+refuses query parameters a route does not know (422, "did you mean"), as unknown body fields
+are; `read_body` reads an upload up to a limit (413 beyond).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -42,8 +46,9 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "the request breaks a rule; the message says which",
         401: "not logged in, or wrong credentials",
         403: "not allowed (e.g. not over https, missing licence, wrong old password)",
-        404: "no such user",
-        409: "conflicts with the current state (e.g. preassigned PIN not changed yet)",
+        404: "no such user, contact, favorites group or picture",
+        409: "conflicts with the current state (e.g. preassigned PIN not changed yet, personal contacts full)",
+        413: "the upload is larger than the lab accepts",
         422: "the request is malformed; the message names the field and the fix",
     }
     return {c: {"model": m.ErrorBody, "description": words[c]} for c in (403, *codes)}
@@ -61,8 +66,34 @@ REQUEST_FIELDS = yamlcheck.field_names(
         m.VoipEnable,
         m.RegistrationClaim,
         m.RegistrationRelease,
+        m.ContactData,
+        m.GroupName,
+        m.FavoriteAdd,
     ]
 )
+
+
+async def read_body(request: Request, limit: int, what: str) -> bytes:
+    """The raw request body, refused with 413 beyond `limit` bytes (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(what, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(what, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(what: str, limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "upload_too_large",
+        f"{what[0].upper()}{what[1:]} is larger than {limit // 1024 // 1024} MB; upload a smaller one.",
+    )
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
@@ -83,6 +114,31 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
         fields.append(name)
         parts.append(f"{name}: {text}")
     return "Invalid request: " + "; ".join(parts) + ".", fields
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {f.alias for f in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def known_query_only(request: Request) -> None:
+    """An app-wide dependency: a query parameter the route does not know is a 422 (a typo gets
+    "did you mean"), as unknown body fields are."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _query_names(route.dependant)
+    unknown = [k for k in dict.fromkeys(request.query_params) if k not in allowed]
+    if not unknown:
+        return
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(allowed), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"it takes {', '.join(sorted(allowed)) or 'none'}"
+        parts.append(f"unknown query parameter {name!r}; {hint}")
+    raise ApiError(422, "invalid_request", "Invalid request: " + "; ".join(parts) + ".", unknown)
 
 
 class HttpsOnly:

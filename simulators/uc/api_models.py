@@ -7,11 +7,12 @@ that cannot be stored (lone surrogates), with a 422 naming the field and the fix
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from .rules.clients import ClientKind
+from .rules.directories import Directory
 from .rules.presence import INFO_TEXT_MAX, ForwardTarget, Status, Visibility
 
 
@@ -49,6 +50,12 @@ UserName = Annotated[
 ]
 Number = Annotated[str, Field(pattern=r"^\d{1,16}$", description="an internal number (digits)")]
 ReturnTime = Annotated[AwareDatetime, AfterValidator(_sane_time)]
+
+
+def binary_body(*media_types: str) -> dict[str, Any]:
+    """The OpenAPI request body of a file upload (raw bytes of one of `media_types`)."""
+    schema = {"type": "string", "format": "binary"}
+    return {"required": True, "content": {t: {"schema": schema} for t in media_types}}
 
 
 class Request(BaseModel):
@@ -206,6 +213,16 @@ class VisibilityUpdate(Request):
     visibility: Visibility
 
 
+class PresenceOptions(Reply):
+    """What the presence menu offers this user now (000:639-649, 000:710, 000:730-733)."""
+
+    statuses: list[Status] = Field(description="CallMe only while the CallMe service is active; no DND for a MULAP")
+    forwarding_targets: list[ForwardTarget] = Field(description="empty: set by another UC Suite client (000:679)")
+    visibilities: list[Visibility]
+    callme_available: bool = Field(description="REL-CALLME: the CallMe service exists in this mode and release")
+    callme_active: bool
+
+
 class OthersPresence(Reply):
     user: str
     name: str
@@ -307,3 +324,128 @@ class RegistrationDecisionView(Reply):
 
 class ReleaseReply(Reply):
     released: bool
+
+
+# ------------------------------------------------------------------ directories (UC-DIR-1, REL-SEARCH)
+
+PhoneKind = Literal["internal", "business", "private", "mobile", "speed_dial"]
+LongText = Annotated[str, Field(max_length=1000), AfterValidator(_encodable)]
+ContactId = Annotated[str, Field(min_length=1, max_length=64, description="the id of a directory entry")]
+
+
+class PhoneView(Reply):
+    kind: PhoneKind
+    number: str
+
+
+class DirectoryHit(Reply):
+    """One directory entry as search results show it (000:537-556)."""
+
+    directory: Directory
+    id: str = Field(description="with the directory, identifies the entry (e.g. to add it to the favorites)")
+    name: str
+    phones: list[PhoneView] = Field(
+        description="internal, business, private, mobile (000:549-554); speed_dial for the system directory; the "
+        "first one is what the dial shortcut calls (000:1151)"
+    )
+    email: str | None
+    presence: OthersPresence | None = Field(description="internal subscribers only (000:543)")
+    has_picture: bool
+
+
+class DirectoryInfo(Reply):
+    directory: Directory
+    label: str
+    entries: int
+    editable: bool = Field(description="whether you manage it with this client (personal contacts in UC Smart)")
+
+
+class SearchReply(Reply):
+    query: str
+    match: Literal["starting_with", "containing"]
+    directory: Directory | None = Field(description="the directory searched; null: all")
+    total: int
+    hits: list[DirectoryHit] = Field(description="alphabetical; at most `limit`")
+    truncated: bool
+
+
+class ContactData(Request):
+    """A personal contact (000:1935-1948): a name, phone numbers (canonical format recommended, 000:528)."""
+
+    name: LongText
+    business: LongText | None = None
+    mobile: LongText | None = None
+    private: LongText | None = Field(None, description="private or external number")
+    email: LongText | None = None
+
+
+class PersonalContactView(Reply):
+    id: str
+    name: str
+    business: str | None
+    mobile: str | None
+    private: str | None
+    email: str | None
+    origin: Literal["manual", "csv", "xml"] = Field(
+        description="manual: added or edited in the client, no longer synchronised by imports (000:520)"
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonalContacts(Reply):
+    contacts: list[PersonalContactView]
+    count: int
+    limit: int = Field(description="3000 in UC Smart (000:1948)")
+
+
+class ImportReply(Reply):
+    message: str
+    added: int
+    updated: int = Field(description="earlier imported contacts of the same name, updated in place")
+    removed: int = Field(description="earlier imported contacts no longer in the file")
+    kept: int = Field(description="manually added or edited contacts, left alone")
+    total: int
+
+
+# ------------------------------------------------------------------ favorites (UC-FAV-1)
+
+
+class GroupName(Request):
+    name: LongText
+
+
+class FavoriteAdd(Request):
+    directory: Directory
+    contact_id: ContactId
+
+
+class FavoriteView(Reply):
+    favorite_id: int
+    contact: DirectoryHit
+    added_at: datetime
+
+
+class FavoriteGroupView(Reply):
+    id: int
+    name: str
+    entries: list[FavoriteView]
+
+
+class Favorites(Reply):
+    groups: list[FavoriteGroupView]
+
+
+# ------------------------------------------------------------------ own picture (UC-IMG-1)
+
+
+class PictureView(Reply):
+    media_type: Literal["image/jpeg", "image/png"]
+    width: int
+    height: int
+    bytes: int
+    original_format: Literal["jpeg", "png"]
+    original_width: int
+    original_height: int
+    original_bytes: int
+    updated_at: datetime

@@ -7,15 +7,24 @@ address is `client_address`. The state lives in `run_dir` like the real stub's.
 
     with InProcessTarget(config, tmp_path) as target:
         api = UcApi(target.base_url, transport=target.transport)
+
+Building the FastAPI app costs tens of milliseconds (every route's models), more than a
+fresh state; suites make a target per test and profile. So targets share one app per
+process: its routes see a stand-in whose every attribute is the State of the target the
+current request was sent to (a context variable set around each request).
 """
 
 from __future__ import annotations
 
+import functools
+from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from .api import ApiSettings, create_app
 from .config import SystemConfig, validate_config
@@ -23,6 +32,19 @@ from .credentials import ScryptCost
 from .state import State
 
 BASE_URL = "https://uc.lab:8802"
+_serving: ContextVar[State] = ContextVar("uclab_in_process_state")
+
+
+class _ServedState:
+    """Every attribute is the current request's State."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_serving.get(), name)
+
+
+@functools.cache
+def _shared_app(internal_token: str | None) -> FastAPI:
+    return create_app(cast(State, _ServedState()), ApiSettings(internal_token=internal_token))
 
 
 class InProcessTarget:
@@ -37,7 +59,7 @@ class InProcessTarget:
     ) -> None:
         self.config = config if isinstance(config, SystemConfig) else validate_config(config, "in-process target")
         self.state = State.open(run_dir / "uc-state.sqlite", self.config, cost=cost)
-        self.app = create_app(self.state, ApiSettings(internal_token=internal_token))
+        self.shared = _shared_app(internal_token)
         self.base_url = BASE_URL
         self.client_address = client_address
 
@@ -45,6 +67,14 @@ class InProcessTarget:
     def transport(self) -> httpx.AsyncBaseTransport:
         """A transport to the app; each one may carry its own client address."""
         return self.transport_from(self.client_address)
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The UC API over this target's state (an ASGI app)."""
+        token = _serving.set(self.state)
+        try:
+            await self.shared(scope, receive, send)
+        finally:
+            _serving.reset(token)
 
     def transport_from(self, client_address: tuple[str, int]) -> httpx.AsyncBaseTransport:
         return httpx.ASGITransport(app=self.app, client=client_address)

@@ -13,6 +13,10 @@ and line, the dotted field, what is wrong and what to do (`ConfigError`):
     deskshare: {dummy_numbers: ["100"]}
     voicemail: {preset_pin: null}                # null: the release's preassigned PIN (REL-PIN)
     sip:       {latch_rtp: true, wan_interface_address: null}
+    directories:                                 # what the administrator keeps in the directories (000:503-524)
+      speed_dials:       [{name: Pizzeria Roma, number: "+49 89 1234567"}]     # the system directory
+      global_contacts:   [{name: Jürgen Müller, business: "+49 89 7007-100"}]  # the global directory
+      external_contacts: []                                                    # UC Suite only
 
 Numbers are strings of digits (quote them in YAML). `uclab`-style schema: `json_schema()`.
 """
@@ -97,6 +101,9 @@ class UserConfig(Strict):
     must_change_password: bool = Field(False, description="first login forces a password change (UC-LOGIN-2)")
     licences: list[Licence] = Field(default_factory=list)
     mobile: str | None = Field(None, pattern=r"^\+?\d{3,20}$", description="mobile number (status-based forwarding)")
+    email: str | None = Field(
+        None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254, description="shown in the internal directory"
+    )
 
     @field_validator("licences")
     @classmethod
@@ -149,6 +156,46 @@ class SipSettings(Strict):
     )
 
 
+PHONE_PATTERN = r"^[0-9 +()/:;-]*[0-9][0-9 +()/:;-]*$"
+Phone = Annotated[
+    str,
+    Field(
+        pattern=PHONE_PATTERN,
+        max_length=32,
+        description="a phone number: digits, blanks and + ( ) / - : ; (000:1037), canonical recommended (000:528)",
+    ),
+]
+
+
+class SpeedDial(Strict):
+    """An entry of the system directory: name and number only (000:511-512, 000:556)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    number: Phone
+
+
+class DirectoryContact(Strict):
+    """An entry of the global or external directory (000:513-516, details 000:545-554)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    business: Phone | None = None
+    mobile: Phone | None = None
+    private: Phone | None = None
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+class Directories(Strict):
+    """The directories the administrator manages (000:524)."""
+
+    speed_dials: list[SpeedDial] = Field(default_factory=list, description="the system directory (000:511-512)")
+    global_contacts: list[DirectoryContact] = Field(
+        default_factory=list, description="the global directory, imported by the administrator (000:513-514)"
+    )
+    external_contacts: list[DirectoryContact] = Field(
+        default_factory=list, description="the external directory of UC Suite (000:515-516); UC Suite mode only"
+    )
+
+
 class SystemConfig(Strict):
     system: SystemSection
     administrator: Administrator
@@ -158,6 +205,7 @@ class SystemConfig(Strict):
     deskshare: Deskshare = Field(default_factory=Deskshare)
     voicemail: Voicemail = Field(default_factory=Voicemail)
     sip: SipSettings = Field(default_factory=SipSettings)
+    directories: Directories = Field(default_factory=Directories)
 
     @property
     def realm(self) -> str:
@@ -181,7 +229,20 @@ class SystemConfig(Strict):
 
 
 def _models() -> list[type[BaseModel]]:
-    return [SystemConfig, SystemSection, Administrator, UserConfig, DeviceConfig, MulapGroup, Deskshare, Voicemail]
+    return [
+        SystemConfig,
+        SystemSection,
+        Administrator,
+        UserConfig,
+        DeviceConfig,
+        MulapGroup,
+        Deskshare,
+        Voicemail,
+        SipSettings,
+        Directories,
+        SpeedDial,
+        DirectoryContact,
+    ]
 
 
 def _first_index(items: Sequence[Any], attr: str) -> dict[str, int]:
@@ -256,12 +317,35 @@ def _cross_checks(cfg: SystemConfig) -> Iterator[Problem]:
                 f"station number {d.number} belongs to no user, MULAP group or deskshare dummy number; "
                 "add the user, list the device in a MULAP group, or correct the number",
             )
+    yield from _directory_checks(cfg)
     for i, dummy in enumerate(cfg.deskshare.dummy_numbers):
         if dummy in users:
             yield Problem(
                 ("deskshare", "dummy_numbers", i),
                 f"dummy number {dummy} is also a user's number; dummy numbers are for desk phones only (004:151)",
             )
+
+
+def _directory_checks(cfg: SystemConfig) -> Iterator[Problem]:
+    dirs = cfg.directories
+    if dirs.external_contacts and cfg.system.mode is not Mode.SUITE:
+        yield Problem(
+            ("directories", "external_contacts"),
+            "the external directory exists only in UC Suite mode (000:515); remove external_contacts or set "
+            "system.mode to suite",
+        )
+    for key, entries in (
+        ("speed_dials", dirs.speed_dials),
+        ("global_contacts", dirs.global_contacts),
+        ("external_contacts", dirs.external_contacts),
+    ):
+        first: dict[BaseModel, int] = {}
+        for i, entry in enumerate(entries):
+            earlier = first.setdefault(entry, i)  # frozen models: equal entries hash alike
+            if earlier != i:
+                yield Problem(
+                    ("directories", key, i), f"the same entry as directories.{key}[{earlier}]; list each entry once"
+                )
 
 
 def validate_config(data: Any, source: str | None = None, node: yaml.Node | None = None) -> SystemConfig:

@@ -25,16 +25,13 @@ process agrees on "now"; methods take `now` (system time) and default to the clo
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from . import credentials
 from .config import DeviceKind, Licence, SystemConfig
@@ -51,9 +48,16 @@ from .rules.presence import (
     Visibility,
     default_forwarding,
 )
+from .state_directory import SCHEMA_V2, DirectoryData, sync_directories
+from .state_store import StateError as StateError
+from .state_store import UnknownUser as UnknownUser
+from .state_store import dt as _dt
+from .state_store import dt_required as _dt_required
+from .state_store import iso as _iso
+from .state_store import transaction
 from .timescale import TIMERS, SystemClock, Timer, TimeScale
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,18 +136,11 @@ CREATE TABLE refused_registrations (
 );
 """
 
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
-"""SQL that brings the database from version n-1 to n (version 0 = empty file)."""
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: SCHEMA_V2}
+"""SQL that brings the database from version n-1 to n (version 0 = empty file).
+2: users' e-mail, directories, personal contacts, favorites, pictures (state_directory.py)."""
 
 REFUSED_KEPT = 50
-
-
-class StateError(RuntimeError):
-    """The state cannot be used as asked; the message says why and what to do."""
-
-
-class UnknownUser(StateError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -174,6 +171,7 @@ class User:
     name: str
     licences: frozenset[Licence]
     mobile: str | None
+    email: str | None
     must_change_password: bool
     voip_enabled: bool
     controlled_device: str | None
@@ -255,19 +253,7 @@ class RegistrationDecision:
     """... or the one that holds the station (refused)"""
 
 
-def _iso(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(UTC).isoformat()
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _dt_required(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-class State:
+class State(DirectoryData):
     """Typed access to the stub's state. Open with `State.open(path, config)`."""
 
     def __init__(
@@ -278,8 +264,7 @@ class State:
         real_time: Callable[[], float],
         clock: SystemClock,
     ) -> None:
-        self._conn = conn
-        self._lock = threading.RLock()
+        super().__init__(conn)
         self.config = config
         self.cost = cost
         self._real_time = real_time
@@ -312,7 +297,7 @@ class State:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            with _transaction(conn):
+            with transaction(conn):
                 _migrate(conn, p)
                 clock = _sync_clock(conn, TimeScale(config.system.time_scale), real_time())
                 _sync_config(conn, config, cost)
@@ -330,19 +315,6 @@ class State:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _transaction(self._conn):
-            yield self._conn
-
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return list(self._conn.execute(sql, args).fetchall())
-
-    def _row(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        rows = self._rows(sql, args)
-        return rows[0] if rows else None
 
     # ---------------------------------------------------------------- system
 
@@ -603,15 +575,12 @@ class State:
             name=r["name"],
             licences=frozenset(Licence(x) for x in r["licences"].split(",") if x),
             mobile=r["mobile"],
+            email=r["email"],
             must_change_password=bool(r["must_change_password"]),
             voip_enabled=bool(r["voip_enabled"]),
             controlled_device=r["controlled_device"],
             is_mulap=self.is_mulap(r["number"]),
         )
-
-    def _require_user(self, number: str) -> None:
-        if self._row("SELECT 1 FROM users WHERE number=?", (number,)) is None:
-            raise UnknownUser(f"no user with number {number!r}")
 
     def verify_password(self, number: str, password: str) -> bool:
         """Whether `password` is the user's UC password (False for unknown users, same cost)."""
@@ -706,6 +675,16 @@ class State:
                 )
         return self.presence(number)
 
+    def set_callme(self, number: str, destination: str | None) -> Presence:
+        """The CallMe service's destination (000:790-803): set = active, None = deleted (000:782).
+        The CallMe service itself is issue 6's; a CallMe status without the service is Office."""
+        self._require_user(number)
+        with self._tx() as conn:
+            conn.execute("UPDATE presence SET callme_destination=? WHERE number=?", (destination, number))
+            if destination is None:
+                conn.execute("UPDATE presence SET status=? WHERE number=? AND status=?", ("office", number, "callme"))
+        return self.presence(number)
+
     def set_visibility(self, number: str, visibility: Visibility) -> Presence:
         self._require_user(number)
         with self._tx() as conn:
@@ -787,17 +766,6 @@ class State:
 # -------------------------------------------------------------------- module helpers
 
 
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
     version = 0
@@ -864,16 +832,19 @@ def _sync_config(conn: sqlite3.Connection, cfg: SystemConfig, cost: ScryptCost) 
         licences = ",".join(sorted(licence.value for licence in u.licences))
         if u.number in known:
             conn.execute(
-                "UPDATE users SET name=?, licences=?, mobile=? WHERE number=?", (u.name, licences, u.mobile, u.number)
+                "UPDATE users SET name=?, licences=?, mobile=?, email=? WHERE number=?",
+                (u.name, licences, u.mobile, u.email, u.number),
             )
             continue
         conn.execute(
-            "INSERT INTO users (number, name, licences, mobile, password_hash, must_change_password) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO users (number, name, licences, mobile, email, password_hash, must_change_password) "
+            "VALUES (?,?,?,?,?,?,?)",
             (
                 u.number,
                 u.name,
                 licences,
                 u.mobile,
+                u.email,
                 credentials.hash_secret(u.password, cost),
                 int(u.must_change_password),
             ),
@@ -917,6 +888,7 @@ def _sync_config(conn: sqlite3.Connection, cfg: SystemConfig, cost: ScryptCost) 
     conn.execute("DELETE FROM deskshare_dummies")
     for n in cfg.deskshare.dummy_numbers:
         conn.execute("INSERT INTO deskshare_dummies (number) VALUES (?)", (n,))
+    sync_directories(conn, cfg)
 
 
 def _device(r: sqlite3.Row) -> Device:

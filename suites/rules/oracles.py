@@ -108,3 +108,26 @@ def preset_pin(release: str, number: str) -> str:
 # 002:57, 002:83-88: from V3R2 "depending on the mode a different process is followed for
 # changing the myPortal @work password"; 003:2380-2406 (up to V3) has UC Smart steps only
 SUITE_CHANGE_IN_AT_WORK = {"V2R7": False, "V3": False, "V3R1": False, "V3R2FR1": True, "V3R4FR1": True}
+
+
+# ---------------------------------------------------------------- REL-SEARCH
+
+# call by name: "containing" in 000:1148 (V3R1 .. V3R2 FR1) and 002:1536-1538 (up to V3R4 FR1);
+# "starting with" in 003:1330-1332 (up to V3). The directory search is "starting with" in
+# every release (000:575, 002:822, 003:629-630).
+SEARCH_CONTAINING = {"V2R7": False, "V3": False, "V3R1": True, "V3R2FR1": True, "V3R4FR1": True}
+
+
+def dial_match(release: str) -> str:
+    return "containing" if SEARCH_CONTAINING[release] else "starting_with"
+
+
+# ---------------------------------------------------------------- REL-CALLME
+
+# 000:163 (PRB000067006, "Changes in V3R2 FR1"): "The service is only available in UC Suite
+# mode"; 003:897-903 (up to V3) names no mode
+CALLME_SUITE_ONLY = {"V2R7": False, "V3": False, "V3R1": False, "V3R2FR1": True, "V3R4FR1": True}
+
+
+def callme_exists(release: str, mode: str) -> bool:
+    return mode == "suite" or not CALLME_SUITE_ONLY[release]

@@ -294,10 +294,11 @@ async def test_suite_has_no_old_password_field(uc_target: Callable[..., Target])
 
 
 @pytest.mark.rule("REL-PWD-SUITE", "UC-PWD-SUITE")
-@pytest.mark.parametrize("release", sorted(SUITE_CHANGE_IN_AT_WORK))
-async def test_suite_password_change_per_release(uc_target: Callable[..., Target], release: str) -> None:
-    """myPortal @work changes UC Suite passwords only from V3R2; before, another UC Suite client does."""
-    target = uc_target("office_suite", release)
+async def test_suite_password_change_per_release(uc_target: Callable[..., Target]) -> None:
+    """myPortal @work changes UC Suite passwords only from V3R2; before, another UC Suite client does.
+    Runs once per release profile (conftest.RUN_PROFILES)."""
+    target = uc_target("office_suite")
+    release = target.release
     api = await target.logged_in(ACCOUNT)
     if SUITE_CHANGE_IN_AT_WORK[release]:
         assert await api.change_password("582014") == CHANGED

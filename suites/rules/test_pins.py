@@ -150,10 +150,11 @@ async def test_preassigned_pin_must_be_changed_first(uc_target: Callable[..., Ta
 
 
 @pytest.mark.rule("REL-PIN", "UC-PIN")
-@pytest.mark.parametrize("release", sorted(PRESET_IS_123456))
-async def test_preassigned_pin_per_release(uc_target: Callable[..., Target], release: str) -> None:
-    """123456 from V3R2 FR1 (000:162, 000:1452, 002:1880); the internal number before (003:1667-1668)."""
-    target = uc_target("office", release)
+async def test_preassigned_pin_per_release(uc_target: Callable[..., Target]) -> None:
+    """123456 from V3R2 FR1 (000:162, 000:1452, 002:1880); the internal number before (003:1667-1668).
+    Runs once per release profile (conftest.RUN_PROFILES)."""
+    target = uc_target("office")
+    release = target.release
     api = await target.logged_in(USER)
     other = USER if PRESET_IS_123456[release] else "123456"
     with pytest.raises(UcApiError) as wrong:

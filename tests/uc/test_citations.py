@@ -11,7 +11,20 @@ from simulators import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [
-    *(ROOT / "simulators" / "uc" / n for n in ("api.py", "api_models.py", "config.py", "profiles.py", "timescale.py")),
+    *(
+        ROOT / "simulators" / "uc" / n
+        for n in (
+            "api.py",
+            "api_models.py",
+            "api_directory.py",
+            "api_favorites.py",
+            "api_picture.py",
+            "config.py",
+            "profiles.py",
+            "state_directory.py",
+            "timescale.py",
+        )
+    ),
     *sorted((ROOT / "simulators" / "uc" / "rules").glob("*.py")),
     *sorted((ROOT / "simulators" / "uc" / "examples").glob("*.yaml")),
     ROOT / "docs" / "RULES-INTERPRETATION.md",

@@ -227,5 +227,7 @@ def test_unusable_files(tmp_path: Path) -> None:
     State.open(newer, example(), cost=ScryptCost.FAST).close()
     with sqlite3.connect(newer) as conn:
         conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
-    with pytest.raises(StateError, match=r"written by a newer stub \(schema 99 > 1\); use a fresh run directory"):
+    with pytest.raises(
+        StateError, match=rf"written by a newer stub \(schema 99 > {SCHEMA_VERSION}\); use a fresh run directory"
+    ):
         State.open(newer, example(), cost=ScryptCost.FAST)

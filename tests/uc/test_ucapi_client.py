@@ -14,7 +14,8 @@ import trustme
 import uvicorn
 
 from simulators.phone import ucapi
-from simulators.phone.ucapi import UcApi, UcApiError, UcApiUnreachable
+from simulators.phone.servers import ServerConnections
+from simulators.phone.ucapi import UcApi, UcApiError, UcApiUnreachable, login_through
 from simulators.uc.api import create_app
 from simulators.uc.state import State
 
@@ -138,6 +139,18 @@ PAIRS = {
     "VoipAccount": "VoipAccount",
     "Device": "DeviceView",
     "AdminUser": "AdminUser",
+    "PresenceOptions": "PresenceOptions",
+    "Phone": "PhoneView",
+    "DirectoryHit": "DirectoryHit",
+    "DirectoryInfo": "DirectoryInfo",
+    "SearchResult": "SearchReply",
+    "PersonalContact": "PersonalContactView",
+    "PersonalContacts": "PersonalContacts",
+    "ImportResult": "ImportReply",
+    "Favorite": "FavoriteView",
+    "FavoriteGroup": "FavoriteGroupView",
+    "Favorites": "Favorites",
+    "PictureInfo": "PictureView",
 }
 
 
@@ -150,3 +163,45 @@ def test_client_models_match_the_published_spec(state: State) -> None:
         assert set(model.model_fields) == set(published["properties"]), model.__name__
         required = {name for name, f in model.model_fields.items() if f.is_required()}
         assert required <= set(published.get("required", [])), model.__name__
+
+
+async def test_sockets_from_a_factory_carry_tls(tls_server: tuple[str, Path]) -> None:
+    """The transport for clients in lab hosts: every connection from the factory's sockets, TLS verified."""
+    url, ca = tls_server
+    made: list[socket.socket] = []
+
+    def factory() -> socket.socket:
+        made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        return made[-1]
+
+    async with UcApi(url, verify=ca, socket_factory=factory) as api:
+        assert (await api.login("200", "Start#200a")).user == "200"
+        assert (await api.me()).number == "200"
+    assert len(made) >= 1
+
+
+async def test_login_through_tries_lan_then_wan(tls_server: tuple[str, Path]) -> None:
+    """UC-LOGIN-1 (004:125): the LAN address first; when it does not answer, the WAN address."""
+    url, ca = tls_server
+    port = int(url.rsplit(":", 1)[1])
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead = closed.getsockname()[1]
+    closed.close()
+    conns = ServerConnections()
+    conns.configure(1, "200", lan=f"127.0.0.1:{dead}", wan=f"127.0.0.1:{port}")
+    conns.configure(2, "200", lan=f"127.0.0.1:{dead}")
+    urls: list[str] = []
+
+    def make(base: str) -> UcApi:
+        urls.append(base)
+        return UcApi(base, verify=ca, timeout=2.0)
+
+    login = await login_through(conns, 1, "Start#200a", make)
+    assert [(t.attempt.network, t.answered) for t in login.tried] == [("lan", False), ("wan", True)]
+    assert urls == [f"https://127.0.0.1:{dead}", f"https://127.0.0.1:{port}"]
+    assert (await login.api.me()).number == "200"
+    await login.api.aclose()
+    with pytest.raises(UcApiUnreachable) as none:
+        await login_through(conns, 2, "Start#200a", make)
+    assert none.value.message == "Connection Time out" and none.value.reason.startswith(f"LAN 127.0.0.1:{dead}: ")

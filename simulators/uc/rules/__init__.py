@@ -7,6 +7,10 @@ presence.py       UC-PRES-1..3, UC-MULAP-1 (DND), CallMe status only while CallM
 voip.py           UC-VOIP-1: licence and controlled device before VoIP is enabled
 clients.py        which UC clients may log in, and how many at once (UC-LOGIN-2, 004:130-139)
 registrations.py  TRB-2: one VoIP registration per station device
+directories.py    UC-DIR-1, REL-SEARCH: directories, search, personal contacts and their limit
+contact_import.py UC-DIR-1: CSV and XML import files, every problem with its line
+favorites.py      UC-FAV-1: favorites groups; delete group UC Smart only
+picture.py        UC-IMG-1: the own picture, checked and scaled to 200 x 200 (Pillow)
 
 The interpretation of every ambiguous phrase is in docs/RULES-INTERPRETATION.md.
 """

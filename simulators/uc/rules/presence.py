@@ -181,6 +181,25 @@ def _external_unused() -> Violation:
     )
 
 
+def selectable_statuses(ctx: PresenceContext) -> list[Status]:
+    """The statuses offered to the user, in the order of 000:639-649 (Meeting from 000:709):
+    CallMe only while the service is active (otherwise Office stands there, 000:642), Do Not
+    Disturb not for a MULAP number (000:649). Exactly what `check_change` accepts."""
+    return [
+        s
+        for s in Status
+        if not (s is Status.CALLME and not (ctx.callme_available and ctx.callme_active))
+        and not (s is Status.DO_NOT_DISTURB and ctx.is_mulap)
+    ]
+
+
+def forwarding_targets(ctx: PresenceContext) -> list[ForwardTarget]:
+    """The destinations the client may choose (000:710; none in UC Suite's myPortal @work, 000:679)."""
+    if not ctx.client_sets_forwarding:
+        return []
+    return [t for t in ForwardTarget if t is not ForwardTarget.MOBILE or ctx.has_mobile]
+
+
 def return_time_announced(return_time: datetime | None, now: datetime) -> bool:
     """UC-PRES-3: the return time is announced until it has passed (000:694)."""
     return return_time is not None and now < return_time

@@ -1,0 +1,161 @@
+"""Login and server connections: UC-LOGIN-1, TRB-4 (in process; over real networks: test_login_lab.py).
+
+"Enter your internal phone number (e.g., 330) in the User Name field" (000:326); "You can
+configure up to four different server connections" (000:316, 000:1851), each with a WAN and
+a LAN address written `address:port` (000:328-346; default port 8802, 000:1980); both
+configured, one profile serves in the office and at home (004:125). "If myPortal @work
+displays the message "Connection Time out", the UC Server cannot be reached" (000:361).
+
+The client model (simulators/phone/servers.py, ucapi.login_through) tries the selected
+connection's LAN address, then its WAN address. In process, a PC "at home" reaches only the
+office router's public address and one "in the office" only the system's LAN address
+(conftest.REACHES); the lab version lets the real networks decide.
+
+The first login's forced password change (UC-LOGIN-2, 000:349-351) and the password change
+only over https (000:1857) are in test_passwords.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from simulators.phone.servers import ServerConnections, ServerSettingError
+from simulators.phone.ucapi import CONNECTION_TIME_OUT, UcApiError, UcApiUnreachable, login_through
+
+from .conftest import LAN_DOOR, WAN_DOOR, Target
+
+USER = "200"
+CLOSED_PORT = WAN_DOOR.replace(":8802", ":8803")
+
+
+def connections(lan: str | None = LAN_DOOR, wan: str | None = WAN_DOOR, user: str = USER) -> ServerConnections:
+    conns = ServerConnections()
+    conns.configure(1, user, lan=lan, wan=wan)
+    return conns
+
+
+# ---------------------------------------------------------------- the user name (000:326)
+
+
+@pytest.mark.rule("UC-LOGIN-1")
+async def test_the_user_name_is_the_internal_number(uc_target: Callable[..., Target]) -> None:
+    target = uc_target("office")
+    api = target.api()
+    result = await api.login(USER, target.user(USER)["password"])
+    assert (result.user, result.name) == (USER, "Anna Adler")
+    assert (await api.me()).number == USER
+    with pytest.raises(UcApiError) as by_name:
+        await target.api().login("Anna Adler", target.user(USER)["password"])
+    assert (by_name.value.status, by_name.value.message) == (
+        422,
+        "Invalid request: user: the user name is your internal phone number (digits), e.g. 200.",
+    )
+    for user, password in (("299", target.user(USER)["password"]), (USER, "Wrong#pass1")):
+        with pytest.raises(UcApiError) as wrong:
+            await target.api().login(user, password)
+        assert (wrong.value.status, wrong.value.message) == (401, "Wrong user name or password."), (
+            "an unknown number and a wrong password look the same"
+        )
+    mulap = await target.api().login("210", target.user("210")["password"])
+    assert mulap.user == "210", "a MULAP user logs in with the MULAP number (004:80)"
+
+
+@pytest.mark.rule("UC-LOGIN-1", "UC-PWD-SMART")
+async def test_login_only_over_https(uc_target: Callable[..., Target]) -> None:
+    """The login carries the password: refused over plain http like the password change (000:1857)."""
+    target = uc_target("office")
+    if target.http_url is None:
+        pytest.skip("the target has no plain-http URL to try")
+    with pytest.raises(UcApiError) as refused:
+        await target.api(url=target.http_url).login(USER, target.user(USER)["password"])
+    assert (refused.value.status, refused.value.code, refused.value.message) == (
+        403,
+        "https_required",
+        "The UC API only answers over an encrypted connection; connect with https:// (e.g. https://<system>:8802).",
+    )
+
+
+# ---------------------------------------------------------------- server connections (000:316, 000:1966-2016)
+
+
+@pytest.mark.rule("UC-LOGIN-1")
+def test_up_to_four_server_connections() -> None:
+    conns = ServerConnections()
+    for index in range(1, 5):
+        conns.configure(index, str(199 + index), lan=f"192.168.1.30:{8801 + index}", wan="uc.example.com")
+    assert [c.index for c in conns.connections()] == [1, 2, 3, 4]
+    for index in (0, 5):
+        with pytest.raises(ServerSettingError) as refused:
+            conns.configure(index, USER, lan=LAN_DOOR)
+        assert str(refused.value) == f"server connection {index} does not exist; choose 1-4"
+    one = conns.get(4)
+    assert (str(one.lan), str(one.wan)) == ("192.168.1.30:8805", "uc.example.com:8802"), "default port 8802 (000:1980)"
+    with pytest.raises(ServerSettingError) as by_name:
+        conns.configure(1, "Anna Adler", lan=LAN_DOOR)
+    assert (
+        str(by_name.value)
+        == "user name 'Anna Adler' of connection 1 must be the internal phone number (digits), e.g. 330"
+    )
+    with pytest.raises(ServerSettingError) as separated:
+        conns.configure(1, USER, lan="192.168.1.30 8802")
+    assert "write address:port, e.g. 192.168.1.30:8802" in str(separated.value)
+    with pytest.raises(ServerSettingError) as neither:
+        conns.configure(1, USER)
+    assert str(neither.value) == (
+        "connection 1 needs a LAN or a WAN server address; write address:port, e.g. 192.168.1.30:8802 (the WAN one "
+        "for Internet access)"
+    )
+
+
+@pytest.mark.rule("UC-LOGIN-1", "NET-1.7")
+@pytest.mark.parametrize(
+    ("place", "lan", "wan", "tried"),
+    [
+        ("office", LAN_DOOR, WAN_DOOR, [("lan", True)]),
+        ("home", LAN_DOOR, WAN_DOOR, [("lan", False), ("wan", True)]),
+        ("home", None, WAN_DOOR, [("wan", True)]),
+        ("office", LAN_DOOR, None, [("lan", True)]),
+    ],
+)
+async def test_the_client_tries_lan_then_wan(
+    uc_target: Callable[..., Target], place: str, lan: str | None, wan: str | None, tried: list[tuple[str, bool]]
+) -> None:
+    """With both addresses one profile works in the office and at home (004:125): the LAN address
+    first, the WAN address when the LAN one does not answer."""
+    target = uc_target("office")
+    login = await login_through(connections(lan, wan), 1, target.user(USER)["password"], target.client_at(place))
+    assert [(t.attempt.network, t.answered) for t in login.tried] == tried
+    assert login.result.user == USER and (await login.api.me()).number == USER
+
+
+@pytest.mark.rule("TRB-4", "UC-LOGIN-1")
+@pytest.mark.parametrize(("place", "wan"), [("nowhere", WAN_DOOR), ("home", CLOSED_PORT)])
+async def test_connection_time_out_when_no_address_answers(
+    uc_target: Callable[..., Target], place: str, wan: str
+) -> None:
+    """ "If myPortal @work displays the message "Connection Time out", the UC Server cannot be
+    reached. In this case please check the IP address and port" (000:361)."""
+    target = uc_target("office")
+    with pytest.raises(UcApiUnreachable) as failed:
+        await login_through(connections(LAN_DOOR, wan), 1, target.user(USER)["password"], target.client_at(place))
+    assert failed.value.message == CONNECTION_TIME_OUT == "Connection Time out"
+    assert failed.value.reason.startswith(f"LAN {LAN_DOOR}: ") and f"; WAN {wan}: " in failed.value.reason
+
+
+@pytest.mark.rule("UC-LOGIN-1")
+async def test_the_first_server_that_answers_decides(uc_target: Callable[..., Target]) -> None:
+    """A wrong password answered on the LAN address is the answer: the WAN address is not tried."""
+    target = uc_target("office")
+    urls: list[str] = []
+    make = target.client_at("office")
+
+    def recording(url: str):  # type: ignore[no-untyped-def]
+        urls.append(url)
+        return make(url)
+
+    with pytest.raises(UcApiError) as refused:
+        await login_through(connections(), 1, "Wrong#pass1", recording)
+    assert (refused.value.status, refused.value.message) == (401, "Wrong user name or password.")
+    assert urls == [f"https://{LAN_DOOR}"]

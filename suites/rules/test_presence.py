@@ -1,0 +1,231 @@
+"""Presence through the UC API: UC-PRES-1..3, UC-MULAP-1 (DND), REL-CALLME.
+
+Every status of 000:638-649 (and Meeting, 000:709, 003:706) with a return time and an info
+text (000:634, 000:711-712); Office without a return time; Do Not Disturb not for a MULAP
+(000:649); the visibility settings (000:683-694) as a colleague sees them; the return time
+that passes (000:694); CallMe only while the CallMe service is active (000:642), and only
+where the release has CallMe (REL-CALLME); status-based forwarding (UC-PRES-2, 000:661-681).
+Verdicts are compared with oracles_presence.py; messages are asserted exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from simulators.phone.ucapi import UcApi, UcApiError
+
+from .conftest import Target
+from .messages import PRESENCE_SENTENCES
+from .oracles import callme_exists
+from .oracles_presence import ABSENT, STATUSES, VISIBILITIES, seen_by_colleague, selectable
+
+USER, COLLEAGUE, MULAP = "200", "201", "210"
+
+
+async def _refused(call: Awaitable[object]) -> UcApiError:
+    with pytest.raises(UcApiError) as refused:
+        await call
+    return refused.value
+
+
+async def _now(api: UcApi) -> datetime:
+    """The system's clock (it may run faster than real time, GET /api/v1/system)."""
+    return (await api.system()).now
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Await a condition the API shows (it has no events to wait on), checking every 20 ms."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.rule("UC-PRES-1", "UC-PRES-3")
+@pytest.mark.parametrize("status", ABSENT)
+async def test_every_absent_status_with_return_time_and_info_text(
+    uc_target: Callable[..., Target], status: str
+) -> None:
+    """Meeting, Sick, Break, Gone Out, Vacation, Lunch, At Home, DND: each with its return time
+    and info text, seen so by a colleague (000:543, 000:634, 000:709-713)."""
+    target = uc_target("office")
+    api = await target.logged_in(USER)
+    back = (await _now(api)) + timedelta(days=1, hours=2)
+    mine = await api.set_presence(status, return_time=back, info_text=f"{status} until tomorrow")
+    assert (mine.status, mine.return_time, mine.return_time_announced, mine.info_text) == (
+        status,
+        back,
+        True,
+        f"{status} until tomorrow",
+    )
+    seen = await (await target.logged_in(COLLEAGUE)).presence_of(USER)
+    assert (seen.visible, seen.status, seen.return_time, seen.info_text) == (
+        True,
+        status,
+        back,
+        f"{status} until tomorrow",
+    )
+    without = await api.set_presence(status)
+    assert (without.return_time, without.info_text) == (None, ""), "the return time is optional (000:711)"
+
+
+@pytest.mark.rule("UC-PRES-1")
+async def test_office_has_an_info_text_but_no_return_time(uc_target: Callable[..., Target]) -> None:
+    """ "For every change in the presence status (except for Office)" a return time (000:634);
+    Office with an info text (000:721)."""
+    target = uc_target("office")
+    api = await target.logged_in(USER)
+    back = (await _now(api)) + timedelta(hours=1)
+    refused = await _refused(api.set_presence("office", return_time=back))
+    assert (refused.status, refused.violations, refused.message) == (
+        400,
+        ("office_return_time",),
+        PRESENCE_SENTENCES["office_return_time"],
+    )
+    office = await api.set_presence("office", info_text="home office today")
+    assert (office.status, office.info_text, office.return_time) == ("office", "home office today", None)
+    past = await _refused(api.set_presence("lunch", return_time=(await _now(api)) - timedelta(minutes=1)))
+    assert (past.violations, past.message) == (("return_time_past",), PRESENCE_SENTENCES["return_time_past"])
+    long_text = await _refused(api.set_presence("lunch", info_text="x" * 201))
+    assert (long_text.status, long_text.message) == (
+        422,
+        "Invalid request: info_text: too long: at most 200 characters.",
+    ), "200 characters: a lab limit (none is documented)"
+    assert (await api.set_presence("lunch", info_text="x" * 200)).info_text == "x" * 200
+
+
+@pytest.mark.rule("UC-PRES-1", "UC-MULAP-1", "REL-CALLME")
+@pytest.mark.parametrize(("config", "number"), [("office", USER), ("office", MULAP), ("office_suite", USER)])
+async def test_the_statuses_offered(uc_target: Callable[..., Target], config: str, number: str) -> None:
+    """The presence menu: CallMe only while active (000:642), no DND for a MULAP (000:649); every
+    offered status is accepted, every other one refused."""
+    target = uc_target(config)
+    api = await target.logged_in(number)
+    expected = selectable(target.mode, target.release, callme_active=False, mulap=number == MULAP)
+    assert (await api.presence_options()).statuses == expected
+    for status in STATUSES:
+        if status in expected:
+            assert (await api.set_presence(status)).status == status
+        else:
+            assert (await _refused(api.set_presence(status))).status == 400, status
+
+
+@pytest.mark.rule("UC-MULAP-1", "UC-PRES-1")
+async def test_do_not_disturb_not_for_a_mulap(uc_target: Callable[..., Target]) -> None:
+    """ "Do Not Disturb: Absent (not available in MULAP configurations)" (000:649); no status-based
+    forwarding for it (000:667)."""
+    target = uc_target("office")
+    mulap = await target.logged_in(MULAP)
+    refused = await _refused(mulap.set_presence("do_not_disturb"))
+    assert (refused.status, refused.violations, refused.message) == (
+        400,
+        ("dnd_mulap",),
+        PRESENCE_SENTENCES["dnd_mulap"],
+    )
+    api = await target.logged_in(USER)
+    assert (await api.set_presence("do_not_disturb")).status == "do_not_disturb"
+    forwarded = await _refused(api.set_presence("do_not_disturb", forward_to="voicemail"))
+    assert forwarded.message == PRESENCE_SENTENCES["dnd_forwarding"]
+
+
+@pytest.mark.rule("UC-PRES-3")
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("status", ["office", "vacation"])
+async def test_visibility(uc_target: Callable[..., Target], visibility: str, status: str) -> None:
+    """Internally and externally / internally: colleagues see the status; not visible: they do
+    not, except Office (000:685-692)."""
+    target = uc_target("office")
+    api = await target.logged_in(USER)
+    assert (await api.set_visibility(visibility)).visibility == visibility
+    await api.set_presence(status, info_text="note")
+    seen = await (await target.logged_in(COLLEAGUE)).presence_of(USER)
+    expected = seen_by_colleague(status, visibility)
+    assert (seen.visible, seen.status) == (expected is not None, expected)
+    assert seen.info_text == ("note" if expected is not None else None)
+    listed = (await (await target.logged_in(COLLEAGUE)).search("Anna")).hits[0].presence
+    assert listed is not None and listed.status == expected, "the internal directory shows the same (000:543)"
+
+
+@pytest.mark.rule("UC-PRES-3")
+async def test_the_passed_return_time_is_dropped_and_the_status_stays(uc_target: Callable[..., Target]) -> None:
+    """ "After the scheduled time for your return has passed, the announcement of this time is
+    dropped. Your presence status remains unchanged." (000:694). The system clock runs 1000
+    times as fast (time_scale 0.001), so five minutes pass in 0.3 s."""
+    target = uc_target("office", time_scale=0.001)
+    api = await target.logged_in(USER)
+    colleague = await target.logged_in(COLLEAGUE)
+    back = (await _now(api)) + timedelta(minutes=5)
+    set_now = await api.set_presence("gone_out", return_time=back, info_text="at the bank")
+    assert set_now.return_time_announced
+
+    async def passed() -> bool:
+        return not (await api.presence()).return_time_announced
+
+    await until(passed)
+    mine = await api.presence()
+    assert (mine.status, mine.return_time, mine.info_text) == ("gone_out", back, "at the bank")
+    seen = await colleague.presence_of(USER)
+    assert (seen.status, seen.return_time, seen.info_text) == ("gone_out", None, "at the bank")
+
+
+@pytest.mark.rule("UC-PRES-1", "REL-CALLME")
+@pytest.mark.parametrize("config", ["office", "office_suite"])
+async def test_callme_only_while_active(uc_target: Callable[..., Target], config: str) -> None:
+    """CallMe "Only selectable if the CallMe service is active. Otherwise, Office appears here"
+    (000:642); UC Suite only from V3R2 FR1 (000:163), any mode before (003:897-903). Others see a
+    CallMe user as Office (000:764)."""
+    target = uc_target(config)
+    api = await target.logged_in(USER)
+    exists = callme_exists(target.release, target.mode)
+    refused = await _refused(api.set_presence("callme"))
+    code = "callme_not_active" if exists else "callme_not_available"
+    assert (refused.status, refused.violations, refused.message) == (400, (code,), PRESENCE_SENTENCES[code])
+    target.activate_callme(USER, "+49 170 5550100")
+    options = await api.presence_options()
+    assert (options.callme_available, options.callme_active) == (exists, True)
+    assert options.statuses == selectable(target.mode, target.release, callme_active=True, mulap=False)
+    if not exists:
+        assert (await _refused(api.set_presence("callme"))).violations == ("callme_not_available",)
+        return
+    assert (await api.set_presence("callme")).status == "callme"
+    seen = await (await target.logged_in(COLLEAGUE)).presence_of(USER)
+    assert seen.status == "office"
+
+
+@pytest.mark.rule("UC-PRES-2")
+async def test_status_based_forwarding_in_uc_smart(uc_target: Callable[..., Target]) -> None:
+    """Every status but DND may forward; by default to the voicemail box; choices Voicemail,
+    Mobile, External (000:661-671, 000:710)."""
+    target = uc_target("office")
+    api = await target.logged_in(USER)
+    presence = await api.presence()
+    assert {s: f.target for s, f in presence.forwarding.items() if s in ABSENT and s != "do_not_disturb"} == {
+        s: "voicemail" for s in ABSENT if s != "do_not_disturb"
+    }
+    assert (await api.set_presence("vacation", forward_to="mobile")).forwarding["vacation"].target == "mobile"
+    external = await api.set_presence("sick", forward_to="external", external_number="+49 (89) 7007-98765")
+    assert (external.forwarding["sick"].target, external.forwarding["sick"].external_number) == (
+        "external",
+        "+49 (89) 7007-98765",
+    )
+    missing = await _refused(api.set_presence("sick", forward_to="external"))
+    assert missing.message == PRESENCE_SENTENCES["external_number_missing"]
+    ben = await target.logged_in(COLLEAGUE)
+    no_mobile = await _refused(ben.set_presence("lunch", forward_to="mobile"))
+    assert no_mobile.message == PRESENCE_SENTENCES["no_mobile_number"]
+
+
+@pytest.mark.rule("UC-PRES-2")
+async def test_uc_suite_forwarding_is_set_by_another_client(uc_target: Callable[..., Target]) -> None:
+    """UC Suite: "The configuration for forwarding destination is done by another UC Suite client" (000:679)."""
+    target = uc_target("office_suite")
+    api = await target.logged_in(USER)
+    refused = await _refused(api.set_presence("sick", forward_to="voicemail"))
+    assert refused.message == PRESENCE_SENTENCES["forwarding_by_other_client"]
+    assert (await api.presence_options()).forwarding_targets == []
+    assert (await api.set_presence("sick")).status == "sick", "the status itself is set in myPortal @work"
