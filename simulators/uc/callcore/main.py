@@ -1,0 +1,372 @@
+"""The call core process: a supervisor that forks pjsua2 workers and serves the control socket.
+
+    python -m simulators.uc.callcore.main --settings '<CoreSettings JSON>'
+
+Started by the lab in the system host (dies with the orchestrator). pjsua2-python 2.15.1
+is built with PJSUA_MAX_CALLS = 4, so one process anchors two calls (four legs); the
+supervisor imports everything once and forks `workers` processes (pjsua2 is only
+imported before the fork, never initialised, so each worker starts clean in a few ms).
+A worker that dies is replaced at once; its calls are lost, the other workers' are not.
+Seen under heavy churn (the load benchmark, hundreds of zero-length calls): pjlib's select
+ioqueue of this build holds 64 sockets and frees closed ones 500 ms later, and pjsua2
+aborts on the assertion in pj_ioqueue_register_sock2 when it runs out; pjnath can abort in
+pj_stun_sock_sendto when a call ends while its ICE transport still gathers.
+Worker i listens for SIP on 127.0.0.1:base_port+i; Kamailio's dispatcher spreads new calls
+over them and fails over on 503 (a full worker).
+
+Prints `CORE READY workers=N ...` once every worker answers, or `CORE FAILED ...`.
+Control: the supervisor's socket (`settings.control`) fans requests out to the workers'
+sockets and merges the answers:
+
+    status       workers, their SIP ports and free legs; crashed workers and restarts
+    calls        every session with its legs (device, number, state, media, peer, codec,
+                 RTP addresses seen, packets, ICE pair)
+    hangup_all   end every call
+    set          {"latch_rtp": bool}: for media transports created from now on
+    shutdown     stop the workers and exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import faulthandler
+import logging
+import os
+import select
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..control import ControlClient, ControlError, serve
+from .settings import MAX_LEGS_PER_WORKER, CoreSettings
+
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+log = logging.getLogger("uclab.uc.core")
+
+
+# -- worker ------------------------------------------------------------------------------
+
+
+class LazyDirectory:
+    """The state, opened in the background after the worker is up (the first open of a
+    fresh state seeds it and hashes passwords, ~0.3 s, under a write lock: no worker waits
+    for that before answering SIP). The first call waits for it if it is not open yet."""
+
+    def __init__(self, opener: Any) -> None:
+        self._opener = opener
+        self._state: Any = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+
+    def open_soon(self) -> None:
+        threading.Thread(target=self._open, name="state-open", daemon=True).start()
+
+    def _open(self) -> None:
+        try:
+            self._state = self._opener()
+        except BaseException as exc:
+            self._error = exc
+            log.error("the call core cannot open the state: %s", exc)
+        finally:
+            self._done.set()
+
+    def _get(self) -> Any:
+        if not self._done.wait(30.0) or self._state is None:
+            raise RuntimeError(f"state not available: {self._error}")
+        return self._state
+
+    def devices_for_number(self, number: str) -> Any:
+        return self._get().devices_for_number(number)
+
+    def number_of_device(self, username: str) -> str:
+        return str(self._get().number_of_device(username))
+
+
+def _worker_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
+    from simulators.pj.config import EndpointConfig, TransportSpec
+    from simulators.pj.runtime import PjRuntime, describe
+
+    from ..config import load_config
+    from ..state import State
+    from .worker import Worker
+
+    t0 = time.perf_counter()
+    try:
+        directory = LazyDirectory(lambda: State.open(settings.state_path, load_config(settings.config_path)))
+        rt = PjRuntime(
+            EndpointConfig(
+                bind="127.0.0.1",
+                transports=[TransportSpec(kind="udp", port=settings.worker_port(index))],
+                rtp_ports=settings.worker_rtp(index),
+                stun_servers=settings.stun_servers,
+                codecs=settings.codecs,
+                log_level=settings.log_level,
+                user_agent=f"uclab-uc-core/w{index}",
+                max_calls=MAX_LEGS_PER_WORKER,
+                clock_rate=settings.clock_rate,
+            ),
+            poll_ms=settings.poll_ms,
+        )
+        rt.start()
+        worker = Worker(rt, settings, index, directory)
+        directory.open_soon()
+        rt.run(worker.start)
+    except Exception as exc:
+        message = describe(exc) if hasattr(exc, "info") else f"{type(exc).__name__}: {exc}"
+        os.write(ready_fd, f"failed {message}\n".encode())
+        return 1
+    return asyncio.run(_worker_serve(settings, index, rt, worker, ready_fd, t0))
+
+
+async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any, ready_fd: int, t0: float) -> int:
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, done.set)
+
+    async def on_pj(fn: Any) -> Any:
+        return await asyncio.wrap_future(rt.submit(fn))
+
+    async def set_options(req: dict[str, Any]) -> dict[str, Any]:
+        if "latch_rtp" in req:
+            settings.latch_rtp = bool(req["latch_rtp"])
+        return {"latch_rtp": settings.latch_rtp}
+
+    async def shutdown(req: dict[str, Any]) -> str:
+        loop.call_soon(done.set)
+        return "bye"
+
+    handlers = {
+        "status": lambda r: on_pj(lambda: {k: v for k, v in worker.snapshot().items() if k != "sessions"}),
+        "calls": lambda r: on_pj(worker.snapshot),
+        "hangup_all": lambda r: on_pj(worker.hangup_all),
+        "set": set_options,
+        "shutdown": shutdown,
+    }
+    server = await serve(settings.worker_control(index), handlers)  # type: ignore[arg-type]
+    os.write(ready_fd, f"ready ms={(time.perf_counter() - t0) * 1000:.0f}\n".encode())
+    os.close(ready_fd)
+    await done.wait()
+    server.close()
+    rt.stop()
+    return 0
+
+
+def _exit_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+def _fork_worker(settings: CoreSettings, index: int) -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 1
+        try:
+            os.close(read_fd)
+            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:
+                os._exit(1)
+            # a respawn forks from inside the supervisor's running event loop: leave it behind
+            asyncio.events._set_running_loop(None)
+            with contextlib.suppress(ValueError):
+                signal.set_wakeup_fd(-1)
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            logging.basicConfig(level=logging.INFO, format=f"[w{index}] %(name)s %(levelname)s %(message)s")
+            faulthandler.enable(all_threads=True)  # a crash in pjsua2 leaves its Python stacks in the log
+            code = _worker_main(settings, index, write_fd)
+        except BaseException as exc:  # report, never return into the supervisor's code
+            with contextlib.suppress(OSError):
+                os.write(write_fd, f"failed {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+# -- supervisor --------------------------------------------------------------------------
+
+
+class Supervisor:
+    def __init__(self, settings: CoreSettings) -> None:
+        self.settings = settings
+        self.pids: dict[int, int] = {}
+        self.clients: dict[int, ControlClient] = {}
+        self.deaths: list[str] = []
+        self.restarts = 0
+
+    def start_workers(self, timeout: float = 15.0) -> list[str]:
+        pipes: dict[int, int] = {}
+        for i in range(self.settings.workers):
+            pid, fd = _fork_worker(self.settings, i)
+            self.pids[i], pipes[fd] = pid, i
+        answers: dict[int, str] = {}
+        buffers: dict[int, bytes] = {fd: b"" for fd in pipes}
+        deadline = time.monotonic() + timeout
+        while len(answers) < len(pipes):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            readable, _, _ = select.select([fd for fd in pipes if pipes[fd] not in answers], [], [], left)
+            for fd in readable:
+                chunk = os.read(fd, 4096)
+                buffers[fd] += chunk
+                if b"\n" in buffers[fd] or not chunk:
+                    answers[pipes[fd]] = buffers[fd].decode(errors="replace").strip() or "failed exited"
+        for fd in pipes:
+            os.close(fd)
+        problems = []
+        for i in range(self.settings.workers):
+            answer = answers.get(i, f"failed no answer within {timeout}s")
+            if not answer.startswith("ready"):
+                problems.append(f"worker {i}: {answer.removeprefix('failed ')}")
+        return problems
+
+    def dead_workers(self) -> dict[int, str]:
+        dead = {}
+        for i, pid in self.pids.items():
+            with contextlib.suppress(ChildProcessError):
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    dead[i] = f"worker {i} (pid {pid}) ended: {_exit_text(status)}"
+        return dead
+
+    def respawn(self) -> None:
+        """Replace dead workers (a crash in pjsua2 takes one worker and its calls, not the core)."""
+        for i, death in self.dead_workers().items():
+            self.deaths.append(death)
+            self.clients.pop(i, None)
+            log.error("%s; starting a new worker %d", death, i)
+            pid, fd = _fork_worker(self.settings, i)
+            self.pids[i] = pid
+            ready, _, _ = select.select([fd], [], [], 10.0)
+            answer = os.read(fd, 4096).decode(errors="replace").strip() if ready else "no answer within 10s"
+            os.close(fd)
+            self.restarts += 1
+            log.info("worker %d restarted: %s", i, answer)
+
+    async def client(self, index: int) -> ControlClient:
+        if index not in self.clients:
+            self.clients[index] = await ControlClient.connect(self.settings.worker_control(index))
+        return self.clients[index]
+
+    async def fan_out(self, op: str, **params: Any) -> list[Any]:
+        async def one(i: int) -> Any:
+            try:
+                return await (await self.client(i)).request(op, **params)
+            except ControlError as exc:
+                self.clients.pop(i, None)
+                return {"worker": i, "error": str(exc)}
+
+        return list(await asyncio.gather(*(one(i) for i in sorted(self.pids))))
+
+    def stop_workers(self, timeout: float = 2.0) -> None:
+        with contextlib.suppress(ValueError, RuntimeError):
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for pid in self.pids.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for pid in self.pids.values():
+            while time.monotonic() < deadline:
+                with contextlib.suppress(ChildProcessError):
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        break
+                    time.sleep(0.01)
+                    continue
+                break
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+    async def serve(self, on_ready: Any = None) -> None:
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, done.set)
+        loop.add_signal_handler(signal.SIGCHLD, lambda: None if done.is_set() else self.respawn())
+        self.respawn()
+
+        async def status(req: dict[str, Any]) -> dict[str, Any]:
+            workers = await self.fan_out("status")
+            return {"pid": os.getpid(), "workers": workers, "restarts": self.restarts, "deaths": self.deaths}
+
+        async def calls(req: dict[str, Any]) -> list[Any]:
+            sessions: list[Any] = []
+            for answer in await self.fan_out("calls"):
+                for session in answer.get("sessions", []):
+                    session["worker"] = answer.get("worker")
+                    sessions.append(session)
+            return sessions
+
+        async def hangup_all(req: dict[str, Any]) -> int:
+            return sum(int(n) for n in await self.fan_out("hangup_all") if isinstance(n, int))
+
+        async def set_options(req: dict[str, Any]) -> Any:
+            params = {k: v for k, v in req.items() if k not in ("id", "op")}
+            return (await self.fan_out("set", **params))[0]
+
+        async def shutdown(req: dict[str, Any]) -> str:
+            loop.call_soon(done.set)
+            return "bye"
+
+        server = await serve(
+            self.settings.control,
+            {"status": status, "calls": calls, "hangup_all": hangup_all, "set": set_options, "shutdown": shutdown},
+        )
+        if on_ready is not None:
+            on_ready()
+        await done.wait()
+        server.close()
+        for client in self.clients.values():
+            await client.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="uclab UC stub call core (pjsua2 B2BUA)")
+    parser.add_argument("--settings", required=True, help="CoreSettings as JSON, or @file")
+    args = parser.parse_args(argv)
+    raw = Path(args.settings[1:]).read_text() if args.settings.startswith("@") else args.settings
+    t0 = time.perf_counter()
+    try:
+        settings = CoreSettings.model_validate_json(raw)
+    except ValueError as exc:
+        print(f"CORE FAILED invalid settings: {exc}", flush=True)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="[core] %(name)s %(levelname)s %(message)s")
+    # import once here so every forked worker starts with pjsua2 and the state loaded
+    import simulators.uc.callcore.worker
+    import simulators.uc.state  # noqa: F401
+
+    sup = Supervisor(settings)
+    problems = sup.start_workers()
+    if problems:
+        sup.stop_workers()
+        print("CORE FAILED " + "; ".join(problems), flush=True)
+        return 1
+    ports = ",".join(str(settings.worker_port(i)) for i in range(settings.workers))
+    ms = (time.perf_counter() - t0) * 1000
+    line = f"CORE READY workers={settings.workers} sip=127.0.0.1:{ports} control={settings.control} ms={ms:.0f}"
+    try:
+        asyncio.run(sup.serve(on_ready=lambda: print(line, flush=True)))
+    finally:
+        sup.stop_workers()
+    print("CORE STOPPED", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,448 @@
+"""The call core's switching logic: legs, sessions and what to do on each event. Pure.
+
+A *leg* is one SIP dialog of the core (one pjsua2 call): `in` from a device (through
+Kamailio), `out` to a device. A *session* is one call as users see it: the caller's
+inbound leg, the outbound legs ringing the called number's devices in parallel (MULAP
+members ring together, NET-1.3), and, once one answers, two peered legs whose audio the
+conference bridge connects (every call's media is anchored in the core, as the system's
+gateway does).
+
+Each event method returns the actions the pjsua2 adapter carries out, in order. Nothing
+here does I/O or reads a clock, so every rule below is unit-tested without pjsua2:
+
+- unknown number -> 404; no device of the number -> 480; no room in this worker -> 503
+- first 180 from any fork -> 180 to the caller; first 2xx -> 200 to the caller, bridge the
+  two, CANCEL the other forks; all forks failed -> the best failure to the caller
+- a leg ends -> its peer is hung up (unless the leg was transferred away)
+- remote hold / retrieve on a leg -> hold / retrieve its peer (re-INVITE relayed)
+- a DTMF digit on a leg -> the same digit, same method (RFC 4733 or INFO), to its peer
+- REFER (blind or attended): the core places the transfer leg itself (pjsua2 does, from
+  the Refer-To); the referring leg's peer is handed to it and bridged once it answers; if
+  it fails, the peer goes back to the referrer (or is hung up if the referrer left)
+- INVITE with Replaces (attended transfer): the new leg takes the replaced leg's peer
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Direction = Literal["in", "out"]
+LegState = Literal["setup", "ringing", "answered", "ended"]
+Media = Literal["none", "active", "local_hold", "remote_hold", "error"]
+DtmfMethod = Literal["rfc4733", "info"]
+
+_DIAL_SEPARATORS = re.compile(r"[\s()/:;-]")
+
+
+class Directory(Protocol):
+    """What the switch needs from the stub state (part A's State satisfies it)."""
+
+    def devices_for_number(self, number: str) -> Sequence[DeviceRef]: ...
+
+    def number_of_device(self, username: str) -> str: ...
+
+
+class DeviceRef(Protocol):
+    @property
+    def sip_user(self) -> str: ...
+
+    @property
+    def kind(self) -> object: ...
+
+
+# -- actions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    leg: str
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Dial:
+    leg: str
+    device: str
+    caller_number: str
+    caller_name: str = ""
+
+
+@dataclass(frozen=True)
+class Hangup:
+    leg: str
+    code: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Connect:
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class Hold:
+    leg: str
+
+
+@dataclass(frozen=True)
+class Retrieve:
+    leg: str
+
+
+@dataclass(frozen=True)
+class SendDtmf:
+    leg: str
+    digits: str
+    method: DtmfMethod
+
+
+Action = Reply | Dial | Hangup | Connect | Disconnect | Hold | Retrieve | SendDtmf
+
+
+# -- state --------------------------------------------------------------------------------
+
+
+@dataclass
+class Leg:
+    id: str
+    session: str
+    direction: Direction
+    device: str | None = None
+    number: str | None = None
+    state: LegState = "setup"
+    media: Media = "none"
+    peer: str | None = None
+    code: int = 0
+    reason: str = ""
+    transport: str = ""
+    held_for_peer: bool = False
+    """we put this leg on hold because its peer put us on hold"""
+    transfer_of: str | None = None
+    """for a transfer leg: the leg whose peer it takes over (the referrer)"""
+
+
+@dataclass
+class Session:
+    id: str
+    dialled: str
+    caller: str
+    inbound: str
+    forks: list[str] = field(default_factory=list)
+    answered: str | None = None
+    ringing_sent: bool = False
+
+
+def dialled_number(user: str) -> str | None:
+    """The internal number in a Request-URI user part, or None when it is not one.
+
+    Blanks and ( ) / - : ; are allowed as in the client's number formats (UC-CALL-5,
+    000:1032-1070); a leading + is an external (canonical) number, not internal.
+    """
+    cleaned = _DIAL_SEPARATORS.sub("", user)
+    if cleaned.isdigit() and 1 <= len(cleaned) <= 16:
+        return cleaned
+    return None
+
+
+FAILURE_PREFERENCE = (486, 603, 600, 480, 408, 404, 487)
+
+
+def best_failure(codes: list[int]) -> int:
+    """RFC 3261 16.7-like choice among the forks' final failures (busy wins over no answer)."""
+    for code in FAILURE_PREFERENCE:
+        if code in codes:
+            return code
+    return min((c for c in codes if c >= 400), default=480)
+
+
+class Switch:
+    def __init__(
+        self,
+        directory: Directory,
+        capacity: int,
+        prefix: str = "",
+        slots_free: Callable[[], int] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.capacity = capacity
+        self.slots_free = slots_free
+        """the SIP stack's own count of free call slots (ended calls hold one for a while)"""
+        self.legs: dict[str, Leg] = {}
+        self.sessions: dict[str, Session] = {}
+        self._ids: Callable[[], int] = itertools.count(1).__next__
+        self.prefix = prefix
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def new_id(self, kind: str) -> str:
+        return f"{self.prefix}{kind}{self._ids()}"
+
+    def live_legs(self) -> int:
+        return sum(1 for leg in self.legs.values() if leg.state != "ended")
+
+    def free(self) -> int:
+        free = self.capacity - self.live_legs()
+        if self.slots_free is not None:
+            free = min(free, self.slots_free())
+        return free
+
+    def leg(self, leg_id: str) -> Leg:
+        return self.legs[leg_id]
+
+    def peer_of(self, leg_id: str) -> Leg | None:
+        peer = self.legs[leg_id].peer
+        return self.legs.get(peer) if peer else None
+
+    def _forget_if_done(self, session_id: str) -> None:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return
+        legs = [leg for leg in self.legs.values() if leg.session == session_id]
+        if all(leg.state == "ended" for leg in legs):
+            for leg in legs:
+                del self.legs[leg.id]
+            del self.sessions[session_id]
+
+    # -- events --------------------------------------------------------------------------
+
+    def incoming(
+        self, leg_id: str, *, user: str, device: str | None, transport: str = "", caller: str | None = None
+    ) -> list[Action]:
+        """A new inbound INVITE for Request-URI user `user` from `device` (None: looped back)."""
+        session_id = self.new_id("s")
+        number: str | None = None
+        if device is not None:
+            try:
+                number = self.directory.number_of_device(device)
+            except Exception:
+                number = None
+        caller_number = caller or number or "anonymous"
+        self.legs[leg_id] = Leg(leg_id, session_id, "in", device, number, transport=transport)
+        session = Session(session_id, user, caller_number, leg_id)
+        self.sessions[session_id] = session
+        target = dialled_number(user)
+        if target is None:
+            return self._refuse(leg_id, 404, f"{user!r} is not an internal number")
+        devices = [d for d in self.directory.devices_for_number(target) if d.sip_user != device]
+        if not devices:
+            known = self.directory.devices_for_number(target)
+            if known:
+                return self._refuse(leg_id, 486, f"{target} is calling itself")
+            return self._refuse(leg_id, 404, f"no station {target}")
+        if self.free() < len(devices):
+            return self._refuse(leg_id, 503, "call core worker full")
+        session.dialled = target
+        actions: list[Action] = []
+        for dev in devices:
+            out_id = self.new_id("o")
+            self.legs[out_id] = Leg(out_id, session_id, "out", dev.sip_user, target)
+            session.forks.append(out_id)
+            actions.append(Dial(out_id, dev.sip_user, caller_number))
+        return actions
+
+    def _refuse(self, leg_id: str, code: int, reason: str) -> list[Action]:
+        leg = self.legs[leg_id]
+        leg.state = "ended"
+        leg.code, leg.reason = code, reason
+        self._forget_if_done(leg.session)
+        return [Reply(leg_id, code, reason)]
+
+    def ringing(self, leg_id: str) -> list[Action]:
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.direction != "out" or leg.state != "setup":
+            return []
+        leg.state = "ringing"
+        session = self.sessions[leg.session]
+        if leg.transfer_of is not None or session.ringing_sent or session.answered:
+            return []
+        session.ringing_sent = True
+        return [Reply(session.inbound, 180, "Ringing")]
+
+    def answered(self, leg_id: str) -> list[Action]:
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.state in ("answered", "ended"):
+            return []
+        leg.state = "answered"
+        if leg.direction == "in":
+            return []
+        if leg.transfer_of is not None:
+            return self._transfer_answered(leg)
+        session = self.sessions[leg.session]
+        if session.answered is not None:
+            return [Hangup(leg_id)]
+        session.answered = leg_id
+        inbound = self.legs[session.inbound]
+        inbound.state = "answered"
+        actions: list[Action] = [Reply(inbound.id, 200, "OK")]
+        for other in session.forks:
+            if other != leg_id and self.legs[other].state in ("setup", "ringing"):
+                actions.append(Hangup(other))
+        inbound.peer, leg.peer = leg_id, inbound.id
+        actions.append(Connect(inbound.id, leg_id))
+        return actions
+
+    def confirmed(self, leg_id: str) -> list[Action]:
+        """The inbound leg's 200 was ACKed (its state is now answered)."""
+        leg = self.legs.get(leg_id)
+        if leg is not None and leg.state != "ended":
+            leg.state = "answered"
+        return []
+
+    def ended(self, leg_id: str, code: int = 0, reason: str = "") -> list[Action]:
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.state == "ended":
+            return []
+        was = leg.state
+        leg.state = "ended"
+        leg.code, leg.reason = code, reason
+        actions: list[Action] = []
+        if leg.transfer_of is not None and was != "answered":
+            actions += self._transfer_failed(leg)
+        elif leg.direction == "out" and was != "answered":
+            actions += self._fork_failed(leg)
+        peer = self.legs.get(leg.peer) if leg.peer else None
+        if peer is not None and peer.state != "ended":
+            peer.peer = None
+            actions.append(Hangup(peer.id))
+        if leg.direction == "in" and was != "answered":
+            session = self.sessions.get(leg.session)
+            if session is not None and session.answered is None:
+                for fork in session.forks:
+                    if self.legs[fork].state in ("setup", "ringing"):
+                        actions.append(Hangup(fork))
+        self._forget_if_done(leg.session)
+        return actions
+
+    def _fork_failed(self, leg: Leg) -> list[Action]:
+        session = self.sessions[leg.session]
+        if session.answered is not None:
+            return []
+        forks = [self.legs[f] for f in session.forks]
+        if any(f.state in ("setup", "ringing") for f in forks):
+            return []
+        inbound = self.legs[session.inbound]
+        if inbound.state == "ended":
+            return []
+        code = best_failure([f.code for f in forks])
+        return [Reply(inbound.id, code, next((f.reason for f in forks if f.code == code and f.reason), "Failed"))]
+
+    def media(self, leg_id: str, status: Media) -> list[Action]:
+        leg = self.legs.get(leg_id)
+        if leg is None:
+            return []
+        before, leg.media = leg.media, status
+        peer = self.peer_of(leg_id)
+        if peer is None or peer.state != "answered":
+            return []
+        if status == "remote_hold" and before != "remote_hold" and not peer.held_for_peer:
+            peer.held_for_peer = True
+            return [Hold(peer.id)]
+        if status == "active" and before == "remote_hold" and peer.held_for_peer:
+            peer.held_for_peer = False
+            return [Retrieve(peer.id)]
+        return []
+
+    def dtmf(self, leg_id: str, digit: str, method: DtmfMethod) -> list[Action]:
+        peer = self.peer_of(leg_id) if leg_id in self.legs else None
+        if peer is None or peer.state != "answered":
+            return []
+        return [SendDtmf(peer.id, digit, method)]
+
+    # -- transfers -----------------------------------------------------------------------
+
+    def transfer_requested(self, leg_id: str) -> tuple[int, str | None, list[Action]]:
+        """REFER on `leg_id`: (status, new leg id, actions). 202 hands the leg's peer to a new leg."""
+        leg = self.legs.get(leg_id)
+        peer = self.peer_of(leg_id) if leg else None
+        if leg is None or peer is None or leg.state != "answered" or peer.state != "answered":
+            return 403, None, []
+        if self.free() < 1:
+            return 503, None, []
+        out_id = self.new_id("t")
+        self.legs[out_id] = Leg(out_id, leg.session, "out", None, None, transfer_of=leg_id)
+        # the referrer leaves the call: its peer now waits (in silence) for the transfer leg
+        leg.peer = None
+        peer.peer = out_id
+        return 202, out_id, [Disconnect(leg_id, peer.id)]
+
+    def _transfer_answered(self, leg: Leg) -> list[Action]:
+        waiting = next((p for p in self.legs.values() if p.peer == leg.id and p.state == "answered"), None)
+        if waiting is None:
+            return [Hangup(leg.id)]
+        leg.peer = waiting.id
+        actions: list[Action] = []
+        if waiting.held_for_peer:
+            waiting.held_for_peer = False
+            actions.append(Retrieve(waiting.id))
+        actions.append(Connect(waiting.id, leg.id))
+        # the referrer leaves by itself after the final NOTIFY (RFC 5589); ending its leg
+        # here would race with its own BYE
+        return actions
+
+    def _transfer_failed(self, leg: Leg) -> list[Action]:
+        waiting = next((p for p in self.legs.values() if p.peer == leg.id and p.state != "ended"), None)
+        leg.peer = None
+        if waiting is None:
+            return []
+        referrer = self.legs.get(leg.transfer_of or "")
+        if referrer is not None and referrer.state == "answered" and referrer.peer is None:
+            referrer.peer, waiting.peer = waiting.id, referrer.id
+            return [Connect(referrer.id, waiting.id)]
+        waiting.peer = None
+        return [Hangup(waiting.id)]
+
+    def replaced(self, old_id: str, new_id: str, *, device: str | None = None) -> list[Action]:
+        """An INVITE with Replaces made `new_id` take the place of `old_id` (already answered)."""
+        old = self.legs.get(old_id)
+        session_id = old.session if old else self.new_id("s")
+        new = Leg(new_id, session_id, "in", device, state="answered")
+        self.legs[new_id] = new
+        if old is None:
+            return []
+        peer = self.peer_of(old_id)
+        old.peer = None
+        if peer is None or peer.state == "ended":
+            return [Hangup(new_id)]
+        peer.peer, new.peer = new_id, peer.id
+        return [Disconnect(old_id, peer.id), Connect(peer.id, new_id)]
+
+    # -- views ---------------------------------------------------------------------------
+
+    def snapshot(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for session in self.sessions.values():
+            legs = [self.legs[leg_id] for leg_id in self.legs if self.legs[leg_id].session == session.id]
+            out.append(
+                {
+                    "session": session.id,
+                    "caller": session.caller,
+                    "dialled": session.dialled,
+                    "answered": session.answered,
+                    "legs": [
+                        {
+                            "id": leg.id,
+                            "direction": leg.direction,
+                            "device": leg.device,
+                            "number": leg.number,
+                            "state": leg.state,
+                            "media": leg.media,
+                            "peer": leg.peer,
+                            "transport": leg.transport,
+                        }
+                        for leg in legs
+                    ],
+                }
+            )
+        return out

@@ -1,0 +1,437 @@
+"""One call core worker: a pjsua2 endpoint that anchors up to two calls (four legs).
+
+Runs on the PjRuntime thread (simulators.pj): every pjsua2 callback turns into a `Switch`
+event and the returned actions are carried out here. Media of every leg is bound to the
+system's LAN address (ICE with the system's STUN servers unless the WAN misconfiguration
+is on); the conference bridge connects the two legs of each answered call.
+
+SIP: one UDP transport on 127.0.0.1:<port>, one account whose outbound proxy is Kamailio's
+internal socket. Legs to devices are sent to `sip:<device>@127.0.0.1:<kamailio>;ucdev=1`
+(Kamailio looks the device up); a transfer leg goes wherever the Refer-To says and
+Kamailio routes it back into the core as a new call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+from collections import deque
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+import pjsua2 as pj
+
+from simulators.pj.runtime import PjRuntime, describe
+from simulators.pj.stats import read_stream
+
+from . import latching, sipmsg
+from .settings import MAX_LEGS_PER_WORKER, CoreSettings
+from .switch import (
+    Action,
+    Connect,
+    Dial,
+    Directory,
+    Disconnect,
+    DtmfMethod,
+    Hangup,
+    Hold,
+    Media,
+    Reply,
+    Retrieve,
+    SendDtmf,
+    Switch,
+)
+
+log = logging.getLogger("uclab.uc.core")
+
+MEDIA: dict[int, Media] = {
+    pj.PJSUA_CALL_MEDIA_NONE: "none",
+    pj.PJSUA_CALL_MEDIA_ACTIVE: "active",
+    pj.PJSUA_CALL_MEDIA_LOCAL_HOLD: "local_hold",
+    pj.PJSUA_CALL_MEDIA_REMOTE_HOLD: "remote_hold",
+    pj.PJSUA_CALL_MEDIA_ERROR: "error",
+}
+DTMF: dict[int, DtmfMethod] = {pj.PJSUA_DTMF_METHOD_RFC2833: "rfc4733", pj.PJSUA_DTMF_METHOD_SIP_INFO: "info"}
+
+
+@cache
+def _pjsua() -> Any:
+    lib = ctypes.CDLL(pj._pjsua2.__file__)
+    lib.pjsua_call_get_count.restype = ctypes.c_uint
+    lib.pjsua_call_get_max_count.restype = ctypes.c_uint
+    return lib
+
+
+def pjsua_slots_free() -> int:
+    """Free pjsua call slots (a call keeps its slot until pjsua released it, after DISCONNECTED)."""
+    lib = _pjsua()
+    return int(lib.pjsua_call_get_max_count()) - int(lib.pjsua_call_get_count())
+
+
+class CoreLeg(pj.Call):  # type: ignore[misc]
+    def __init__(self, worker: Worker, leg_id: str, call_id: int = pj.PJSUA_INVALID_ID) -> None:
+        super().__init__(worker.account, call_id)
+        self.worker = worker
+        self.leg_id = leg_id
+        self.med_idx = -1
+        self.latch_disabled: bool | None = None
+        self.info_queue: deque[str] = deque()
+        self.info_busy = False
+        worker.calls[leg_id] = self
+
+    def onCallState(self, prm: Any) -> None:
+        info = self.getInfo()
+        state = info.state
+        sw = self.worker.switch
+        if state == pj.PJSIP_INV_STATE_EARLY and info.role == pj.PJSIP_ROLE_UAC:
+            self.worker.apply(sw.ringing(self.leg_id))
+        elif state == pj.PJSIP_INV_STATE_CONFIRMED:
+            leg = sw.legs.get(self.leg_id)
+            if leg is not None and leg.direction == "in":
+                self.worker.apply(sw.confirmed(self.leg_id))
+            else:
+                self.worker.apply(sw.answered(self.leg_id))
+        elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            code, reason = int(info.lastStatusCode), str(info.lastReason)
+            self.worker.apply(sw.ended(self.leg_id, code, reason))
+            self.worker.forget(self)
+
+    def onCallMediaState(self, prm: Any) -> None:
+        info = self.getInfo()
+        status: Media = "none"
+        for mi in info.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO:
+                self.med_idx = int(mi.index)
+                status = MEDIA.get(mi.status, "none")
+                break
+        self.worker.rewire(self.leg_id)
+        self.worker.apply(self.worker.switch.media(self.leg_id, status))
+
+    def onCallTsxState(self, prm: Any) -> None:
+        e = prm.e
+        if e.type != pj.PJSIP_EVENT_TSX_STATE or not self.info_busy:
+            return
+        tsx = e.body.tsxState.tsx
+        if str(tsx.method) == "INFO" and tsx.role == pj.PJSIP_ROLE_UAC and tsx.state >= pj.PJSIP_TSX_STATE_COMPLETED:
+            self.worker.rt.call_soon(lambda: self.worker.next_info(self))
+
+    def onDtmfDigit(self, prm: Any) -> None:
+        method = DTMF.get(int(prm.method))
+        if method is not None:
+            self.worker.apply(self.worker.switch.dtmf(self.leg_id, str(prm.digit), method))
+
+    def onCallTransferRequest(self, prm: Any) -> None:
+        status, new_id, actions = self.worker.switch.transfer_requested(self.leg_id)
+        prm.statusCode = status
+        if new_id is not None:
+            prm.newCall = CoreLeg(self.worker, new_id)
+            self.worker.apply(actions)
+            log.info("leg %s: REFER to %s accepted as leg %s", self.leg_id, prm.dstUri, new_id)
+        else:
+            log.info("leg %s: REFER to %s refused with %s", self.leg_id, prm.dstUri, status)
+
+    def onCallTransferStatus(self, prm: Any) -> None:
+        prm.cont = True
+
+    def onCallReplaced(self, prm: Any) -> None:
+        new_id = self.worker.switch.new_id("r")
+        new = CoreLeg(self.worker, new_id, prm.newCallId)
+        prm.newCall = new
+        self.worker.apply(self.worker.switch.replaced(self.leg_id, new_id))
+
+    def onCreateMediaTransport(self, prm: Any) -> None:
+        if self.worker.settings.latch_rtp or prm.mediaTp is None:
+            return
+        try:
+            latching.disable(int(prm.mediaTp))
+            self.latch_disabled = True
+        except (latching.LayoutMismatch, TypeError, ValueError) as exc:
+            self.latch_disabled = False
+            log.error("leg %s: could not turn RTP latching off: %s", self.leg_id, exc)
+
+    def audio(self) -> Any:
+        if self.med_idx < 0:
+            return None
+        try:
+            return self.getAudioMedia(self.med_idx)
+        except pj.Error:
+            return None
+
+
+class _Account(pj.Account):  # type: ignore[misc]
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def onIncomingCall(self, prm: Any) -> None:
+        self.worker.incoming(prm.callId, str(prm.rdata.wholeMsg))
+
+
+class Worker:
+    """The switch and its pjsua2 legs; every method runs on the runtime's thread."""
+
+    def __init__(self, rt: PjRuntime, settings: CoreSettings, index: int, directory: Directory) -> None:
+        self.rt = rt
+        self.settings = settings
+        self.index = index
+        self.switch = Switch(directory, capacity=MAX_LEGS_PER_WORKER, prefix=f"w{index}.", slots_free=pjsua_slots_free)
+        self.calls: dict[str, CoreLeg] = {}
+        self.bridges: set[frozenset[str]] = set()
+        self.account: Any = None
+        self.counters = {"calls": 0, "refused": 0, "answered": 0, "transfers": 0}
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        s = self.settings
+        ac = pj.AccountConfig()
+        port = s.worker_port(self.index)
+        ac.idUri = f"sip:core@127.0.0.1:{port}"
+        ac.sipConfig.proxies.append(f"sip:127.0.0.1:{s.kamailio_port};lr")
+        ac.sipConfig.transportId = self.rt.transports["udp"].id
+        lo, hi = s.worker_rtp(self.index)
+        ac.mediaConfig.transportConfig.boundAddress = s.lan_ip
+        ac.mediaConfig.transportConfig.port = lo
+        ac.mediaConfig.transportConfig.portRange = hi - lo
+        if s.wan_address is not None:
+            # the misconfiguration of 004:104-106: the system believes it sits on its WAN
+            # interface and advertises that public address for its media, without ICE
+            ac.mediaConfig.transportConfig.publicAddress = s.wan_address
+            ac.natConfig.iceEnabled = False
+            ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        else:
+            ac.natConfig.iceEnabled = s.ice
+            ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DEFAULT if s.stun_servers else pj.PJSUA_STUN_USE_DISABLED
+        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        ac.natConfig.contactRewriteUse = 0
+        ac.natConfig.viaRewriteUse = 0
+        ac.natConfig.sdpNatRewriteUse = 0
+        ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        self.account = _Account(self)
+        self.account.create(ac, True)
+        self.rt.add_cleanup(self._release)
+
+    def _release(self) -> None:
+        with contextlib.suppress(Exception):
+            self.rt.ep.hangupAllCalls()
+        self.calls.clear()
+        if self.account is not None:
+            with contextlib.suppress(Exception):
+                self.account.shutdown()
+        self.account = None
+
+    def forget(self, call: CoreLeg) -> None:
+        self.bridges = {b for b in self.bridges if call.leg_id not in b}
+        self.rt.call_soon(lambda: self.calls.pop(call.leg_id, None))
+
+    # -- events from pjsua2 ---------------------------------------------------------------
+
+    def incoming(self, call_id: int, message: str) -> None:
+        leg_id = self.switch.new_id("i")
+        call = CoreLeg(self, leg_id, call_id)
+        self.counters["calls"] += 1
+        try:
+            req = sipmsg.parse(message)
+        except ValueError as exc:
+            log.warning("incoming call %s: %s", leg_id, exc)
+            self._reply(call, 400, "Bad Request")
+            return
+        device = req.header("x-uc-device")
+        looped = req.header("x-uc-loop") == "1"
+        caller = sipmsg.uri_user(req.header("referred-by")) if looped else None
+        if device is None and not looped:
+            self._reply(call, 403, "Not from the SIP edge")
+            self.calls.pop(leg_id, None)
+            return
+        log.info(
+            "w%d incoming %s: %s from device %s (%s)", self.index, leg_id, req.uri, device, req.header("x-uc-transport")
+        )
+        actions = self.switch.incoming(
+            leg_id,
+            user=req.uri_user,
+            device=device,
+            transport=req.header("x-uc-transport") or ("core" if looped else ""),
+            caller=caller,
+        )
+        if actions and isinstance(actions[0], Reply) and actions[0].code >= 300:
+            self.counters["refused"] += 1
+        self.apply(actions)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def apply(self, actions: Iterable[Action]) -> None:
+        """Carry the switch's actions out at the runtime's next turn, outside pjsua2 callbacks:
+        hanging up one call inside another call's DISCONNECTED callback crashes pjsua2 2.15.1
+        (seen as SIGSEGV under load)."""
+        todo = list(actions)
+        if todo:
+            self.rt.call_soon(lambda: self._apply_now(todo))
+
+    def _apply_now(self, actions: list[Action]) -> None:
+        for action in actions:
+            log.info("w%d %s", self.index, action)
+            try:
+                self._do(action)
+            except pj.Error as exc:
+                log.warning("action %s failed: %s", action, describe(exc))
+
+    def _do(self, action: Action) -> None:
+        if isinstance(action, Dial):
+            self._dial(action)
+            return
+        if isinstance(action, Connect):
+            self.bridges.add(frozenset((action.a, action.b)))
+            self.counters["answered"] += 1
+            self.rewire(action.a)
+            return
+        if isinstance(action, Disconnect):
+            self.bridges.discard(frozenset((action.a, action.b)))
+            a, b = self.calls.get(action.a), self.calls.get(action.b)
+            am, bm = (a.audio() if a else None), (b.audio() if b else None)
+            if am is not None and bm is not None:
+                with contextlib.suppress(pj.Error):
+                    am.stopTransmit(bm)
+                    bm.stopTransmit(am)
+            return
+        call = self.calls.get(action.leg)
+        if call is None:
+            return
+        if isinstance(action, Reply):
+            self._reply(call, action.code, action.reason)
+        elif isinstance(action, Hangup):
+            # take the leg off the bridge first and end it a turn later: pjnath 2.15.1 can
+            # assert (pj_stun_sock_sendto) when the bridge still sends into an ICE transport
+            # that the hangup is destroying
+            self._unbridge(call)
+            self.rt.call_soon(lambda: self._hangup(action))
+        elif isinstance(action, Hold):
+            call.setHold(pj.CallOpParam(True))
+        elif isinstance(action, Retrieve):
+            prm = pj.CallOpParam(True)
+            prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+            call.reinvite(prm)
+        elif isinstance(action, SendDtmf):
+            self._dtmf(call, action)
+
+    def _unbridge(self, call: CoreLeg) -> None:
+        am = call.audio()
+        for pair in [p for p in self.bridges if call.leg_id in p]:
+            self.bridges.discard(pair)
+            other = self.calls.get(next(x for x in pair if x != call.leg_id))
+            om = other.audio() if other is not None else None
+            if am is not None and om is not None:
+                with contextlib.suppress(pj.Error):
+                    om.stopTransmit(am)
+                    am.stopTransmit(om)
+
+    def _hangup(self, action: Hangup) -> None:
+        call = self.calls.get(action.leg)
+        if call is None:
+            return
+        prm = pj.CallOpParam()
+        if action.code:
+            prm.statusCode = action.code
+            prm.reason = action.reason
+        try:
+            call.hangup(prm)
+        except pj.Error as exc:
+            log.warning("hangup of %s failed: %s", action.leg, describe(exc))
+
+    def _reply(self, call: CoreLeg, code: int, reason: str) -> None:
+        prm = pj.CallOpParam()
+        prm.statusCode = code
+        prm.reason = reason
+        if code < 300:
+            call.answer(prm)
+        else:
+            call.hangup(prm)
+
+    def _dial(self, action: Dial) -> None:
+        call = CoreLeg(self, action.leg)
+        prm = pj.CallOpParam(True)
+        caller = action.caller_number
+        prm.txOption.localUri = f'"{action.caller_name or caller}" <sip:{caller}@{self.settings.realm}>'
+        uri = f"sip:{action.device}@127.0.0.1:{self.settings.kamailio_port};ucdev=1"
+        try:
+            call.makeCall(uri, prm)
+        except pj.Error as exc:
+            log.warning("leg %s to %s: %s", action.leg, action.device, describe(exc))
+            self.calls.pop(action.leg, None)
+            self.apply(self.switch.ended(action.leg, 503, "call core worker full"))
+
+    def _dtmf(self, call: CoreLeg, action: SendDtmf) -> None:
+        if action.method == "rfc4733":
+            call.dialDtmf(action.digits)
+            return
+        # one INFO at a time per leg: back-to-back INFOs can overtake each other in
+        # Kamailio's UDP workers and the device then refuses the older CSeq (digit lost)
+        call.info_queue.extend(action.digits)
+        if not call.info_busy:
+            self.next_info(call)
+
+    def next_info(self, call: CoreLeg) -> None:
+        if not call.info_queue:
+            call.info_busy = False
+            return
+        call.info_busy = True
+        prm = pj.CallSendDtmfParam()
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = call.info_queue.popleft()
+        prm.duration = 160
+        try:
+            call.sendDtmf(prm)
+        except pj.Error as exc:
+            call.info_busy = False
+            log.warning("DTMF INFO on %s failed: %s", call.leg_id, describe(exc))
+
+    def rewire(self, leg_id: str) -> None:
+        """(Re)connect the bridge for every answered pair `leg_id` belongs to."""
+        for pair in list(self.bridges):
+            if leg_id not in pair:
+                continue
+            a, b = (self.calls.get(x) for x in pair)
+            if a is None or b is None:
+                continue
+            am, bm = a.audio(), b.audio()
+            if am is None or bm is None:
+                continue
+            with contextlib.suppress(pj.Error):
+                am.startTransmit(bm)
+                bm.startTransmit(am)
+
+    # -- views ----------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        sessions = self.switch.snapshot()
+        for session in sessions:
+            legs: list[dict[str, Any]] = session["legs"]  # type: ignore[assignment]
+            for leg in legs:
+                call = self.calls.get(str(leg["id"]))
+                leg["latch_disabled"] = None if call is None else call.latch_disabled
+                if call is None or call.audio() is None:
+                    continue
+                with contextlib.suppress(pj.Error):
+                    leg["stream"] = read_stream(call, call.med_idx).model_dump()
+                with contextlib.suppress(pj.Error):
+                    leg["call_id"] = str(call.getInfo().callIdString)
+        return {
+            "worker": self.index,
+            "pid": os.getpid(),
+            "sip": f"127.0.0.1:{self.settings.worker_port(self.index)}",
+            "legs": self.switch.live_legs(),
+            "free": self.switch.free(),
+            "counters": dict(self.counters),
+            "sessions": sessions,
+        }
+
+    def hangup_all(self) -> int:
+        n = len(self.calls)
+        self.rt.ep.hangupAllCalls()
+        return n
+
+
+def on_thread(rt: PjRuntime, fn: Callable[[], Any], timeout: float = 5.0) -> Any:
+    return rt.run(fn, timeout)

@@ -1,0 +1,448 @@
+"""The UC server stub in a lab host: the `uc_stub` lab service and `start_stub` for tests.
+
+A topology host with
+
+    services: [{kind: uc_stub, options: {config: office}}]     # a name in simulators/uc/examples/ or a path
+
+gets the whole stub when the lab comes up (import simulators.uc.service first, so the kind
+is registered); tests start one themselves:
+
+    stub = await start_stub(lab, host="system", config="office")
+    stub.ca_file, stub.lan_ip, stub.door_endpoints        # what clients need
+    stub.state()                                           # the SQLite state, for assertions
+    await stub.calls()                                     # the call core's sessions and legs
+    await stub.restart()                                   # stop + start, state kept
+
+Processes, all started by the lab in the host (they die with the orchestrator, and
+`lab.down()` or `stub.stop()` stops them), logs in the run's logs/, files in
+<run>/uc-<host>/:
+
+    coturn      the system's STUN server on the host's addresses (simulators/net/stunserver)
+    kamailio    the SIP edge (kamailio.py, kamailio.cfg)
+    uc-core     the call core: pjsua2 B2BUA workers (callcore/)
+    uc-server   front door 8802, UC API, registration decisions (server.py)
+
+Readiness is awaited, never slept for: each process's readiness line, then a SIP OPTIONS
+answered on the LAN address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import sys
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulators.lab import Lab, service
+from simulators.net import stunserver
+from simulators.net.errors import LabError
+from simulators.net.model import Service
+from simulators.net.process import LabProcess, ProcessFailed
+
+from . import kamailio
+from .callcore.settings import CoreSettings
+from .config import SystemConfig, load_config
+from .control import ControlClient
+from .server import ServerSettings
+from .timescale import Timer, TimeScale
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = Path(__file__).with_name("examples")
+STUN_PORT = stunserver.STUN_PORT
+_stubs: weakref.WeakKeyDictionary[Lab, dict[str, Stub]] = weakref.WeakKeyDictionary()
+
+
+class StubError(LabError):
+    """The stub could not start or answer; the message names the process and its log."""
+
+
+class StubOptions(BaseModel):
+    """Options of the `uc_stub` service (and keyword arguments of `start_stub`)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    config: str | Path | SystemConfig = Field("office", description="example name, YAML path, or a SystemConfig")
+    workers: int = Field(3, ge=1, le=64, description="call core workers (two anchored calls each)")
+    http_port: int | None = Field(None, description="plain HTTP UC API port (PORT-5 says 8801); None = off")
+    stun_servers: list[str] | None = Field(
+        None, description="host:port the system's media side uses for STUN; default: the lab's public STUN server"
+    )
+    system_stun: bool = Field(True, description="run coturn on the system host (the system's STUN server)")
+    ice: bool = True
+    core_log_level: int = Field(1, ge=0, le=6)
+    core_clock_rate: int = Field(16000, description="the call core's bridge rate (8000: cheaper, no wideband)")
+    core_poll_ms: int = Field(5, ge=1, le=100, description="the call core workers' pjsua2 event poll")
+    kamailio_debug: int = Field(2, ge=0, le=3)
+    start_timeout: float = Field(20.0, gt=0)
+
+
+def config_source(value: str | Path | SystemConfig) -> SystemConfig:
+    if isinstance(value, SystemConfig):
+        return value
+    path = Path(value)
+    if not path.suffix and not path.exists():
+        path = EXAMPLES / f"{value}.yaml"
+        if not path.exists():
+            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.yaml")))
+            raise StubError(f"no system configuration named {value!r}; examples: {known}, or give a YAML path")
+    return load_config(path)
+
+
+def door_endpoints(lab: Lab, lan_ip: str, port: int = 8802) -> list[str]:
+    """'public:port' of every port forward in the topology that leads to lan_ip:port."""
+    out = []
+    for router in lab.topo.routers.values():
+        for pf in router.port_forwards:
+            address, target_port = pf.target
+            if pf.proto == "tcp" and str(address) == lan_ip and target_port == port:
+                outside = router.interfaces.get(router.outside)
+                if outside is not None:
+                    out += [f"{a}:{pf.port}" for a in outside.address]
+    return out
+
+
+def _options_probe(lab: Lab, host: str, address: str, port: int, timeout: float) -> float:
+    """Send SIP OPTIONS from inside `host` until Kamailio answers 200; returns ms taken."""
+    t0 = time.perf_counter()
+    sock = lab.socket(host)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        local_port = sock.getsockname()[1]
+        call_id = secrets.token_hex(8)
+        msg = (
+            f"OPTIONS sip:{address}:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local_port};branch=z9hG4bK{secrets.token_hex(6)};rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:probe@{address}>;tag={secrets.token_hex(4)}\r\n"
+            f"To: <sip:{address}>\r\n"
+            f"Call-ID: {call_id}\r\n"
+            "CSeq: 1 OPTIONS\r\n"
+            "Content-Length: 0\r\n\r\n"
+        ).encode()
+        deadline = time.monotonic() + timeout
+        wait = 0.02
+        while time.monotonic() < deadline:
+            sock.sendto(msg, (address, port))
+            sock.settimeout(wait)
+            try:
+                data = sock.recv(4096)
+            except TimeoutError:
+                wait = min(wait * 2, 0.5)
+                continue
+            if data.startswith(b"SIP/2.0 200") and call_id.encode() in data:
+                return (time.perf_counter() - t0) * 1000
+        raise StubError(f"Kamailio in {host} does not answer SIP OPTIONS on {address}:{port} within {timeout}s")
+    finally:
+        sock.close()
+
+
+@dataclass
+class Stub:
+    """A running UC server stub in one lab host."""
+
+    lab: Lab
+    host: str
+    options: StubOptions
+    config: SystemConfig
+    dir: Path
+    lan_ip: str
+    door_endpoints: list[str]
+    stun_servers: list[str]
+    processes: dict[str, LabProcess] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    _state: Any = None
+    _t_spawn: float = 0.0
+
+    # -- files and settings ---------------------------------------------------------------
+
+    @property
+    def ca_file(self) -> Path:
+        return self.dir / "tls" / "ca.pem"
+
+    @property
+    def state_path(self) -> Path:
+        return self.dir / "state.sqlite"
+
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "config.yaml"
+
+    @property
+    def core_control(self) -> Path:
+        return self.dir / "core.sock"
+
+    @property
+    def server_control(self) -> Path:
+        return self.dir / "server.sock"
+
+    @property
+    def door(self) -> str:
+        return f"{self.lan_ip}:8802"
+
+    @property
+    def realm(self) -> str:
+        return self.config.realm
+
+    def edge(self) -> kamailio.EdgeSettings:
+        scale = TimeScale(self.config.system.time_scale)
+        return kamailio.EdgeSettings(
+            lan_ip=self.lan_ip,
+            realm=self.config.realm,
+            directory=self.dir,
+            tls_cert=self.dir / "tls" / "server.pem",
+            tls_key=self.dir / "tls" / "server.key",
+            door_endpoints=self.door_endpoints,
+            domains=[self.config.realm],
+            core_workers=self.options.workers,
+            debug=self.options.kamailio_debug,
+            min_expires=max(1, round(scale.timer(Timer.REGISTRATION_MIN_EXPIRES))),
+            max_expires=max(2, round(scale.timer(Timer.REGISTRATION_EXPIRES))),
+        )
+
+    def core_settings(self) -> CoreSettings:
+        sip = self.config.sip
+        edge = self.edge()
+        ports = range(edge.core_port, edge.core_port + self.options.workers)
+        taken = {edge.sip_port, edge.tls_port, edge.door_port, edge.internal_port, edge.evapi_port}
+        if taken & set(ports):
+            # a worker on one of Kamailio's ports would be "myself" to Kamailio: its in-dialog
+            # requests would never be forwarded
+            raise StubError(f"call core ports {ports.start}-{ports.stop - 1} collide with Kamailio's {sorted(taken)}")
+        return CoreSettings(
+            base_port=edge.core_port,
+            kamailio_port=edge.internal_port,
+            lan_ip=self.lan_ip,
+            control=self.core_control,
+            state_path=self.state_path,
+            config_path=self.config_path,
+            realm=self.config.realm,
+            workers=self.options.workers,
+            stun_servers=self.stun_servers,
+            ice=self.options.ice,
+            latch_rtp=sip.latch_rtp,
+            wan_address=str(sip.wan_interface_address) if sip.wan_interface_address else None,
+            log_level=self.options.core_log_level,
+            clock_rate=self.options.core_clock_rate,
+            poll_ms=self.options.core_poll_ms,
+        )
+
+    def server_settings(self) -> ServerSettings:
+        edge = self.edge()
+        return ServerSettings(
+            lan_ip=self.lan_ip,
+            http_port=self.options.http_port,
+            kamailio_door=("127.0.0.1", edge.door_port),
+            evapi=("127.0.0.1", edge.evapi_port),
+            state_path=self.state_path,
+            config_path=self.config_path,
+            auth_db=edge.auth_db,
+            tls_dir=self.dir / "tls",
+            tls_identities=[self.lan_ip, *[e.rsplit(":", 1)[0] for e in self.door_endpoints], "127.0.0.1"],
+            control=self.server_control,
+            min_expires=edge.min_expires,
+            max_expires=edge.max_expires,
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        from .tls import LabTls
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
+        edge = self.edge()
+        LabTls.ensure(self.dir / "tls", self.server_settings().tls_identities)
+        kamailio.render(edge)
+        if not edge.auth_db.exists():
+            kamailio.write_subscribers(edge.auth_db, [])
+
+    def _spawn(self) -> None:
+        """Start every process (from the orchestrator's thread: they die with it)."""
+        self._t_spawn = time.perf_counter()
+        edge = self.edge()
+        py = sys.executable
+        self.processes["kamailio"] = self.lab.spawn(self.host, kamailio.argv(edge), name="kamailio", watch=True)
+        core = self.core_settings().model_dump_json()
+        self.processes["uc-core"] = self.lab.spawn(
+            self.host,
+            [py, "-m", "simulators.uc.callcore.main", "--settings", core],
+            name="uc-core",
+            watch=True,
+            cwd=ROOT,
+        )
+        server = self.server_settings().model_dump_json()
+        self.processes["uc-server"] = self.lab.spawn(
+            self.host, [py, "-m", "simulators.uc.server", "--settings", server], name="uc-server", watch=True, cwd=ROOT
+        )
+        if self.options.system_stun:
+            addresses = [a for i in self.lab.topo.node(self.host).interfaces.values() for a in i.address]
+            t0 = time.perf_counter()
+            proc = stunserver.start(self.lab.ns(self.host), self.host, addresses, self.lab.dir, name="uc-stun")
+            self.lab.processes.append(proc)
+            self.processes["coturn"] = proc
+            self.timings["coturn_ms"] = (time.perf_counter() - t0) * 1000
+
+    def _await_ready(self) -> None:
+        """Block until every process printed its readiness line and SIP answers."""
+        timeout = self.options.start_timeout
+        lines = {
+            "kamailio": r"UC kamailio-ready",
+            "uc-core": r"^CORE (READY|FAILED)",
+            "uc-server": r"^UC (READY|FAILED)",
+        }
+        for name, pattern in lines.items():
+            proc = self.processes[name]
+            try:
+                line = proc.wait_for(pattern, timeout)
+            except ProcessFailed as exc:
+                raise StubError(f"stub {name} in {self.host} did not start: {exc}; log: {proc.log}") from exc
+            if "FAILED" in line:
+                raise StubError(f"stub {name} in {self.host}: {line}; log: {proc.log}")
+            self.timings[f"{name}_ms"] = (time.perf_counter() - self._t_spawn) * 1000
+        self.timings["options_ms"] = _options_probe(self.lab, self.host, self.lan_ip, 5060, timeout)
+
+    def start_blocking(self) -> Stub:
+        t0 = time.perf_counter()
+        self._prepare()
+        self.timings["prepare_ms"] = (time.perf_counter() - t0) * 1000
+        self._spawn()
+        try:
+            self._await_ready()
+        except BaseException:
+            self.stop()
+            raise
+        self.timings["ready_ms"] = (time.perf_counter() - t0) * 1000
+        return self
+
+    async def start(self) -> Stub:
+        t0 = time.perf_counter()
+        self._prepare()
+        self.timings["prepare_ms"] = (time.perf_counter() - t0) * 1000
+        self._spawn()
+        try:
+            await asyncio.to_thread(self._await_ready)
+        except BaseException:
+            self.stop()
+            raise
+        self.timings["ready_ms"] = (time.perf_counter() - t0) * 1000
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop every process (the SQLite state stays in the stub directory)."""
+        for name in ("uc-server", "uc-core", "kamailio", "coturn"):
+            proc = self.processes.pop(name, None)
+            if proc is not None:
+                with contextlib.suppress(Exception):
+                    proc.stop(timeout=timeout)
+                with contextlib.suppress(ValueError):
+                    self.lab.processes.remove(proc)
+
+    async def restart(self) -> Stub:
+        self.stop()
+        return await self.start()
+
+    def alive(self) -> dict[str, bool]:
+        return {name: proc.alive() for name, proc in self.processes.items()}
+
+    # -- access for tests -----------------------------------------------------------------
+
+    def state(self) -> Any:
+        """Part A's State on the stub's SQLite file (opened once, in this process)."""
+        if self._state is None:
+            from .state import State
+
+            self._state = State.open(self.state_path, self.config)
+        return self._state
+
+    def rpc(self) -> kamailio.Rpc:
+        return kamailio.Rpc(self.edge().rpc_socket)
+
+    async def _ask(self, path: Path, op: str, timeout: float = 5.0, **params: Any) -> Any:
+        client = await ControlClient.connect(path, timeout)
+        try:
+            return await client.request(op, timeout, **params)
+        finally:
+            await client.close()
+
+    async def core(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
+        """A call core control request: status, calls, hangup_all, set."""
+        return await self._ask(self.core_control, op, timeout, **params)
+
+    async def server(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
+        """A uc-server control request: status, connections, registrations."""
+        return await self._ask(self.server_control, op, timeout, **params)
+
+    async def calls(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self.core("calls")
+        return result
+
+    def sip_uri(self, user: str, transport: str = "udp") -> str:
+        """How a LAN device addresses `user` at the system (5060, 5061 for TLS)."""
+        if transport == "tls":
+            return f"sip:{user}@{self.lan_ip}:5061;transport=tls"
+        suffix = "" if transport == "udp" else f";transport={transport}"
+        return f"sip:{user}@{self.lan_ip}:5060{suffix}"
+
+    def door_uri(self, user: str, endpoint: str | None = None) -> str:
+        """How a VoIP client addresses `user` through 8802 (the LAN door or a public one)."""
+        return f"sip:{user}@{endpoint or self.door};transport=tls"
+
+    def log(self, name: str) -> str:
+        proc = self.processes.get(name)
+        return proc.log_text() if proc is not None else ""
+
+
+def _make(lab: Lab, host: str, options: StubOptions) -> Stub:
+    lan_ip = lab.address(host)
+    # the system's STUN client (its media side) uses a public STUN server, as 004:217
+    # configures it; on a LAN-only topology there is none and ICE offers host candidates
+    servers = [s for s in lab.stun_servers() if s[0] != host]
+    if options.stun_servers is not None:
+        stun = options.stun_servers
+    elif servers:
+        stun = [f"{servers[0][1][0]}:{STUN_PORT}"]
+    else:
+        stun = []
+    stub = Stub(
+        lab=lab,
+        host=host,
+        options=options,
+        config=config_source(options.config),
+        dir=lab.dir / f"uc-{host}",
+        lan_ip=lan_ip,
+        door_endpoints=door_endpoints(lab, lan_ip),
+        stun_servers=stun,
+    )
+    _stubs.setdefault(lab, {})[host] = stub
+    return stub
+
+
+async def start_stub(lab: Lab, host: str = "system", **options: Any) -> Stub:
+    """Start the stub in `host` and await readiness (see the module docstring)."""
+    return await _make(lab, host, StubOptions(**options)).start()
+
+
+def stub_of(lab: Lab, host: str = "system") -> Stub:
+    """The stub a topology's `uc_stub` service (or start_stub) started in `host`."""
+    try:
+        return _stubs[lab][host]
+    except KeyError:
+        raise StubError(f"no UC stub runs in {host}; start one with start_stub(lab, {host!r})") from None
+
+
+@service("uc_stub")
+def _uc_stub(lab: Lab, host: str, svc: Service) -> list[LabProcess]:
+    try:
+        options = StubOptions(**svc.options)
+    except ValueError as exc:
+        raise StubError(f"host {host}: uc_stub options: {exc}") from exc
+    stub = _make(lab, host, options).start_blocking()
+    return [p for name, p in stub.processes.items() if name != "coturn"]

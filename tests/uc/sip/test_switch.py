@@ -1,0 +1,191 @@
+"""The call core's switching rules (simulators/uc/callcore/switch.py), without pjsua2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from simulators.uc.callcore.switch import (
+    Connect,
+    Dial,
+    Disconnect,
+    Hangup,
+    Hold,
+    Reply,
+    Retrieve,
+    SendDtmf,
+    Switch,
+    best_failure,
+    dialled_number,
+)
+
+
+@dataclass(frozen=True)
+class Dev:
+    sip_user: str
+    kind: str = "voip_client"
+
+
+class Directory:
+    """Stations 200, 201, 202; MULAP 210 = devices 211 + 212; nobody on 999."""
+
+    def devices_for_number(self, number: str) -> list[Dev]:
+        if number == "210":
+            return [Dev("211", "dect"), Dev("212")]
+        return [Dev(number)] if number in ("200", "201", "202", "211", "212") else []
+
+    def number_of_device(self, username: str) -> str:
+        return "210" if username in ("211", "212") else username
+
+
+def switch(capacity: int = 4) -> Switch:
+    return Switch(Directory(), capacity)
+
+
+def connected(sw: Switch, caller: str = "200", callee: str = "201") -> tuple[str, str]:
+    actions = sw.incoming("i1", user=callee, device=caller)
+    (dial,) = actions
+    assert isinstance(dial, Dial) and dial.device == callee and dial.caller_number == caller
+    sw.answered(dial.leg)
+    sw.confirmed("i1")
+    return "i1", dial.leg
+
+
+def test_dialled_number_accepts_internal_numbers_with_separators() -> None:
+    assert dialled_number("201") == "201"
+    assert dialled_number("2 01") == "201"
+    assert dialled_number("(20)-1") == "201"
+    assert dialled_number("+4989201") is None
+    assert dialled_number("alice") is None
+    assert dialled_number("1" * 17) is None
+
+
+def test_call_rings_then_connects_and_bridges() -> None:
+    sw = switch()
+    (dial,) = sw.incoming("i1", user="201", device="200")
+    assert isinstance(dial, Dial)
+    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing")]
+    assert sw.ringing(dial.leg) == []
+    actions = sw.answered(dial.leg)
+    assert actions == [Reply("i1", 200, "OK"), Connect("i1", dial.leg)]
+    assert sw.leg("i1").peer == dial.leg and sw.leg(dial.leg).peer == "i1"
+
+
+def test_unknown_number_404_and_self_call_486_and_full_worker_503() -> None:
+    sw = switch()
+    assert sw.incoming("i1", user="999", device="200") == [Reply("i1", 404, "no station 999")]
+    assert sw.incoming("i2", user="200", device="200") == [Reply("i2", 486, "200 is calling itself")]
+    assert isinstance(sw.incoming("i3", user="alice", device="200")[0], Reply)
+    small = switch(capacity=2)
+    (refused,) = small.incoming("i4", user="210", device="200")
+    assert refused == Reply("i4", 503, "call core worker full")
+    assert small.live_legs() == 0
+
+
+def test_mulap_rings_all_members_first_answer_wins() -> None:
+    sw = switch()
+    dials = sw.incoming("i1", user="210", device="200")
+    assert [d.device for d in dials if isinstance(d, Dial)] == ["211", "212"]
+    legs = [d.leg for d in dials if isinstance(d, Dial)]
+    actions = sw.answered(legs[1])
+    assert actions == [Reply("i1", 200, "OK"), Hangup(legs[0]), Connect("i1", legs[1])]
+    assert sw.ended(legs[0], 487, "Request Terminated") == []
+
+
+def test_all_forks_fail_gives_the_best_failure() -> None:
+    sw = switch()
+    dials = [d.leg for d in sw.incoming("i1", user="210", device="200") if isinstance(d, Dial)]
+    assert sw.ended(dials[0], 480, "Not Registered") == []
+    assert sw.ended(dials[1], 486, "Busy Here") == [Reply("i1", 486, "Busy Here")]
+    assert best_failure([480, 408]) == 480
+    assert best_failure([500]) == 500
+    assert best_failure([]) == 480
+
+
+def test_caller_hangs_up_while_ringing_cancels_forks() -> None:
+    sw = switch()
+    dials = [d.leg for d in sw.incoming("i1", user="210", device="200") if isinstance(d, Dial)]
+    assert sw.ended("i1", 487) == [Hangup(dials[0]), Hangup(dials[1])]
+
+
+def test_hangup_of_either_side_hangs_up_the_other_and_forgets_the_session() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    assert sw.ended(b, 200, "Normal") == [Hangup(a)]
+    assert sw.ended(a) == []
+    assert sw.sessions == {} and sw.legs == {}
+
+
+def test_hold_and_retrieve_are_relayed_once() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    assert sw.media(a, "active") == []
+    assert sw.media(a, "remote_hold") == [Hold(b)]
+    assert sw.media(a, "remote_hold") == []
+    assert sw.media(b, "local_hold") == []
+    assert sw.media(a, "active") == [Retrieve(b)]
+    assert sw.media(a, "active") == []
+
+
+def test_dtmf_goes_to_the_peer_with_the_same_method() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    assert sw.dtmf(a, "5", "rfc4733") == [SendDtmf(b, "5", "rfc4733")]
+    assert sw.dtmf(b, "#", "info") == [SendDtmf(a, "#", "info")]
+    assert sw.dtmf("nonexistent", "1", "info") == []
+
+
+def test_blind_transfer_hands_the_peer_to_the_transfer_leg() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    status, t, actions = sw.transfer_requested(a)
+    assert status == 202 and t is not None and actions == [Disconnect(a, b)]
+    assert sw.leg(b).peer == t and sw.leg(a).peer is None
+    assert sw.ringing(t) == []
+    assert sw.answered(t) == [Connect(b, t)]
+    assert sw.ended(a) == []
+
+
+def test_failed_transfer_gives_the_peer_back_or_ends_it() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    _, t, _ = sw.transfer_requested(a)
+    assert t is not None
+    assert sw.ended(t, 486, "Busy") == [Connect(a, b)]
+    assert sw.leg(a).peer == b
+    _, t2, _ = sw.transfer_requested(a)
+    assert t2 is not None
+    sw.ended(a)
+    assert sw.ended(t2, 480) == [Hangup(b)]
+
+
+def test_transfer_refused_without_an_answered_peer() -> None:
+    sw = switch()
+    sw.incoming("i1", user="201", device="200")
+    assert sw.transfer_requested("i1") == (403, None, [])
+
+
+def test_replaces_moves_the_peer_to_the_new_leg() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    assert sw.replaced(a, "r1") == [Disconnect(a, b), Connect(b, "r1")]
+    assert sw.leg(b).peer == "r1"
+    assert sw.ended(a) == []
+    assert sw.replaced("gone", "r2") == []
+
+
+def test_snapshot_lists_sessions_and_legs() -> None:
+    sw = switch()
+    a, b = connected(sw)
+    (session,) = sw.snapshot()
+    assert session["caller"] == "200" and session["dialled"] == "201"
+    legs = {leg["id"]: leg for leg in session["legs"]}  # type: ignore[attr-defined]
+    assert legs[a]["peer"] == b and legs[b]["device"] == "201"
+
+
+@pytest.mark.parametrize("capacity", [2, 3, 4])
+def test_capacity_counts_live_legs(capacity: int) -> None:
+    sw = switch(capacity)
+    connected(sw)
+    assert sw.free() == capacity - 2
