@@ -4,6 +4,10 @@ Fixtures
     lab_factory   make(topology) -> a Lab that is up; every lab made is torn down after
                   the test, even a failed one, and its evidence attached to the report
     lab           the Lab of the test's `@pytest.mark.topology(...)` (or indirect param)
+    stubs         start(lab, host="system", **options) -> the UC server stub in that host
+    phones        start(lab, host, name=None, **settings) -> a pjsua2 phone in that host
+                  (both stopped after the test, before its labs go down; settings helpers
+                  in simulators/harness.py)
 
 Markers
     rule(*ids)    the rules (spec/rules.yaml) a test checks; unknown IDs stop the run
@@ -21,7 +25,7 @@ import contextlib
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +182,43 @@ def lab(request: pytest.FixtureRequest, lab_factory: Callable[..., Lab]) -> Lab:
             f"{request.node.nodeid} uses the `lab` fixture without @pytest.mark.topology(...) or an indirect param"
         )
     return lab_factory(topology)
+
+
+@pytest.fixture
+async def stubs() -> AsyncIterator[Callable[..., Any]]:
+    from simulators.uc.service import Stub, start_stub  # the stub's deps load only when used
+
+    started: list[Stub] = []
+
+    async def start(lab: Lab, host: str = "system", **options: Any) -> Stub:
+        stub = await start_stub(lab, host, **options)
+        started.append(stub)
+        return stub
+
+    try:
+        yield start
+    finally:
+        for stub in reversed(started):
+            stub.stop()
+
+
+@pytest.fixture
+async def phones() -> AsyncIterator[Callable[..., Any]]:
+    from simulators.phone.client import Phone
+    from simulators.phone.launch import start_phone
+
+    started: list[Phone] = []
+
+    async def start(lab: Lab, host: str, name: str | None = None, **settings: Any) -> Phone:
+        phone = await start_phone(lab, host, name, **settings)
+        started.append(phone)
+        return phone
+
+    try:
+        yield start
+    finally:
+        for phone in reversed(started):
+            await phone.close()
 
 
 @pytest.fixture
