@@ -139,6 +139,12 @@ class Voicemail(Strict):
     )
 
 
+class Conferences(Strict):
+    """Application-controlled conferences (MeetMe, UC-CONF-2, 000:1489-1518)."""
+
+    dial_in_number: Number = Field("7400", description="the MeetMe dial-in number participants call (000:1512)")
+
+
 class SipSettings(Strict):
     """Settings of the stub's SIP side (part of the stub, not of the product documents)."""
 
@@ -204,6 +210,7 @@ class SystemConfig(Strict):
     mulap: list[MulapGroup] = Field(default_factory=list)
     deskshare: Deskshare = Field(default_factory=Deskshare)
     voicemail: Voicemail = Field(default_factory=Voicemail)
+    conferences: Conferences = Field(default_factory=Conferences)
     sip: SipSettings = Field(default_factory=SipSettings)
     directories: Directories = Field(default_factory=Directories)
 
@@ -238,6 +245,7 @@ def _models() -> list[type[BaseModel]]:
         MulapGroup,
         Deskshare,
         Voicemail,
+        Conferences,
         SipSettings,
         Directories,
         SpeedDial,

@@ -1,0 +1,116 @@
+"""Where a conference participant's audio is mixed: a tree of pjsua2 bridges. Pure.
+
+pjsua2-python 2.15.1 holds at most 4 calls per process (PJSUA_MAX_CALLS), so a 16-party
+conference cannot be mixed in one bridge. The call core runs *mixer nodes* (processes of 4
+call slots each) and cascades them: a node mixes its own participants' legs with *links*
+(one SIP call per parent/child pair of nodes). In a pjmedia bridge each port hears the sum
+of the ports connected to it; within a node every leg of a conference is connected to every
+other, so a link carries the sum of its side of the tree. A tree has no loops, so everyone
+hears everyone exactly once, without echo.
+
+Placement (`place`): a conference's first participant opens it on the emptiest node; later
+ones go to a node of the conference with at least two free slots; when every node of the
+conference has at most one slot left, the participant goes to a fresh node linked under a
+node with one slot left (that slot becomes the link); the very last slot of a node takes a
+participant only when no fresh node is left. 16 participants need 7 nodes (a root of 3 and
+a chain of 2s ending with 3).
+
+Release (`release`): a participant leaves its slot; then, repeatedly, a node of the
+conference that holds no participant and exactly one link drops that link (a leaf with only
+its uplink, or a root with only one child), so links exist only between non-empty sides.
+
+Nodes reconcile their SIP legs with the rows here: a link row without a leg is dialled by
+the child, a leg without a row is hung up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+SLOTS_PER_NODE = 4
+Role = Literal["participant", "up", "down"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    node: int
+    conference: int
+    role: Role
+    ref: str
+    """participant: the member id as text; links: "<child>><parent>" """
+
+
+@dataclass(frozen=True)
+class Placement:
+    node: int
+    link_parent: int | None = None
+    """a new link: `node` dials this parent node"""
+
+
+def link_ref(child: int, parent: int) -> str:
+    return f"{child}>{parent}"
+
+
+def parse_link(ref: str) -> tuple[int, int]:
+    child, parent = ref.split(">")
+    return int(child), int(parent)
+
+
+def used(slots: Iterable[Slot], node: int) -> int:
+    return sum(1 for s in slots if s.node == node)
+
+
+def place(slots: list[Slot], conference: int, nodes: int) -> Placement | None:
+    """Where the next participant of `conference` goes; None when no channel is left."""
+    mine = sorted({s.node for s in slots if s.conference == conference})
+    free = {n: SLOTS_PER_NODE - used(slots, n) for n in range(nodes)}
+    if not mine:
+        best = max(range(nodes), key=lambda n: (free[n], -n), default=None)
+        return None if best is None or free[best] < 1 else Placement(best)
+    roomy = [n for n in mine if free[n] >= 2]
+    if roomy:
+        return Placement(roomy[0])
+    last = [n for n in mine if free[n] == 1]
+    fresh = [n for n in range(nodes) if n not in mine and free[n] >= 2]
+    if last and fresh:
+        return Placement(max(fresh, key=lambda n: (free[n], -n)), link_parent=last[0])
+    if last:
+        return Placement(last[0])
+    return None
+
+
+def claim(slots: list[Slot], conference: int, member: int, placement: Placement) -> list[Slot]:
+    """The rows to add for `placement`."""
+    new = [Slot(placement.node, conference, "participant", str(member))]
+    if placement.link_parent is not None:
+        ref = link_ref(placement.node, placement.link_parent)
+        new += [Slot(placement.node, conference, "up", ref), Slot(placement.link_parent, conference, "down", ref)]
+    return new
+
+
+def release(slots: list[Slot], conference: int, member: int) -> list[Slot]:
+    """The rows left after `member` of `conference` leaves (links pruned)."""
+    left = [s for s in slots if not (s.conference == conference and s.role == "participant" and s.ref == str(member))]
+    while True:
+        mine = [s for s in left if s.conference == conference]
+        drop: str | None = None
+        for node in sorted({s.node for s in mine}):
+            here = [s for s in mine if s.node == node]
+            links = [s for s in here if s.role != "participant"]
+            if len(links) == 1 and len(here) == 1:
+                drop = links[0].ref
+                break
+        if drop is None:
+            return left
+        left = [s for s in left if not (s.conference == conference and s.role != "participant" and s.ref == drop)]
+
+
+def depth_of(slots: list[Slot], conference: int, node: int) -> int:
+    """Hops from `node` to the conference's root (0 for the root)."""
+    ups = {parse_link(s.ref)[0]: parse_link(s.ref)[1] for s in slots if s.conference == conference and s.role == "up"}
+    hops = 0
+    while node in ups and hops <= len(ups):
+        node, hops = ups[node], hops + 1
+    return hops
