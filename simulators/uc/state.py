@@ -48,7 +48,10 @@ from .rules.presence import (
     Visibility,
     default_forwarding,
 )
+from .state_conference import ConferenceData
+from .state_conference import migrate as migrate_conferences
 from .state_directory import SCHEMA_V2, DirectoryData, sync_directories
+from .state_features import SCHEMA_V3, FeatureData
 from .state_store import StateError as StateError
 from .state_store import UnknownUser as UnknownUser
 from .state_store import dt as _dt
@@ -57,7 +60,7 @@ from .state_store import iso as _iso
 from .state_store import transaction
 from .timescale import TIMERS, SystemClock, Timer, TimeScale
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -136,9 +139,10 @@ CREATE TABLE refused_registrations (
 );
 """
 
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: SCHEMA_V2}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
 """SQL that brings the database from version n-1 to n (version 0 = empty file).
-2: users' e-mail, directories, personal contacts, favorites, pictures (state_directory.py)."""
+2: users' e-mail, directories, personal contacts, favorites, pictures (state_directory.py).
+3: deskshare logins, voice messages (state_features.py)."""
 
 REFUSED_KEPT = 50
 
@@ -253,7 +257,7 @@ class RegistrationDecision:
     """... or the one that holds the station (refused)"""
 
 
-class State(DirectoryData):
+class State(DirectoryData, FeatureData, ConferenceData):
     """Typed access to the stub's state. Open with `State.open(path, config)`."""
 
     def __init__(
@@ -299,6 +303,7 @@ class State(DirectoryData):
         try:
             with transaction(conn):
                 _migrate(conn, p)
+                migrate_conferences(conn)
                 clock = _sync_clock(conn, TimeScale(config.system.time_scale), real_time())
                 _sync_config(conn, config, cost)
         except BaseException:
@@ -360,7 +365,13 @@ class State(DirectoryData):
         return _device(row) if row else None
 
     def devices_for_number(self, number: str) -> list[Device]:
-        """The devices a call to `number` rings: a MULAP's members, else the station's device."""
+        """The devices a call to `number` rings: a MULAP's members, a desk phone logged in as
+        the user by deskshare (NET-1.8), else the station's device."""
+        rows = self._rows(
+            "SELECT d.* FROM devices d JOIN deskshare_logins l ON l.device_id=d.id WHERE l.number=?", (number,)
+        )
+        if rows:
+            return [_device(r) for r in rows]
         rows = self._rows("SELECT * FROM devices WHERE mulap=? ORDER BY number", (number,))
         if not rows:
             rows = self._rows("SELECT * FROM devices WHERE number=? AND mulap IS NULL", (number,))
@@ -371,7 +382,8 @@ class State(DirectoryData):
         dev = self.device_by_sip_user(username)
         if dev is None:
             raise StateError(f"no device has SIP user {username!r}; known: {', '.join(self._sip_users())}")
-        return dev.mulap or dev.number
+        login = self.deskshare_login_of_device(dev.id)
+        return login.number if login is not None else dev.mulap or dev.number
 
     def sip_accounts(self) -> list[SipAccount]:
         return [self._account(r) for r in self._rows("SELECT * FROM devices ORDER BY sip_user")]
@@ -481,6 +493,9 @@ class State(DirectoryData):
                     _iso(claim.expires_at),
                 ),
             )
+            # deskshare (NET-1.8, 004:151): the user's own VoIP client registering logs the
+            # desk phone out; it returns to its dummy number
+            conn.execute("DELETE FROM deskshare_logins WHERE number=? AND device_id<>?", (dev.number, dev.id))
             row = conn.execute("SELECT * FROM registrations WHERE device_id=?", (dev.id,)).fetchone()
             return RegistrationDecision(
                 True, decision.outcome, 200, "OK", decision.message, 0.0, _registration(row, dev), None

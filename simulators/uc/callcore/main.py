@@ -82,6 +82,9 @@ class LazyDirectory:
             raise RuntimeError(f"state not available: {self._error}")
         return self._state
 
+    def state(self) -> Any:
+        return self._get()
+
     def devices_for_number(self, number: str) -> Any:
         return self._get().devices_for_number(number)
 
@@ -95,6 +98,7 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
 
     from ..config import load_config
     from ..state import State
+    from .services import Services
     from .worker import Worker
 
     t0 = time.perf_counter()
@@ -115,7 +119,8 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
             poll_ms=settings.poll_ms,
         )
         rt.start()
-        worker = Worker(rt, settings, index, directory)
+        services = Services(directory.state, settings.state_path.parent / "voicemail")
+        worker = Worker(rt, settings, index, directory, services)
         directory.open_soon()
         rt.run(worker.start)
     except Exception as exc:

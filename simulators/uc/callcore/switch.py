@@ -20,6 +20,10 @@ here does I/O or reads a clock, so every rule below is unit-tested without pjsua
   the Refer-To); the referring leg's peer is handed to it and bridged once it answers; if
   it fails, the peer goes back to the referrer (or is hung up if the referrer left)
 - INVITE with Replaces (attended transfer): the new leg takes the replaced leg's peer
+- with a `router` (features.py): the features decide where a call goes (deskshare service
+  code, voicemail, CallMe, status-based forwarding, DND); a leg the core answers itself
+  (`AnswerLocal`) runs a dialogue (ivr.py) in the adapter; a ringing session with a mailbox
+  goes to voicemail when its no-answer timer (`StartTimer`) fires unanswered (`timeout`)
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+from .features import Refuse, Route, Service, Voicemail
 
 Direction = Literal["in", "out"]
 LegState = Literal["setup", "ringing", "answered", "ended"]
@@ -108,7 +114,27 @@ class SendDtmf:
     method: DtmfMethod
 
 
-Action = Reply | Dial | Hangup | Connect | Disconnect | Hold | Retrieve | SendDtmf
+@dataclass(frozen=True)
+class AnswerLocal:
+    """The core answers `leg` itself and runs the `service` dialogue on it (ivr.py)."""
+
+    leg: str
+    service: str
+    """"deskshare" or "voicemail" """
+    owner: str | None = None
+    """the mailbox owner (voicemail); the caller's device (deskshare)"""
+    caller: str = ""
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    """Call `Switch.timeout(session)` after `seconds` (real)."""
+
+    session: str
+    seconds: float
+
+
+Action = Reply | Dial | Hangup | Connect | Disconnect | Hold | Retrieve | SendDtmf | AnswerLocal | StartTimer
 
 
 # -- state --------------------------------------------------------------------------------
@@ -131,6 +157,10 @@ class Leg:
     """we put this leg on hold because its peer put us on hold"""
     transfer_of: str | None = None
     """for a transfer leg: the leg whose peer it takes over (the referrer)"""
+    local: str | None = None
+    """the service of a leg the core answered itself (AnswerLocal)"""
+    deflect_to: str | None = None
+    """the user part of the Contact a ringing device redirected the call to (deflect)"""
 
 
 @dataclass
@@ -142,6 +172,8 @@ class Session:
     forks: list[str] = field(default_factory=list)
     answered: str | None = None
     ringing_sent: bool = False
+    voicemail_of: str | None = None
+    """the mailbox an unanswered call goes to when the no-answer timer fires"""
 
 
 def dialled_number(user: str) -> str | None:
@@ -174,7 +206,12 @@ class Switch:
         capacity: int,
         prefix: str = "",
         slots_free: Callable[[], int] | None = None,
+        router: Callable[[str, str | None], Route] | None = None,
+        voicemail_box: Callable[[], str] | None = None,
     ) -> None:
+        self.router = router
+        self.voicemail_box = voicemail_box
+        """the features' routing (features.route bound to the state); None: plain numbers only"""
         self.directory = directory
         self.capacity = capacity
         self.slots_free = slots_free
@@ -232,6 +269,8 @@ class Switch:
         self.legs[leg_id] = Leg(leg_id, session_id, "in", device, number, transport=transport)
         session = Session(session_id, user, caller_number, leg_id)
         self.sessions[session_id] = session
+        if self.router is not None:
+            return self._routed(session, leg_id, self.router(user, device))
         target = dialled_number(user)
         if target is None:
             return self._refuse(leg_id, 404, f"{user!r} is not an internal number")
@@ -251,6 +290,78 @@ class Switch:
             session.forks.append(out_id)
             actions.append(Dial(out_id, dev.sip_user, caller_number))
         return actions
+
+    def _routed(self, session: Session, leg_id: str, route: Route) -> list[Action]:
+        if isinstance(route, Refuse):
+            return self._refuse(leg_id, route.code, route.reason)
+        if isinstance(route, Service):
+            return self._local(leg_id, route.name, route.device)
+        if isinstance(route, Voicemail):
+            return self._local(leg_id, "voicemail", route.owner)
+        if self.free() < len(route.devices):
+            return self._refuse(leg_id, 503, "call core worker full")
+        session.dialled = route.number
+        actions: list[Action] = []
+        for device in route.devices:
+            out_id = self.new_id("o")
+            self.legs[out_id] = Leg(out_id, session.id, "out", device, route.number)
+            session.forks.append(out_id)
+            actions.append(Dial(out_id, device, session.caller))
+        if route.voicemail_of is not None and route.no_answer_s > 0:
+            session.voicemail_of = route.voicemail_of
+            actions.append(StartTimer(session.id, route.no_answer_s))
+        return actions
+
+    def _local(self, leg_id: str, service: str, owner: str | None) -> list[Action]:
+        leg = self.legs[leg_id]
+        leg.local = service
+        leg.state = "answered"
+        session = self.sessions[leg.session]
+        session.answered = leg_id
+        return [AnswerLocal(leg_id, service, owner, session.caller)]
+
+    def timeout(self, session_id: str) -> list[Action]:
+        """The no-answer timer of a session fired: still unanswered -> the mailbox answers."""
+        session = self.sessions.get(session_id)
+        if session is None or session.answered is not None or session.voicemail_of is None:
+            return []
+        inbound = self.legs[session.inbound]
+        if inbound.state == "ended":
+            return []
+        actions: list[Action] = []
+        for fork in session.forks:
+            if self.legs[fork].state in ("setup", "ringing"):
+                actions.append(Hangup(fork))
+        return actions + self._local(inbound.id, "voicemail", session.voicemail_of)
+
+    def deflected(self, leg_id: str, target_user: str) -> list[Action]:
+        """A ringing device answered 3xx to `target_user` (deflect, UC-CALL-1); the leg ends next."""
+        leg = self.legs.get(leg_id)
+        if leg is not None and leg.direction == "out" and leg.transfer_of is None:
+            leg.deflect_to = target_user
+        return []
+
+    def _deflect(self, session: Session, leg: Leg) -> list[Action]:
+        """The call goes where the device deflected it: the voicemail box number means the
+        dialled user's mailbox (000:1076-1097 'deflect to voicemail'), another number is
+        routed like a new call from the same caller."""
+        actions: list[Action] = [
+            Hangup(f) for f in session.forks if f != leg.id and self.legs[f].state in ("setup", "ringing")
+        ]
+        target = leg.deflect_to or ""
+        for f in session.forks:
+            self.legs[f].state = "ended"
+        session.forks = []
+        if self.router is None:
+            return actions + self._refuse(session.inbound, 480, "no features: deflect not supported")
+        route = self.router(target, None)
+        box = self.voicemail_box() if self.voicemail_box is not None else None
+        if isinstance(route, Voicemail) or target == box:
+            owner = session.voicemail_of or (leg.number if leg.number else None)
+            if owner is None:
+                return actions + self._refuse(session.inbound, 480, f"{session.dialled} has no voicemail box")
+            return actions + self._local(session.inbound, "voicemail", owner)
+        return actions + self._routed(session, session.inbound, route)
 
     def _refuse(self, leg_id: str, code: int, reason: str) -> list[Action]:
         leg = self.legs[leg_id]
@@ -329,6 +440,8 @@ class Switch:
         session = self.sessions[leg.session]
         if session.answered is not None:
             return []
+        if leg.code in (301, 302) and leg.deflect_to and self.legs[session.inbound].state != "ended":
+            return self._deflect(session, leg)
         forks = [self.legs[f] for f in session.forks]
         if any(f.state in ("setup", "ringing") for f in forks):
             return []

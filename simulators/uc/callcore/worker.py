@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -28,9 +29,13 @@ from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.stats import read_stream
 
 from . import latching, sipmsg
+from .ivr import Collect, IvrAction
+from .local import LocalLeg
+from .services import Services
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 from .switch import (
     Action,
+    AnswerLocal,
     Connect,
     Dial,
     Directory,
@@ -42,6 +47,7 @@ from .switch import (
     Reply,
     Retrieve,
     SendDtmf,
+    StartTimer,
     Switch,
 )
 
@@ -96,6 +102,9 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
                 self.worker.apply(sw.answered(self.leg_id))
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
             code, reason = int(info.lastStatusCode), str(info.lastReason)
+            local = self.worker.local.pop(self.leg_id, None)
+            if local is not None:
+                local.hungup()
             self.worker.apply(sw.ended(self.leg_id, code, reason))
             self.worker.forget(self)
 
@@ -108,6 +117,9 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
                 status = MEDIA.get(mi.status, "none")
                 break
         self.worker.rewire(self.leg_id)
+        local = self.worker.local.get(self.leg_id)
+        if local is not None and status == "active":
+            local.media_ready()
         self.worker.apply(self.worker.switch.media(self.leg_id, status))
 
     def onCallTsxState(self, prm: Any) -> None:
@@ -119,6 +131,10 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
             self.worker.rt.call_soon(lambda: self.worker.next_info(self))
 
     def onDtmfDigit(self, prm: Any) -> None:
+        local = self.worker.local.get(self.leg_id)
+        if local is not None:
+            local.digit(str(prm.digit))
+            return
         method = DTMF.get(int(prm.method))
         if method is not None:
             self.worker.apply(self.worker.switch.dtmf(self.leg_id, str(prm.digit), method))
@@ -132,6 +148,12 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
             log.info("leg %s: REFER to %s accepted as leg %s", self.leg_id, prm.dstUri, new_id)
         else:
             log.info("leg %s: REFER to %s refused with %s", self.leg_id, prm.dstUri, status)
+
+    def onCallRedirected(self, prm: Any) -> int:
+        """A device deflected the call (3xx): the switch re-routes it (UC-CALL-1)."""
+        target = sipmsg.uri_user(str(prm.targetUri)) or ""
+        self.worker.apply(self.worker.switch.deflected(self.leg_id, target))
+        return int(pj.PJSIP_REDIRECT_STOP)
 
     def onCallTransferStatus(self, prm: Any) -> None:
         prm.cont = True
@@ -173,11 +195,23 @@ class _Account(pj.Account):  # type: ignore[misc]
 class Worker:
     """The switch and its pjsua2 legs; every method runs on the runtime's thread."""
 
-    def __init__(self, rt: PjRuntime, settings: CoreSettings, index: int, directory: Directory) -> None:
+    def __init__(
+        self, rt: PjRuntime, settings: CoreSettings, index: int, directory: Directory, services: Services | None = None
+    ) -> None:
         self.rt = rt
         self.settings = settings
         self.index = index
-        self.switch = Switch(directory, capacity=MAX_LEGS_PER_WORKER, prefix=f"w{index}.", slots_free=pjsua_slots_free)
+        self.services = services
+        self.switch = Switch(
+            directory,
+            capacity=MAX_LEGS_PER_WORKER,
+            prefix=f"w{index}.",
+            slots_free=pjsua_slots_free,
+            router=services.route if services is not None else None,
+            voicemail_box=services.box_number if services is not None else None,
+        )
+        self.local: dict[str, LocalLeg] = {}
+        """legs the core answered itself, with their dialogue (ivr.py)"""
         self.calls: dict[str, CoreLeg] = {}
         self.bridges: set[frozenset[str]] = set()
         self.account: Any = None
@@ -282,6 +316,14 @@ class Worker:
         if isinstance(action, Dial):
             self._dial(action)
             return
+        if isinstance(action, StartTimer):
+            session = action.session
+            timer = threading.Timer(
+                action.seconds, lambda: self.rt.call_soon(lambda: self.apply(self.switch.timeout(session)))
+            )
+            timer.daemon = True
+            timer.start()
+            return
         if isinstance(action, Connect):
             self.bridges.add(frozenset((action.a, action.b)))
             self.counters["answered"] += 1
@@ -315,6 +357,63 @@ class Worker:
             call.reinvite(prm)
         elif isinstance(action, SendDtmf):
             self._dtmf(call, action)
+        elif isinstance(action, AnswerLocal):
+            self._answer_local(call, action)
+
+    # -- legs the core answers itself (ivr.py, local.py, services.py) ----------------------
+
+    def _answer_local(self, call: CoreLeg, action: AnswerLocal) -> None:
+        services = self.services
+        if services is None:
+            self._reply(call, 501, "No features in this core")
+            return
+        leg_id = action.leg
+
+        def hangup(reason: str) -> None:
+            log.info("w%d local %s ends: %s", self.index, leg_id, reason)
+            self.apply([Hangup(leg_id)])
+
+        if action.service == "deskshare":
+            device = action.owner or ""
+
+            def collected(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
+                assert isinstance(local.dialogue, Collect)
+                decision = services.deskshare(device, values[0], values[1] if len(values) > 1 else "")
+                log.info("w%d deskshare %s: %s", self.index, device, decision.message)
+                return (
+                    local.dialogue.accept(decision.message) if decision.ok else local.dialogue.refuse(decision.message)
+                )
+
+            local = LocalLeg(
+                self.rt,
+                leg_id,
+                services.deskshare_dialogue(),
+                call.audio,
+                hangup,
+                clock_rate=self.settings.clock_rate,
+                on_collected=collected,
+            )
+        else:
+            owner, caller = action.owner or "", action.caller
+
+            def filed(local: LocalLeg) -> None:
+                dialogue = local.dialogue
+                if local.recorded_path is not None and getattr(dialogue, "recorded", 0.0) > 0:
+                    services.file_message(owner, caller, local.recorded_path, float(getattr(dialogue, "recorded", 0.0)))
+
+            local = LocalLeg(
+                self.rt,
+                leg_id,
+                services.greeting(),
+                call.audio,
+                hangup,
+                clock_rate=self.settings.clock_rate,
+                record_to=services.recording_path(owner),
+                on_end=filed,
+            )
+        self.local[leg_id] = local
+        self._reply(call, 200, "OK")
+        local.start()
 
     def _unbridge(self, call: CoreLeg) -> None:
         am = call.audio()

@@ -1,0 +1,81 @@
+"""The features' access to the stub's state from a call core worker (I/O glue, no SIP).
+
+`Services(state)` binds features.route to the state for the switch, decides a deskshare
+login from what was keyed (features.deskshare_login) and stores it, and files a recorded
+voice message in its owner's mailbox. `state` is a callable so that the worker's lazily
+opened State (main.LazyDirectory) is only waited for on the first call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..config import DeviceKind
+from . import features
+from .ivr import Collect, Greeting
+
+
+class Services:
+    def __init__(self, state: Callable[[], Any], voicemail_dir: Path) -> None:
+        self._state = state
+        self.voicemail_dir = voicemail_dir
+
+    @property
+    def state(self) -> Any:
+        return self._state()
+
+    def route(self, user: str, device: str | None) -> features.Route:
+        return features.route(self.state, user, device)
+
+    def box_number(self) -> str:
+        return str(self.state.config.voicemail.box_number)
+
+    # -- deskshare (NET-1.8) ---------------------------------------------------------------
+
+    def deskshare_dialogue(self) -> Collect:
+        return Collect(("number", "pin"), empty_first_ends=True)
+
+    def deskshare(self, device: str, number: str, pin: str) -> features.DeskshareDecision:
+        state = self.state
+        decision = features.deskshare_login(_DeskshareView(state), number, pin)
+        if decision.ok:
+            dev = state.device_by_sip_user(device)
+            if number == "":
+                login = state.deskshare_login_of_device(dev.id)
+                if login is not None:
+                    state.deskshare_log_out(login.number)
+            else:
+                state.deskshare_log_in(dev.id, number, state.now())
+        return decision
+
+    # -- voicemail -------------------------------------------------------------------------
+
+    def greeting(self) -> Greeting:
+        return Greeting()
+
+    def recording_path(self, owner: str) -> Path:
+        return self.voicemail_dir / owner / f"{time.time_ns()}.wav"
+
+    def file_message(self, owner: str, caller: str, path: Path, seconds: float) -> None:
+        state = self.state
+        state.add_voice_message(owner, caller, str(path), seconds, state.now())
+
+
+class _DeskshareView:
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def user(self, number: str) -> Any:
+        return self.state.user(number)
+
+    def verify_pin(self, number: str, pin: str) -> bool:
+        return bool(self.state.verify_pin(number, pin))
+
+    def registered_voip_client(self, number: str) -> bool:
+        own = self.state.device_by_number(number)
+        if own is None or own.kind is not DeviceKind.VOIP_CLIENT:
+            return False
+        return any(r.device_id == own.id for r in self.state.registrations())

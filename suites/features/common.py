@@ -1,0 +1,96 @@
+"""What the feature suites share: the labs of the three ways in (LAN, VPN, Internet), the
+stub with a compressed clock, and awaiting what a party hears from the system.
+
+The three placements (004 sections 1.2/1.8, 1.4/1.9, 1.5/1.10): the desk phones stay on the
+office LAN; the user's myPortal @work client is on the LAN, at home through the VPN (STUN
+mandatory, 004:94), or at home over the Internet through the office router's forwarded
+8802 (004:236-250).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from simulators.harness import StartStub, voip_client
+from simulators.lab import Lab
+from simulators.phone import protocol as p
+from simulators.phone.client import Call, Phone
+from simulators.uc.callcore.ivr import CONFIRM_TONE, PROMPT_TONE
+from simulators.uc.config import SystemConfig, validate_config
+from simulators.uc.service import EXAMPLES, Stub
+
+__all__ = ["CONFIRM_TONE", "PLACEMENTS", "PROMPT_TONE", "Placement", "feature_stub", "hears", "home_client"]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the user's VoIP client runs: `topology`, its `host`, reached through the LAN
+    door or the office router's public one."""
+
+    name: str
+    topology: str
+    host: str
+    public_door: bool
+    ice: bool
+    bind: str | None = None
+    """None: the host's address; 0.0.0.0 through the VPN, as the application binds: the
+    PC's routes pick the source (10.8.0.2 into the tunnel)"""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PLACEMENTS = (
+    Placement("lan", "office_lan", "office_pc2", public_door=False, ice=False),
+    Placement("vpn", "home_vpn", "home_pc", public_door=False, ice=True, bind="0.0.0.0"),
+    Placement("internet", "home_internet", "home_pc", public_door=True, ice=True),
+)
+
+DESK_HOST = {"office_lan": "desk_phone", "home_vpn": "office_pc", "home_internet": "office_pc"}
+"""the office host of the desk phone (the VPN and Internet labs have one office PC host)"""
+CALLER_HOST = {"office_lan": "office_pc", "home_vpn": "office_pc", "home_internet": "office_pc"}
+
+
+def office_config(time_scale: float = 0.05, **system: Any) -> SystemConfig:
+    """The office example with a compressed clock (60 s documented = 3 s real by default)."""
+    data = yaml.safe_load((EXAMPLES / "office.yaml").read_text(encoding="utf-8"))
+    data["system"]["time_scale"] = time_scale
+    data["system"].update(system)
+    return validate_config(data, "office.yaml (feature suites)")
+
+
+async def feature_stub(lab: Lab, stubs: StartStub, **system: Any) -> Stub:
+    return await stubs(lab, config=office_config(**system))
+
+
+def home_client(stub: Stub, placement: Placement, user: str) -> dict[str, Any]:
+    """Settings of the user's myPortal @work VoIP client at `placement`."""
+    endpoint = stub.door_endpoints[0] if placement.public_door else None
+    bind = {"bind": placement.bind} if placement.bind else {}
+    return {"ice": placement.ice, **bind, **voip_client(stub, user, endpoint)}
+
+
+def dial_uri(stub: Stub, placement: Placement, user: str) -> str:
+    return stub.door_uri(user, stub.door_endpoints[0] if placement.public_door else None)
+
+
+async def hears(call: Call, freq: int, timeout: float = 8.0, since: int = 0) -> p.ToneEvent:
+    """Await `freq` being heard on `call` (a tone onset from the phone's detector)."""
+
+    def pred(e: p.Ev) -> bool:
+        return isinstance(e, p.ToneEvent) and e.call == call.id and e.freq == freq and e.on
+
+    ev = await call.phone.wait_event(pred, timeout, since, f"{freq} Hz heard on {call.id}")
+    assert isinstance(ev, p.ToneEvent)
+    return ev
+
+
+def heard_freqs(phone: Phone, call: Call, since: int = 0) -> set[int]:
+    return {e.freq for e in phone.events[since:] if isinstance(e, p.ToneEvent) and e.call == call.id and e.on}
+
+
+Pred = Callable[[p.Ev], bool]
