@@ -3,7 +3,8 @@
 A conference is permanent (000:1515): it stays with its members until a moderator deletes
 it. Members are internal users (from the directory) or external ones entered by hand, each
 with a personal PIN (conference ID); guests who dialled in with the guest PIN are members
-while connected. A member's state (000:1548-1552) follows its call: inactive, dialing in,
+while connected. Schema: its own track (meta key `conference_schema`, `migrate` called by State.open), so
+it does not compete for the main schema's version numbers. A member's state (000:1548-1552) follows its call: inactive, dialing in,
 waiting (alone: music on hold), active.
 
 `conference_mix` holds which mixer node slot each connected member and each link between
@@ -28,7 +29,8 @@ from .state_store import dt as _dt
 from .state_store import dt_required as _dtr
 from .state_store import iso as _iso
 
-SCHEMA_V4 = """
+CONFERENCE_SCHEMA = 1
+SCHEMA_CONFERENCES_V1 = """
 CREATE TABLE conferences (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
@@ -61,6 +63,21 @@ CREATE TABLE conference_mix (
     PRIMARY KEY (node, conference, role, ref)
 )
 """
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Create the conference tables once (inside State.open's transaction)."""
+    row = conn.execute("SELECT value FROM meta WHERE key='conference_schema'").fetchone()
+    if row is not None and int(row[0]) >= CONFERENCE_SCHEMA:
+        return
+    for statement in SCHEMA_CONFERENCES_V1.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('conference_schema', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (str(CONFERENCE_SCHEMA),),
+    )
 
 
 class ConferenceError(StateError):

@@ -1,0 +1,195 @@
+"""Conference Management in the UC API, in-process (UC-CONF-2..5): rules and refusals."""
+
+# ruff: noqa: F401, F811 (test_api.py's fixtures, imported under the names these tests use)
+
+from __future__ import annotations
+
+import pytest
+
+from simulators.phone.conference import Conferences
+from simulators.phone.ucapi import UcApiError
+from simulators.uc.callcore import conference_mix as mix
+from simulators.uc.rules import conferences as rules
+
+from .test_api import Lab
+from .test_api import lab as smart
+from .test_api import suite_lab as suite
+
+
+async def test_create_list_rename_and_the_moderator_rules(smart: Lab) -> None:
+    ben = Conferences(await smart.user("201", "Start#201b"))
+    anna = Conferences(await smart.user("200", "Start#200a"))
+    with pytest.raises(UcApiError) as no_licence:
+        await anna.create("Weekly")
+    assert (no_licence.value.status, no_licence.value.code, no_licence.value.message) == (
+        403,
+        "conference_rules",
+        "You have no conference licence; ask your administrator to assign one to manage conferences.",
+    )
+    conf = await ben.create("  Weekly   sync ", guest_pin_allowed=False)
+    assert (conf["name"], conf["moderator"], conf["dial_in_number"]) == ("Weekly sync", True, "7400")
+    [me] = conf["participants"]
+    assert (me["number"], me["moderator"], me["state"], len(me["personal_pin"])) == ("201", True, "inactive", 6)
+    anna_p = await ben.add(conf["id"], "200")
+    ext = await ben.add(conf["id"], name="Xaver Extern", phone="+49 89 555", email="x@ext.example")
+    assert (anna_p["external"], ext["external"], ext["moderator"]) == (False, True, False)
+    # anna sees it, without the star, and may change nothing
+    [seen] = await anna.list()
+    assert (seen["moderator"], seen["guest_pin"]) == (False, None)
+    not_mod = (
+        403,
+        "conference_rules",
+        "Only a moderator of this conference may change it; ask one of its moderators (marked with a star).",
+    )
+    for attempt in (
+        anna.change(conf["id"], name="Mine"),
+        anna.add(conf["id"], "202"),
+        anna.remove(conf["id"], ext["id"]),
+        anna.set_moderator(conf["id"], anna_p["id"]),
+        anna.delete(conf["id"]),
+        anna.end(conf["id"]),
+        anna.invitation(conf["id"]),
+    ):
+        with pytest.raises(UcApiError) as refused:
+            await attempt
+        assert (refused.value.status, refused.value.code, refused.value.message) == not_mod
+    # moderators: internal, licensed; externals never; at least one remains
+    with pytest.raises(UcApiError) as ext_mod:
+        await ben.set_moderator(conf["id"], ext["id"])
+    assert (ext_mod.value.status, ext_mod.value.message) == (
+        400,
+        "Participants entered by hand (external) and guests cannot be moderators; choose an internal participant.",
+    )
+    with pytest.raises(UcApiError) as unlicensed:
+        await ben.set_moderator(conf["id"], anna_p["id"])
+    assert (unlicensed.value.status, unlicensed.value.message) == (
+        403,
+        "200 has no conference licence, which a moderator needs; ask your administrator for one.",
+    )
+    with pytest.raises(UcApiError) as last:
+        await ben.set_moderator(conf["id"], me["id"], False)
+    assert (last.value.status, last.value.message) == (
+        409,
+        "A conference needs at least one moderator; set another participant as moderator first.",
+    )
+    with pytest.raises(UcApiError) as twice:
+        await ben.add(conf["id"], "200")
+    assert twice.value.message == "200 is already a participant of this conference."
+    renamed = await ben.change(conf["id"], name="Daily", guest_pin_allowed=True)
+    assert (renamed["name"], renamed["guest_pin_allowed"]) == ("Daily", True)
+    await ben.remove(conf["id"], ext["id"])
+    assert [p["number"] for p in (await ben.get(conf["id"]))["participants"]] == ["201", "200"]
+    assert await ben.delete(conf["id"]) == "Conference 'Daily' deleted."
+    assert await anna.list() == []
+
+
+async def test_sixteen_listed_at_most(smart: Lab) -> None:
+    ben = Conferences(await smart.user("201", "Start#201b"))
+    conf = await ben.create("Big")
+    for i in range(rules.MEETME_MAX - 1):
+        await ben.add(conf["id"], name=f"Guest {i}", phone=f"+4930{i:04d}")
+    with pytest.raises(UcApiError) as full:
+        await ben.add(conf["id"], name="One too many", phone="+49301")
+    assert (full.value.status, full.value.message) == (
+        409,
+        "The conference already lists 16 participants, the most it can have; remove one first.",
+    )
+
+
+async def test_invitations_to_all_and_to_one(smart: Lab) -> None:
+    """UC-CONF-5 (000:1562-1564, 000:1609-1610): to all only the guest PIN (if allowed) and
+    the dial-in number; to one participant also the personal PIN."""
+    ben = Conferences(await smart.user("201", "Start#201b"))
+    conf = await ben.create("Review")
+    anna = await ben.add(conf["id"], "200")
+    full = await ben.get(conf["id"])
+    to_all = await ben.invitation(conf["id"])
+    assert to_all["text"] == (
+        'Invitation to the conference "Review" (OSBiz Lab)\nDial-in number: 7400\n'
+        "Call the dial-in number and enter the PIN followed by #."
+    )
+    assert to_all["to"] == ["anna.adler@osbiz.lab"]
+    await ben.change(conf["id"], guest_pin_allowed=True)
+    to_all = await ben.invitation(conf["id"])
+    assert f"Guest PIN: {full['guest_pin']}" in to_all["text"] and anna["personal_pin"] not in to_all["text"]
+    one = await ben.invitation(conf["id"], anna["id"])
+    assert one["text"].splitlines()[2:4] == [
+        f"Your personal PIN (conference ID): {anna['personal_pin']}",
+        f"Guest PIN: {full['guest_pin']}",
+    ]
+
+
+async def test_uc_suite_has_no_conference_management(suite: Lab) -> None:
+    user = suite.state.config.users[0]
+    api = Conferences(await suite.user(user.number, user.password))
+    with pytest.raises(UcApiError) as refused:
+        await api.create("X")
+    assert refused.value.status == 403 and refused.value.violations == ("conference_smart_only",)
+
+
+def test_dial_in_states_and_the_automatic_end(smart: Lab) -> None:
+    """UC-CONF-4 (000:1546-1555): alone -> waiting, two -> active; the last moderator leaving
+    sets the info text and the end time; guests leave the list when they hang up."""
+    state = smart.state
+    conf = state.create_conference("201", "Ben", "X", True, state.now())
+    anna = state.add_member(conf.id, lambda c: None, number="200", name="Anna")
+    ben = conf.members[0]
+    assert ben.pin and anna.pin
+    wrong, none = state.dial_in("000000", 7, state.now(), "202")
+    assert (wrong.admitted, wrong.code, none) == (False, "wrong_pin", None)
+    ok, joined = state.dial_in(ben.pin, 7, state.now(), "201")
+    assert ok.admitted and joined is not None and joined.member.state is rules.ParticipantState.DIALING_IN
+    again, _ = state.dial_in(ben.pin, 7, state.now(), "201")
+    assert again.code == "already_connected"
+    after = state.member_connected(conf.id, ben.id, state.now())
+    assert after is not None and [m.state.value for m in after.members] == ["waiting", "inactive"]
+    _, j2 = state.dial_in(anna.pin, 7, state.now(), "200")
+    assert j2 is not None
+    after = state.member_connected(conf.id, anna.id, state.now())
+    assert after is not None and [m.state.value for m in after.members] == ["active", "active"]
+    _, guest = state.dial_in(conf.guest_pin, 7, state.now(), "+4989123")
+    assert guest is not None and guest.member.guest
+    state.member_connected(conf.id, guest.member.id, state.now())
+    assert state.channels_in_use() == {conf.id: 3}
+    left = state.member_left(conf.id, ben.id, state.now(), 300)
+    assert left is not None and left.info == rules.END_INFO_TEXT and left.ends_at is not None
+    assert (left.ends_at - state.now()).total_seconds() == pytest.approx(300, abs=1)
+    left = state.member_left(conf.id, guest.member.id, state.now(), 300)
+    assert left is not None and [m.number for m in left.members] == ["201", "200"]
+    state.change_conference(conf.id, lambda c: None, guest_allowed=False)
+    refused, _ = state.dial_in(conf.guest_pin, 7, state.now(), "+4989123")
+    assert refused.code == "guest_pin_not_allowed"
+
+
+def test_mixer_tree_sixteen_participants_on_seven_nodes() -> None:
+    slots: list[mix.Slot] = []
+    for member in range(1, 17):
+        placement = mix.place(slots, 1, 7)
+        assert placement is not None, f"participant {member} found no slot"
+        slots += mix.claim(slots, 1, member, placement)
+    for node in range(7):
+        assert mix.used(slots, node) <= mix.SLOTS_PER_NODE
+    assert mix.place(slots, 1, 7) is None
+    ups = [s for s in slots if s.role == "up"]
+    assert len(ups) == 6  # a tree: 7 nodes, 6 links
+    # everyone leaves: no slot and no link remains
+    for member in range(1, 17):
+        slots = mix.release(slots, 1, member)
+    assert slots == []
+
+
+def test_mixer_links_are_pruned_when_a_side_empties() -> None:
+    slots: list[mix.Slot] = []
+    for member in range(1, 5):
+        placement = mix.place(slots, 1, 3)
+        assert placement is not None
+        slots += mix.claim(slots, 1, member, placement)
+    assert [s.role for s in slots if s.node == 1] == ["participant", "up"]
+    slots = mix.release(slots, 1, 4)
+    assert {s.node for s in slots} == {0} and all(s.role == "participant" for s in slots)
+
+
+def test_pin_entry() -> None:
+    entry = rules.PinEntry()
+    assert [entry.feed(d) for d in "12#"] == [None, None, "12"]
+    assert [entry.feed(d) for d in "9*123456"][-1] == "123456"
