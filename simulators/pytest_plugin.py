@@ -15,7 +15,8 @@ Markers
     slow          real-time and soak variants; skipped unless --uclab-slow
 
 Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
-its pcaps, the logs of every process, and the generated rulesets. `--uclab-results FILE`
+its pcaps, the logs of every process, the generated rulesets, the SIP ladder and media
+verdicts of its phones (simulators/netcheck.py) and the WAVs of failed verdicts. `--uclab-results FILE`
 writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`.
 """
 
@@ -123,8 +124,12 @@ def attach_evidence(lab: Lab) -> None:
     """Attach what a torn-down lab left in its run directory."""
     if lab.run is None:
         return
+    from .netcheck import write_sip_ladder
+
+    with contextlib.suppress(Exception):
+        write_sip_ladder(lab)  # evidence/sip-ladder.txt from the phones' SIP logs
     d = lab.run.dir
-    for sub, pattern in (("pcap", "*.pcap"), ("logs", "*.log"), ("nft", "*"), ("evidence", "*")):
+    for sub, pattern in (("pcap", "*.pcap"), ("logs", "*.log"), ("nft", "*"), ("evidence", "*"), ("media", "*.wav")):
         for path in sorted((d / sub).glob(pattern)) if (d / sub).exists() else []:
             _attach_file(path, f"{lab.topo.name}/{sub}/{path.name}")
 

@@ -95,10 +95,13 @@ class ForkedAgent:
         self.pidfd = os.pidfd_open(pid)
 
     def wait(self, timeout: float) -> bool:
+        if self.pidfd < 0:  # already reaped (a phone closed twice: by the test, then the fixture)
+            return True
         ready, _, _ = select.select([self.pidfd], [], [], timeout)
         if ready:
             with contextlib.suppress(OSError):
                 os.close(self.pidfd)
+            self.pidfd = -1
         return bool(ready)
 
     def kill(self) -> None:

@@ -1,0 +1,68 @@
+"""004 section 1.5 and 1.7: myPortal @work via the public Internet, and roaming between the
+Internet and the office LAN (topologies/net_internet.yaml).
+
+The office router forwards only TCP 8802 to the system (004:236-241); the home PC is behind
+a port-restricted cone NAT; both NATs forget idle UDP bindings after 4 s, so a call that
+still has two-way audio after that, and after a re-INVITE from each side, survived the
+binding timeout. Devices and licences as the section lists them: users 200/201 with IP User
++ UC User licences and a VoIP client each (simulators/uc/examples/office.yaml), the desk
+phone 202 in the office.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from simulators.lab import Lab
+from simulators.netcheck import audio, call, client, incoming_after_idle, survives_binding_timeout, uc_login
+
+BINDING_TIMEOUT_S = 4
+"""udp_timeout_s of both NATs in net_internet.yaml"""
+PUBLIC = "198.51.100.120:8802"
+"""the office router's public address and forwarded port, as the administrator gives it (004:101)"""
+LAN = "192.168.1.30:8802"
+
+
+@pytest.fixture
+def net(lab_factory: Callable[..., Lab]) -> Lab:
+    return lab_factory("net_internet")
+
+
+@pytest.mark.rule("NET-1.5", "PORT-1", "PORT-2", "NAT-3", "NAT-5")
+async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+    """NET-1.5 (004:96-107): log in at the public address:port (004:101), enable VoIP
+    (004:102), STUN needed (004:107): Check NAT type says simple behind the home router's cone
+    NAT (NAT-3, 000:2138-2160), Check ICE status says available (NAT-5, 004:352-366). The
+    home client calls the office desk phone and is called by it: it rings, two-way audio each
+    way; the call survives the NAT binding timeout and a re-INVITE from each side; an incoming
+    call after an idle period longer than the binding timeout still rings (signalling on the
+    one TLS connection to 8802, PORT-1 004:270-276; nothing opened on either router, PORT-2
+    004:284-288)."""
+    stub = await stubs(net)
+    api = await uc_login(net, stub, "home_pc", PUBLIC, "200")
+    sessions = (await api.connections()).uc_sessions
+    assert [s.address for s in sessions] == ["203.0.113.24"], "the system sees the home router's public address"
+    await api.aclose()
+    home = await client(phones, net, stub, "home_pc", "alice", "200", PUBLIC)
+    desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
+    nat_type = asyncio.ensure_future(home.check_nat_type())
+    ice = await home.check_ice_status()
+    assert ice.status == "available", f"Check ICE status at home: {ice.status} (expected available, 004:359)"
+
+    out, inc = await call(net, home, desk, stub.door_uri("202", PUBLIC))
+    await audio(net, out, inc, "two-way", label="home -> office desk phone")
+    await survives_binding_timeout(net, out, inc, BINDING_TIMEOUT_S)
+    await out.hangup()
+
+    out, inc = await call(net, desk, home, stub.sip_uri("200"))
+    await audio(net, out, inc, "two-way", label="office desk phone -> home")
+    await out.hangup()
+    await incoming_after_idle(net, desk, home, stub.sip_uri("200"), BINDING_TIMEOUT_S + 1)
+
+    result = await nat_type
+    assert (result.outcome, result.message) == ("simple", "NAT Type: simple"), (
+        f"Check NAT type behind the home cone NAT: {result.message} ({result.reason}); expected simple (000:2138-2160)"
+    )

@@ -1,0 +1,76 @@
+"""004 sections 1.4 and 1.6: the home user through a VPN, and moving between home (VPN) and
+the office LAN with the same settings (topologies/net_vpn.yaml).
+
+The VPN (WireGuard on the office router) gives the home PC 10.8.0.2 from the VPN network; the
+client logs in at the system's LAN address:8802 through it (004:92). The home NAT forgets idle
+UDP bindings after 4 s (the tunnel's own UDP crosses it), so a call that keeps two-way audio
+after that and after re-INVITEs survived the binding timeout. Licences: IP User + UC User
+(user 200, simulators/uc/examples/office.yaml); the office party is the desk phone 202.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from simulators.lab import Lab
+from simulators.netcheck import audio, call, client, survives_binding_timeout, uc_login
+
+BINDING_TIMEOUT_S = 4
+"""udp_timeout_s of both NATs in net_vpn.yaml"""
+LAN = "192.168.1.30:8802"
+VPN_ADDRESS = "10.8.0.2"
+"""the home PC's address from the VPN network; the client's traffic to the office leaves from it"""
+ANY = "0.0.0.0"
+"""the client binds to any address, as the application does: the PC's routes pick the source
+(10.8.0.2 into the tunnel, the home LAN address towards the public STUN server)"""
+
+
+@pytest.mark.rule("NET-1.4", "NAT-5", "PORT-2")
+async def test_net_1_4_home_user_through_the_vpn(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+    """NET-1.4 (004:87-94): login with LAN IP address:8802 through the VPN (004:92), enable
+    VoIP (004:93); STUN is mandatory and Check ICE status says available (004:94, NAT-5
+    004:352-366). Calls both ways ring and have two-way audio; the call survives the home
+    NAT's binding timeout and a re-INVITE from each side (nothing opened, PORT-2 004:284-288)."""
+    net = lab_factory("net_vpn")
+    stub = await stubs(net)
+    api = await uc_login(net, stub, "home_pc", LAN, "200")
+    sessions = (await api.connections()).uc_sessions
+    assert [s.address for s in sessions] == [VPN_ADDRESS], "the system sees the client's VPN address"
+    await api.aclose()
+    home = await client(phones, net, stub, "home_pc", "alice", "200", LAN, bind=ANY)
+    desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
+    ice = await home.check_ice_status()
+    assert ice.status == "available", f"Check ICE status through the VPN: {ice.status} (expected available, 004:94)"
+
+    out, inc = await call(net, home, desk, stub.door_uri("202"))
+    await audio(net, out, inc, "two-way", label="VPN client -> office desk phone")
+    await survives_binding_timeout(net, out, inc, BINDING_TIMEOUT_S)
+    await out.hangup()
+    out, inc = await call(net, desk, home, stub.sip_uri("200"))
+    await audio(net, out, inc, "two-way", label="office desk phone -> VPN client")
+    await out.hangup()
+
+
+@pytest.mark.rule("NET-1.6", "NET-1.4", "NET-1.2")
+async def test_net_1_6_same_settings_at_home_and_in_the_office(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+    """NET-1.6 (004:109-117): "myPortal @work can be used in both environments without
+    changing the settings" (004:116). The laptop's client has one set of settings (login and
+    VoIP at LAN IP:8802): at home through the VPN and then carried into the office (VPN down),
+    it logs in, registers, rings and has two-way audio in both places. (The lab's client is
+    restarted after the move with identical settings: its agent binds to one address.)"""
+    net = lab_factory("net_vpn")  # built in the test's loop: lab.roam needs that (see suites/rules/test_login_lab.py)
+    stub = await stubs(net)
+    desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
+    for place in ("home", "office"):
+        if place == "office":
+            net.roam("home_pc", "office")
+        api = await uc_login(net, stub, "home_pc", LAN, "200")
+        await api.aclose()
+        laptop = await client(phones, net, stub, "home_pc", f"laptop_{place}", "200", LAN, bind=ANY)
+        out, inc = await call(net, desk, laptop, stub.sip_uri("200"))
+        await audio(net, out, inc, "two-way", label=f"office desk phone -> laptop at {place}")
+        await out.hangup()
+        await laptop.unregister(timeout=5)
+        await laptop.close()
