@@ -7,6 +7,7 @@ reports/runs/<timestamp>/
     results.jsonl       one line per test from the lab's pytest plugin
     summary.md / .html  verdict per rule with its document references, failures first
     summary.json        the same, machine-readable
+    matrix/             the support matrix (`uclab matrix`), unless --no-matrix
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "reports" / "runs"
 
 
-def run(pytest_args: list[str] | None = None, profile: str | None = None, suites: str = "suites") -> int:
+def run(
+    pytest_args: list[str] | None = None, profile: str | None = None, suites: str = "suites", matrix: bool = True
+) -> int:
     extra = [a for a in (pytest_args or []) if a != "--"]
     out = RUNS / time.strftime("%Y%m%d-%H%M%S")
     n = 1
@@ -50,11 +53,19 @@ def run(pytest_args: list[str] | None = None, profile: str | None = None, suites
     if allure and (out / "allure-results").exists():
         subprocess.run([allure, "generate", str(out / "allure-results"), "-o", str(out / "allure-report")],
                        capture_output=True, cwd=ROOT, check=False)  # fmt: skip
+    matrix_rc = 0
+    if matrix:
+        from . import matrix as support_matrix
+
+        print("uclab run: the support matrix", flush=True)
+        matrix_rc = support_matrix.main(["--out", str(out / "matrix")])
     print(summary.headline)
     print(f"report: {out}/summary.md  (html: {out}/summary.html)")
+    if matrix:
+        print(f"support matrix: {out}/matrix/matrix.md  (html: {out}/matrix/matrix.html)")
     if rc == 5:
         print("uclab run: pytest collected no tests: nothing was verified", file=sys.stderr)
-    return rc
+    return rc or matrix_rc
 
 
 def _local_allure() -> str | None:

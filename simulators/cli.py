@@ -8,6 +8,7 @@ uclab down RUN                        tear a run down
 uclab clean                           remove what dead runs left behind
 uclab natcheck FILE --host HOST       RFC 5780 NAT behaviour seen from HOST, as JSON
 uclab run [PYTEST ARGS]               run the suites, write a report under reports/runs/
+uclab matrix [--jobs N] [--only ID..]  the support matrix: every network cell measured vs the documents
 uclab bench topology                  build time against a plain ip/nft script
 """
 
@@ -250,7 +251,13 @@ def cmd_natcheck(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from reports import runner
 
-    return runner.run(args.pytest_args, profile=args.profile)
+    return runner.run(args.pytest_args, profile=args.profile, matrix=not args.no_matrix)
+
+
+def cmd_matrix(argv: list[str]) -> int:
+    from reports import matrix
+
+    return matrix.main(argv)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -308,8 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run the conformance suites and write a report")
     r.add_argument("--profile", default=None, help="release profile (e.g. V3R2FR1)")
+    r.add_argument("--no-matrix", action="store_true", help="skip the support matrix sweep after the suites")
     r.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     r.set_defaults(fn=cmd_run)
+
+    m = sub.add_parser("matrix", help="measure the support matrix against the documents", add_help=False)
+    m.add_argument("matrix_args", nargs=argparse.REMAINDER, help="see `uclab matrix --help`")
+    m.set_defaults(fn=lambda args: cmd_matrix(args.matrix_args))
 
     b = sub.add_parser("bench", help="performance benchmarks (ratios against a floor)")
     b.add_argument("what", choices=["topology"])
@@ -320,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["matrix"]:  # its own options parser (argparse's REMAINDER drops leading options)
+        return cmd_matrix(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         rc: int = args.fn(args)

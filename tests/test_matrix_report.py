@@ -1,0 +1,117 @@
+"""The support matrix's oracle, comparison and report, without a lab (reports/matrix.py,
+suites/network/matrix_spec.py, suites/network/matrix_cells.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from reports import matrix
+from suites.network.matrix_cells import Measured, compare, nat_key, router_settings
+from suites.network.matrix_spec import Cell, cells, expect
+
+WORKS = Measured(login=True, register=True, rings=True, audio="two-way", nat_type="simple")
+
+
+def test_the_sweep_covers_every_access_and_collapses_only_what_cannot_matter() -> None:
+    all_cells = cells()
+    assert len(all_cells) == len({c.id for c in all_cells}) == 208
+    assert Counter(c.access for c in all_cells) == {"lan": 12, "vpn": 48, "internet": 148}
+    internet = [c for c in all_cells if c.access == "internet" and c.home_nat != "none"]
+    assert {c.home_nat for c in internet} == {"full-cone", "restricted-cone", "port-restricted-cone", "symmetric"}
+    assert {c.firewall for c in internet} == {"stateful", "stateless", "strict"}
+    assert {c.sip_alg for c in internet} == {"off", "kernel", "faulty"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "audio", "rules"),
+    [
+        (Cell("lan", "n/a", "cone", "stateful", "off", "tls8802"), "two-way", {"NET-1.2", "PORT-2"}),
+        (Cell("internet", "symmetric", "cone", "stateful", "off", "tls8802"), "none", {"NAT-1"}),
+        (Cell("internet", "full-cone", "symmetric", "stateful", "off", "tls8802"), None, {"NAT-1"}),
+        (Cell("internet", "full-cone", "cone", "strict", "off", "tls8802"), "none", {"NAT-2"}),
+        (Cell("internet", "full-cone", "cone", "stateless", "off", "tls8802"), "two-way", {"PORT-3"}),
+        (Cell("lan", "n/a", "cone", "stateful", "faulty", "udp5060"), "not two-way", {"ALG-1"}),
+        (Cell("lan", "n/a", "cone", "stateful", "kernel", "udp5060"), None, {"ALG-1"}),
+    ],
+)
+def test_expectations_come_with_their_rules(cell: Cell, audio: str | None, rules: set[str]) -> None:
+    exp = expect(cell)
+    assert exp.audio == audio
+    assert rules <= set(exp.rules)
+    assert exp.why, "every expectation says why"
+
+
+def test_a_wrong_measurement_is_reported_in_a_partners_words() -> None:
+    """The matrix can fail: a symmetric-NAT cell that measured two-way audio disagrees."""
+    cell = Cell("internet", "symmetric", "cone", "stateful", "off", "tls8802")
+    problems = compare(expect(cell), WORKS)
+    assert problems == [
+        "audio: documented none, measured two-way ()",
+        "Check NAT type: documented 'Symmetric', measured 'simple'",
+    ]
+
+
+def test_a_documented_step_that_was_never_reached_is_a_disagreement() -> None:
+    cell = Cell("internet", "port-restricted-cone", "cone", "stateful", "off", "tls8802")
+    problems = compare(expect(cell), Measured(login=True, register=False, nat_type="simple"))
+    assert problems == [
+        "VoIP registration: documented yes, measured no",
+        "incoming call rings: documented yes, but the step before it failed",
+        "audio: documented two-way, but no call was connected",
+    ]
+    assert compare(expect(cell), WORKS) == []
+
+
+def test_undocumented_outcomes_are_recorded_without_a_verdict() -> None:
+    cell = Cell("lan", "n/a", "cone", "stateful", "kernel", "udp5060")
+    assert compare(expect(cell), Measured(login=True, register=True, rings=True, audio="one-way")) == []
+
+
+def test_router_settings_set_every_key_so_cells_never_inherit() -> None:
+    for cell in cells():
+        settings = router_settings(cell)
+        assert set(settings) == {"office_router", "home_router"}
+        for changes in settings.values():
+            assert set(changes) == {"nat", "firewall", "sip_alg"}
+    lan = router_settings(Cell("lan", "n/a", "cone", "stateless", "faulty", "udp5060"))["office_router"]
+    assert lan["firewall"]["outside"] == "clients" and lan["sip_alg"].startswith("faulty:")
+
+
+def test_nat_type_is_measured_once_per_client_side_network() -> None:
+    keys = {nat_key(c) for c in cells()}
+    assert len(keys) == 10  # LAN, the public PC, and 4 home NATs x (UDP open | strict)
+
+
+def test_report_lists_disagreements_first(tmp_path: Path) -> None:
+    good = Cell("lan", "n/a", "cone", "stateful", "off", "tls8802")
+    bad = Cell("internet", "symmetric", "cone", "stateful", "off", "tls8802")
+    entries = []
+    for cell in (good, bad):
+        exp = expect(cell)
+        entries.append(
+            {
+                "id": cell.id,
+                "cell": asdict(cell),
+                "expected": asdict(exp),
+                "measured": WORKS.as_dict(),
+                "disagreements": compare(exp, WORKS),
+            }
+        )
+    report = {"generated": "now", "seconds": 1.0, "jobs": 1, "cells": entries, "summary": matrix.summarise(entries)}
+    matrix.write(report, tmp_path)
+    md = (tmp_path / "matrix.md").read_text()
+    assert "**1 agree with the documents, 1 disagree**" in md
+    rows = [line for line in md.splitlines() if line.startswith("| internet") or line.startswith("| lan")]
+    assert rows[0].startswith("| internet | symmetric") and "DISAGREES: audio: documented none" in rows[0]
+    assert json.loads((tmp_path / "matrix.json").read_text())["summary"]["disagree"] == 1
+    assert 'class="bad"' in (tmp_path / "matrix.html").read_text()
+
+
+def test_cli_names_a_selection_that_matches_nothing() -> None:
+    with pytest.raises(SystemExit, match="no cell matches nosuch; cell ids look like lan-home_n/a"):
+        matrix.main(["--only", "nosuch", "--list"])
