@@ -287,6 +287,19 @@ class PictureInfo(Reply):
     updated_at: datetime
 
 
+class VoiceMessage(Reply):
+    id: int
+    caller: str
+    seconds: float
+    received_at: datetime
+    played: bool
+
+
+class CallMe(Reply):
+    active: bool
+    destination: str | None
+
+
 class AdminUser(Reply):
     number: str
     name: str
@@ -707,6 +720,23 @@ class UcApi:
         return await self._message("POST", "/api/v1/voicemail/preassigned-pin", body)
 
     # ------------------------------------------------------------ VoIP
+
+    async def voice_messages(self) -> list[VoiceMessage]:
+        body = await self._call("GET", "/api/v1/voicemail/messages")
+        return _validated(TypeAdapter(list[VoiceMessage]), body["messages"], "GET /api/v1/voicemail/messages")
+
+    async def voice_message_audio(self, message_id: int) -> bytes:
+        """The recording as WAV (fetching it plays it: it is then deleted after the retention)."""
+        return (await self._bytes(f"/api/v1/voicemail/messages/{message_id}/audio"))[1]
+
+    async def callme(self) -> CallMe:
+        return await self._typed(CallMe, "GET", "/api/v1/callme")
+
+    async def set_callme(self, destination: str) -> CallMe:
+        return await self._typed(CallMe, "PUT", "/api/v1/callme", {"destination": destination})
+
+    async def delete_callme(self) -> CallMe:
+        return await self._typed(CallMe, "DELETE", "/api/v1/callme")
 
     async def enable_voip(self, controlled_device: str | None = None) -> VoipAccount:
         body = {} if controlled_device is None else {"controlled_device": controlled_device}

@@ -9,6 +9,10 @@ mandatory, 004:94), or at home over the Internet through the office router's for
 
 from __future__ import annotations
 
+import io
+import socket
+import wave
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +23,8 @@ from simulators.harness import StartStub, voip_client
 from simulators.lab import Lab
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
+from simulators.phone.ucapi import UcApi
+from simulators.pj.tones import TONE_PLAN, DetectorConfig, Timeline, ToneDetector
 from simulators.uc.callcore.ivr import CONFIRM_TONE, PROMPT_TONE
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.service import EXAMPLES, Stub
@@ -94,3 +100,35 @@ def heard_freqs(phone: Phone, call: Call, since: int = 0) -> set[int]:
 
 
 Pred = Callable[[p.Ev], bool]
+
+
+PASSWORDS = {"200": "Start#200a", "201": "Start#201b", "202": "Start#202c", "205": "Start#205f", "210": "Start#210t"}
+"""initial UC passwords of office.yaml's users"""
+
+
+async def uc_login(lab: Lab, stub: Stub, host: str, user: str) -> UcApi:
+    """A myPortal @work session of `user` from `host` through the LAN door (close it after)."""
+    api = UcApi(
+        f"https://{stub.door}",
+        verify=stub.ca_file,
+        socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM),
+    )
+    await api.login(user, PASSWORDS[user])
+    return api
+
+
+def wav_tones(data: bytes) -> dict[int, float]:
+    """{plan tone: seconds heard} in a WAV recording, by the phones' own detector."""
+    with wave.open(io.BytesIO(data)) as w:
+        rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+        assert (width, channels) == (2, 1), f"not 16 bit mono: {width * 8} bit, {channels} channels (000:1476)"
+        pcm = array("h", w.readframes(w.getnframes()))
+    frame = rate // 50
+    detector = ToneDetector(TONE_PLAN, DetectorConfig(sample_rate=rate))
+    timeline = Timeline()
+    t = 0.0
+    for i in range(0, len(pcm) - frame + 1, frame):
+        timeline.extend(detector.feed(pcm[i : i + frame], t))
+        t += 0.02
+    timeline.extend(detector.close(t))
+    return {f: timeline.heard_ms(f, 0.0, t) / 1000 for f in TONE_PLAN if timeline.heard_ms(f, 0.0, t) > 0}

@@ -440,7 +440,8 @@ class Switch:
         session = self.sessions[leg.session]
         if session.answered is not None:
             return []
-        if leg.code in (301, 302) and leg.deflect_to and self.legs[session.inbound].state != "ended":
+        # pjsua ends a redirected leg that the core stops following with 487, not the 3xx
+        if leg.deflect_to and self.legs[session.inbound].state != "ended":
             return self._deflect(session, leg)
         forks = [self.legs[f] for f in session.forks]
         if any(f.state in ("setup", "ringing") for f in forks):

@@ -152,6 +152,7 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
     def onCallRedirected(self, prm: Any) -> int:
         """A device deflected the call (3xx): the switch re-routes it (UC-CALL-1)."""
         target = sipmsg.uri_user(str(prm.targetUri)) or ""
+        log.info("leg %s deflected to %s", self.leg_id, target)
         self.worker.apply(self.worker.switch.deflected(self.leg_id, target))
         return int(pj.PJSIP_REDIRECT_STOP)
 

@@ -1,0 +1,173 @@
+"""The UC API of telephony features: the voicemail box's messages and the CallMe service.
+
+GET    /api/v1/voicemail/messages              your voice messages, newest first (UC-VM-1)
+GET    /api/v1/voicemail/messages/{id}/audio   one message as WAV 16 bit mono (000:1476); marks it played
+GET    /api/v1/callme                          your CallMe destination (UC-CALLME-3)
+PUT    /api/v1/callme                          set it: the service is active (000:790-803)
+DELETE /api/v1/callme                          delete it: the service ends (000:782)
+
+Played messages are deleted after the retention time (30 days, 000:1394) on the stub's
+scaled clock. CallMe exists only where the release profile says (REL-CALLME: UC Suite
+only from V3R2 FR1); group (MULAP) and redirected destinations are refused (000:770-774,
+000:796-799).
+"""
+
+# no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from .api_directory import owner
+from .api_errors import ApiError, error_responses
+from .callcore.features import internal_number
+from .config import Licence
+from .rules.presence import AVAILABLE, ForwardTarget
+from .state import Session, State
+from .timescale import TIMERS, Timer
+
+MessageId = Annotated[int, Path(ge=1, le=2**62, description="the id of a voice message")]
+
+
+class VoiceMessageView(BaseModel):
+    id: int
+    caller: str = Field(description="the caller's number as the system knew it")
+    seconds: float = Field(description="length of the recording")
+    received_at: datetime
+    played: bool
+
+
+class VoiceMessages(BaseModel):
+    messages: list[VoiceMessageView]
+    retention_days: float = Field(description="played messages are deleted after this (000:1394)")
+
+
+class CallMeView(BaseModel):
+    active: bool
+    destination: str | None
+
+
+class CallMeUpdate(BaseModel):
+    destination: str = Field(
+        min_length=1, max_length=32, pattern=r"^[0-9 +()/:;-]+$", description="the CallMe number (000:795)"
+    )
+
+
+def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
+    api = APIRouter()
+    UserSession = Annotated[Session, Depends(user_session)]
+
+    def mailbox(session: Session) -> str:
+        number = owner(session)
+        user = state.user(number)
+        if user is None or Licence.VOICEMAIL not in user.licences:
+            raise ApiError(
+                403, "no_mailbox", f"User {number} has no voicemail box (no Voicemail licence); ask your administrator."
+            )
+        return number
+
+    @api.get(
+        "/api/v1/voicemail/messages", response_model=VoiceMessages, responses=error_responses(401), tags=["voicemail"]
+    )
+    def messages(session: UserSession) -> VoiceMessages:
+        """Your voice messages, newest first (UC-VM-1, 000:1388-1400)."""
+        number = mailbox(session)
+        retention = TIMERS[Timer.VOICEMAIL_RETENTION].seconds
+        found = state.voice_messages(number, state.now(), retention)
+        return VoiceMessages(
+            messages=[
+                VoiceMessageView(
+                    id=v.id,
+                    caller=v.caller,
+                    seconds=v.seconds,
+                    received_at=v.received_at,
+                    played=v.played_at is not None,
+                )
+                for v in found
+            ],
+            retention_days=retention / 86_400,
+        )
+
+    @api.get(
+        "/api/v1/voicemail/messages/{message_id}/audio",
+        responses={**error_responses(401, 404), 200: {"content": {"audio/wav": {}}}},
+        tags=["voicemail"],
+    )
+    def message_audio(message_id: MessageId, session: UserSession) -> Response:
+        """The recording (WAV 16 bit mono, 000:1476); fetching it counts as playing it."""
+        number = mailbox(session)
+        message = state.voice_message(number, message_id)
+        if message is None:
+            raise ApiError(404, "no_such_message", f"You have no voice message {message_id}; list them first.")
+        try:
+            data = FilePath(message.path).read_bytes()
+        except OSError:
+            raise ApiError(404, "message_gone", f"The recording of message {message_id} is gone.") from None
+        state.mark_played(message_id, state.now())
+        return Response(content=data, media_type="audio/wav")
+
+    # ------------------------------------------------------------ CallMe (UC-CALLME-1..3)
+
+    def callme_view(number: str) -> CallMeView:
+        p = state.presence(number)
+        return CallMeView(active=p.callme_active, destination=p.callme_destination)
+
+    @api.get("/api/v1/callme", response_model=CallMeView, responses=error_responses(401), tags=["callme"])
+    def get_callme(session: UserSession) -> CallMeView:
+        return callme_view(owner(session))
+
+    @api.put("/api/v1/callme", response_model=CallMeView, responses=error_responses(400, 401, 422), tags=["callme"])
+    def set_callme(body: CallMeUpdate, session: UserSession) -> CallMeView:
+        """Set the CallMe destination: the service is active until it is deleted (000:782-803)."""
+        number = owner(session)
+        if not state.profile.callme_available(state.mode):
+            raise ApiError(
+                403,
+                "callme_not_available",
+                f"CallMe is not available in UC {state.mode.value.capitalize()} mode with release "
+                f"{state.config.system.release.value} (REL-CALLME: UC Suite only from V3R2 FR1).",
+            )
+        dest = internal_number(body.destination)
+        if dest is None:
+            raise ApiError(
+                400,
+                "callme_unreachable",
+                f"The lab has no trunk: {body.destination} cannot be called; give an internal station number.",
+            )
+        if dest == number:
+            raise ApiError(400, "callme_own_number", "The CallMe destination cannot be your own number.")
+        if state.is_mulap(dest):
+            raise ApiError(
+                400,
+                "callme_group",
+                f"{dest} is a group (MULAP); a group is not allowed as CallMe destination (000:798).",
+            )
+        target = state.user(dest)
+        if target is not None:
+            p = state.presence(dest)
+            redirected = p.callme_active or (
+                p.status not in AVAILABLE and p.forwarding[p.status].target is not ForwardTarget.NONE
+            )
+            if redirected:
+                raise ApiError(
+                    400,
+                    "callme_redirected",
+                    f"{dest} is redirected; a redirected telephone is not allowed as CallMe destination (000:799).",
+                )
+        if not state.devices_for_number(dest):
+            raise ApiError(400, "callme_unknown", f"There is no station {dest}; give an internal station number.")
+        state.set_callme(number, body.destination)
+        return callme_view(number)
+
+    @api.delete("/api/v1/callme", response_model=CallMeView, responses=error_responses(401), tags=["callme"])
+    def delete_callme(session: UserSession) -> CallMeView:
+        """Delete the CallMe number: the service ends (000:782)."""
+        number = owner(session)
+        state.set_callme(number, None)
+        return callme_view(number)
+
+    return api

@@ -1,0 +1,157 @@
+"""Voicemail and status-based forwarding through the system (UC-VM-1 000:1388-1483, UC-PRES-2
+000:661-681, UC-CALL-1 'deflect to voicemail' 000:1076-1097), with real phones on the LAN.
+
+The voicemail box answers with a greeting tone (1150 Hz, 1 s), then records what the
+caller sends until the caller hangs up; the message appears in the owner's mailbox over
+the UC API, and its WAV holds the caller's own tone. The system clock runs 20x faster
+(time_scale 0.05): the documented 60 s without answer take 3 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
+from simulators.lab import Lab
+from simulators.phone.client import Call, Phone
+from simulators.phone.media import expect_audio
+from simulators.phone.ucapi import UcApi
+from simulators.uc.service import Stub
+
+from .common import PROMPT_TONE, feature_stub, hears, uc_login, wav_tones
+
+RECORD_S = 2.0
+"""how long the caller talks to the box (the content of the message, not a wait for an event)"""
+
+
+@pytest.fixture
+def office(lab_factory):  # type: ignore[no-untyped-def]
+    return lab_factory("office_lan")
+
+
+async def anna_and_ben(lab: Lab, stubs: StartStub, phones: StartPhone) -> tuple[Stub, Phone, Phone, UcApi]:
+    stub = await feature_stub(lab, stubs)
+    anna, ben = await asyncio.gather(
+        phones(lab, "office_pc", "anna", **voip_client(stub, "200")),
+        phones(lab, "office_pc2", "ben", **voip_client(stub, "201")),
+    )
+    await registered(anna)
+    await registered(ben)
+    return stub, anna, ben, await uc_login(lab, stub, "office_pc2", "201")
+
+
+async def leave_message(call: Call) -> None:
+    """The box greets (prompt tone), then the caller talks for RECORD_S and hangs up."""
+    await call.established(timeout=10)
+    await hears(call, PROMPT_TONE)
+    await asyncio.sleep(RECORD_S + 1.2)  # 1 s greeting + the message
+    await call.hangup()
+
+
+async def the_message(api: UcApi, caller: Phone, count: int = 1) -> None:
+    """The mailbox lists `count` messages, the newest from 200, whose audio is the caller's tone."""
+    for _ in range(50):  # filing happens after the caller's BYE: await it through the API
+        messages = await api.voice_messages()
+        if len(messages) >= count:
+            break
+        await asyncio.sleep(0.1)
+    assert len(messages) == count, messages
+    newest = messages[0]
+    assert newest.caller == "200" and not newest.played, newest
+    assert newest.seconds >= RECORD_S - 0.5, newest
+    tones = wav_tones(await api.voice_message_audio(newest.id))
+    assert tones.get(caller.tone, 0.0) >= RECORD_S - 0.7, f"the recording holds {tones}, not {caller.tone} Hz"
+    assert PROMPT_TONE not in tones, "the greeting was recorded into the message"
+    assert (await api.voice_messages())[0].played
+
+
+@pytest.mark.rule("UC-PRES-2", "UC-VM-1")
+async def test_absent_status_forwards_to_voicemail_which_records_the_caller(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-PRES-2 (000:663-667): Meeting forwards to the voicemail box by default; Ben's phone
+    never rings, the box answers Anna, and her message (her tone, WAV 16 bit mono, 000:1476)
+    is listed in Ben's mailbox; UC-VM-1: fetched once it counts as played, to be deleted
+    after 30 days (000:1394)."""
+    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    await api.set_presence("meeting")
+    mark = ben.mark()
+    await leave_message(await anna.dial(stub.door_uri("201")))
+    await the_message(api, anna)
+    assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
+    body = (await api.request("GET", "/api/v1/voicemail/messages")).json()
+    assert body["retention_days"] == 30
+    await api.aclose()
+
+
+@pytest.mark.rule("UC-PRES-2")
+async def test_do_not_disturb_rejects_and_office_rings(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
+    """UC-PRES-2 (000:661): Do Not Disturb has no forwarding: calls are rejected (486) and the
+    phone does not ring. Back in the Office the call rings with two-way audio."""
+    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    await api.set_presence("do_not_disturb")
+    mark = ben.mark()
+    ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
+    assert ended.code == 486, (ended.code, ended.reason)
+    assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
+    await api.set_presence("office")
+    out = await anna.dial(stub.door_uri("201"))
+    inc = await ben.incoming(timeout=8)
+    await inc.answer()
+    await out.established(timeout=8)
+    await expect_audio(out, inc, "two-way", within=4)
+    await api.aclose()
+
+
+@pytest.mark.rule("UC-VM-1", "UC-CALL-1")
+async def test_unanswered_and_deflected_calls_reach_the_mailbox(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """No answer: the call goes to the voicemail box after 60 s (000:756, scaled: 3 s real),
+    Ben's phone stops ringing. Deflect to voicemail (UC-CALL-1, 000:1076-1097): Ben's
+    ringing phone deflects the call to the box number 351 and the box answers at once.
+    Both messages hold Anna's tone."""
+    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    t0 = time.monotonic()
+    out = await anna.dial(stub.door_uri("201"))
+    ringing = await ben.incoming(timeout=8)
+    await out.established(timeout=10)
+    waited = time.monotonic() - t0
+    assert 2.5 <= waited <= 6.0, f"the box answered after {waited:.1f} s, not 60 s x 0.05"
+    await ringing.disconnected(timeout=5)
+    await leave_message(out)
+    await the_message(api, anna)
+
+    out = await anna.dial(stub.door_uri("201"))
+    ringing = await ben.incoming(timeout=8)
+    t0 = time.monotonic()
+    await ringing.deflect(stub.door_uri("351"))
+    await out.established(timeout=5)
+    assert time.monotonic() - t0 < 2.0, "the deflected call waited for the no-answer timer"
+    await leave_message(out)
+    await the_message(api, anna, count=2)
+    await api.aclose()
+
+
+@pytest.mark.rule("UC-PRES-2")
+async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
+    """UC-PRES-2 (000:669-671): Gone Out forwarding to an external number rings that number
+    (here Clara's desk phone 202, the lab's stand-in: it has no trunk); a number outside the
+    lab is refused with 480 naming the reason."""
+    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    clara = await phones(office, "desk_phone", "clara", **desk_phone(stub, "202"))
+    await registered(clara)
+    await api.set_presence("gone_out", forward_to="external", external_number="202")
+    out = await anna.dial(stub.door_uri("201"))
+    inc = await clara.incoming(timeout=8)
+    await inc.answer()
+    await out.established(timeout=8)
+    await expect_audio(out, inc, "two-way", within=4)
+    await out.hangup()
+    await api.set_presence("gone_out", forward_to="external", external_number="+49 89 1234567")
+    ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
+    assert ended.code == 480 and "no trunk" in ended.reason, (ended.code, ended.reason)
+    await api.aclose()
