@@ -141,7 +141,7 @@ async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phon
     """UC-PRES-2 (000:669-671): Gone Out forwarding to an external number rings that number
     (here Clara's desk phone 202, the lab's stand-in: it has no trunk); a number outside the
     lab is refused with 480 naming the reason."""
-    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    stub, anna, _, api = await anna_and_ben(office, stubs, phones)
     clara = await phones(office, "desk_phone", "clara", **desk_phone(stub, "202"))
     await registered(clara)
     await api.set_presence("gone_out", forward_to="external", external_number="202")

@@ -1,0 +1,98 @@
+"""CallMe / One Number Service (UC-CALLME-1..3 000:750-803, REL-CALLME 000:163, 000:752).
+
+Set over the UC API (PUT /api/v1/callme). UC Suite mode from V3R2 FR1 only: the office
+system in UC Suite mode here, UC Smart for the refusal. The lab has no trunk, so the
+CallMe destination is a phone at another workplace inside the system: Clara's desk
+phone 202. Clock 20x (60 s documented = 3 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
+from simulators.lab import Lab
+from simulators.phone.media import expect_audio
+from simulators.phone.ucapi import UcApiError
+
+from .common import PROMPT_TONE, feature_stub, hears, uc_login
+
+
+@pytest.fixture
+def office(lab_factory):  # type: ignore[no-untyped-def]
+    return lab_factory("office_lan")
+
+
+@pytest.mark.rule("UC-CALLME-1", "UC-CALLME-3", "REL-CALLME")
+async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
+    """UC-CALLME-1 (000:754-756): with CallMe active, Ben's call to 200 rings the CallMe
+    destination (showing Ben), not Anna's client; unanswered it goes to Anna's voicemail
+    after 60 s (scaled). UC-CALLME-3 (000:762-803): others see Anna as Office; a group
+    (MULAP 210) and a redirected phone are refused as destination; the service stays until
+    the number is deleted, then calls ring Anna's client again."""
+    stub = await feature_stub(office, stubs, mode="suite")
+    anna_api = await uc_login(office, stub, "office_pc", "200")
+    ben_api = await uc_login(office, stub, "office_pc2", "201")
+    for bad, code in (("210", "callme_group"), ("+49 89 1234567", "callme_unreachable")):
+        with pytest.raises(UcApiError) as refused:
+            await anna_api.set_callme(bad)
+        assert refused.value.status == 400 and refused.value.code == code, refused.value
+    await ben_api.set_presence("meeting")
+    with pytest.raises(UcApiError) as redirected:
+        await anna_api.set_callme("201")
+    assert redirected.value.code == "callme_redirected", redirected.value
+    await ben_api.set_presence("office")
+    assert (await anna_api.set_callme("202")).active
+    seen = await ben_api.presence_of("200")
+    assert seen.status == "office", seen
+
+    anna, ben, clara = await asyncio.gather(
+        phones(office, "office_pc", "anna", **voip_client(stub, "200")),
+        phones(office, "office_pc2", "ben", **voip_client(stub, "201")),
+        phones(office, "desk_phone", "clara", **desk_phone(stub, "202")),
+    )
+    for phone in (anna, ben, clara):
+        await registered(phone)
+    mark = anna.mark()
+    out = await ben.dial(stub.door_uri("200"))
+    inc = await clara.incoming(timeout=8)
+    assert "sip:201@" in inc.remote_uri, inc.remote_uri
+    await inc.answer()
+    await out.established(timeout=8)
+    await expect_audio(out, inc, "two-way", within=4)
+    await out.hangup()
+    assert not [e for e in anna.events[mark:] if type(e).__name__ == "IncomingCall"], "Anna's client rang"
+
+    t0 = time.monotonic()
+    out = await ben.dial(stub.door_uri("200"))
+    ringing = await clara.incoming(timeout=8)
+    await out.established(timeout=10)
+    waited = time.monotonic() - t0
+    assert 2.5 <= waited <= 6.0, f"voicemail answered after {waited:.1f} s, not 60 s x 0.05"
+    await hears(out, PROMPT_TONE)
+    await ringing.disconnected(timeout=5)
+    await out.hangup()
+
+    assert not (await anna_api.delete_callme()).active
+    out = await ben.dial(stub.door_uri("200"))
+    inc = await anna.incoming(timeout=8)
+    await inc.answer()
+    await out.established(timeout=8)
+    await anna_api.aclose()
+    await ben_api.aclose()
+
+
+@pytest.mark.rule("REL-CALLME", "UC-CALLME-1")
+async def test_callme_refused_in_uc_smart(office: Lab, stubs: StartStub) -> None:
+    """REL-CALLME (000:163, 000:752): V3R2 FR1 in UC Smart mode has no CallMe service: setting
+    a destination is refused with 403 naming the rule."""
+    stub = await feature_stub(office, stubs)
+    api = await uc_login(office, stub, "office_pc", "200")
+    with pytest.raises(UcApiError) as refused:
+        await api.set_callme("202")
+    assert refused.value.status == 403 and "REL-CALLME" in refused.value.message, refused.value
+    assert not (await api.callme()).active
+    await api.aclose()
