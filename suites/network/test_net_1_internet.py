@@ -17,7 +17,16 @@ from collections.abc import Callable
 import pytest
 
 from simulators.lab import Lab
-from simulators.netcheck import audio, call, client, incoming_after_idle, survives_binding_timeout, uc_login
+from simulators.netcheck import (
+    audio,
+    call,
+    client,
+    incoming_after_idle,
+    login_times_out,
+    registration_refused,
+    survives_binding_timeout,
+    uc_login,
+)
 
 BINDING_TIMEOUT_S = 4
 """udp_timeout_s of both NATs in net_internet.yaml"""
@@ -66,3 +75,34 @@ async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs, phones) ->
     assert (result.outcome, result.message) == ("simple", "NAT Type: simple"), (
         f"Check NAT type behind the home cone NAT: {result.message} ({result.reason}); expected simple (000:2138-2160)"
     )
+
+
+@pytest.mark.rule("NET-1.7", "NET-1.5", "TRB-2")
+async def test_net_1_7_one_profile_between_internet_and_office(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+    """NET-1.7 (004:119-139): the login screen holds the LAN address:8802 and the public
+    address:port (004:125), so one profile serves home and office: at home the LAN address
+    does not answer and the public one does; in the office the LAN address answers. Only one
+    VoIP registration at a time (004:132, 004:138): while the home client holds station 200,
+    an office client for 200 is refused; after the home client unregisters, the laptop
+    carried into the office registers on the LAN and calls with two-way audio."""
+    net = lab_factory("net_internet")  # built in the test's loop: lab.roam needs that
+    stub = await stubs(net)
+    await login_times_out(net, stub, "home_pc", LAN, "200")
+    api = await uc_login(net, stub, "home_pc", PUBLIC, "200")
+    home = await client(phones, net, stub, "home_pc", "laptop_home", "200", PUBLIC)
+    office = await client(phones, net, stub, "office_pc", "office", "200", LAN, register=False)
+    await registration_refused(office, "200")
+    await office.close()
+    regs = (await api.connections()).voip_registrations
+    assert [r.source.split(":")[0] for r in regs] == ["203.0.113.24"], f"station 200 is held from home: {regs}"
+    await api.aclose()
+    await home.unregister(timeout=5)
+
+    net.roam("home_pc", "office")
+    api = await uc_login(net, stub, "home_pc", LAN, "200")
+    await api.aclose()
+    laptop = await client(phones, net, stub, "home_pc", "laptop_office", "200", LAN)
+    desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
+    out, inc = await call(net, desk, laptop, stub.sip_uri("200"))
+    await audio(net, out, inc, "two-way", label="desk phone -> laptop in the office")
+    await out.hangup()
