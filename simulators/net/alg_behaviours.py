@@ -239,3 +239,46 @@ def _set_contact_expires(contact: str, value: str) -> str:
     if re.search(r";\s*expires=\d+", contact):
         return re.sub(r";\s*expires=\d+", f";expires={value}", contact)
     return contact
+
+
+# -- RTP-side damage: what TLS signalling does not protect against ------------------------------
+
+RTP_MATCHES = ["-p udp --sport 1024:65535 --dport 1024:65535"]
+
+
+def _is_rtp(payload: bytes) -> bool:
+    """RTP version 2 and a payload type that is not RTCP (RFC 5761 4); STUN starts with 0b00."""
+    return len(payload) >= 12 and payload[0] >> 6 == 2 and not 64 <= payload[1] & 0x7F <= 95
+
+
+@behaviour
+class MediaPinholesFromSdp(AlgBehaviour):
+    name = "media-pinholes-from-sdp"
+    symptom = "one-way audio"
+    description = (
+        "A SIP-aware firewall: its ALG reads the SDP of SIP on 5060 and admits inbound RTP only to "
+        "the addresses and ports announced there (the media 'pinholes'); other inbound RTP is "
+        "dropped, even as the reply to the client's own outbound RTP. Outbound traffic and STUN/ICE "
+        "checks pass. Real routers do this when the SIP ALG, not the plain connection tracking, "
+        "owns media admission (SIP-aware SPI firewalls, VoIP profiles on UTM routers). With SIP over "
+        "TLS on 8802 the ALG sees no SDP, opens no pinhole and the client hears nothing: TLS does "
+        "not protect against media-side ALG damage."
+    )
+
+    def queue_matches(self) -> list[str]:
+        return [*SIP_MATCHES, *RTP_MATCHES]
+
+    def handle(self, pkt: Packet) -> Decision:
+        msg = _parse_sip(pkt) if pkt.sport == 5060 or pkt.dport == 5060 else None
+        if msg is not None:
+            if pkt.outbound and msg.sdp is not None:
+                # the announced port is the client's own (no NAT port change here): key by port
+                pinholes: set[int] = self.memory.setdefault("pinholes", set())
+                pinholes.update(int(line.split()[1]) for line in sdp_lines(msg.sdp) if line.startswith("m=audio "))
+                return Decision(note=f"pinholes {sorted(pinholes)}")
+            return Decision()
+        if pkt.outbound or pkt.proto != "udp" or not _is_rtp(pkt.payload):
+            return Decision()
+        if pkt.dport in self.memory.get("pinholes", set()):
+            return Decision()
+        return Decision(verdict="drop", note="inbound RTP without a pinhole from a SIP session the ALG read")

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from .alg_behaviours import Packet, create
 
     impl = create(args.behaviour, json.loads(args.options))
+    drops: dict[tuple[str, str], int] = {}  # (note, flow) -> count: media drops are logged sparsely
 
     def on_packet(raw: Any) -> None:
         try:
@@ -48,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             decision = impl.handle(pkt)
             if decision.verdict == "drop":
-                print(json.dumps({"action": "drop", "note": decision.note, **_summary(pkt)}), flush=True)
+                key = (decision.note, f"{pkt.src}:{pkt.sport}>{pkt.dst}:{pkt.dport}")
+                drops[key] = drops.get(key, 0) + 1
+                if drops[key] in (1, 10) or drops[key] % 500 == 0:
+                    print(
+                        json.dumps({"action": "drop", "count": drops[key], "note": decision.note, **_summary(pkt)}),
+                        flush=True,
+                    )
                 raw.drop()
                 return
             if decision.payload is not None and decision.payload != pkt.payload:
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _summary(pkt: Any) -> dict[str, object]:
-    first = pkt.payload.split(b"\r\n", 1)[0][:80].decode(errors="replace")
+    first = pkt.payload.split(b"\r\n", 1)[0][:80].decode(errors="replace") if pkt.payload[:1].isalpha() else "(binary)"
     return {
         "dir": "out" if pkt.outbound else "in",
         "flow": f"{pkt.proto} {pkt.src}:{pkt.sport} > {pkt.dst}:{pkt.dport}",
