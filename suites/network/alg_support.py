@@ -75,7 +75,7 @@ def system_config(*, latch_rtp: bool = True, time_scale: float = 1.0) -> SystemC
     )
 
 
-def set_alg(lab: Lab, sip_alg: str) -> None:
+def set_alg(lab: Lab, sip_alg: str | dict[str, Any]) -> None:
     """Switch the home router's SIP ALG in the running lab ("none", "kernel", "faulty:<name>").
     The router forgets its connections, as a rebooted router would: re-register afterwards."""
     lab.reconfigure_router(ROUTER, sip_alg=sip_alg)
