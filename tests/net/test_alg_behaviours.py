@@ -102,3 +102,15 @@ def test_non_sip_and_tcp_pass_untouched() -> None:
 
 def test_sip_message_roundtrip_is_byte_identical() -> None:
     assert SipMessage.parse(INVITE).serialize() == INVITE
+
+
+def test_media_pinholes_from_sdp_drops_inbound_rtp_it_saw_no_sdp_for() -> None:
+    alg = create("media-pinholes-from-sdp")
+    rtp = bytes([0x80, 0x08]) + bytes(10) + b"audio"
+    inbound = Packet("udp", "192.0.2.50", 40000, "192.168.178.20", 49170, rtp, False)
+    assert alg.handle(inbound).verdict == "drop"  # no SDP read yet (TLS signalling)
+    stun = Packet("udp", "192.0.2.50", 40000, "192.168.178.20", 49170, b"\x00\x01" + bytes(18), False)
+    assert alg.handle(stun).verdict == "accept"  # ICE checks pass
+    assert alg.handle(Packet("udp", "192.168.178.20", 49170, "192.0.2.50", 40000, rtp, True)).verdict == "accept"
+    assert alg.handle(packet(INVITE, outbound=True)).verdict == "accept"  # reads m=audio 49170
+    assert alg.handle(inbound).verdict == "accept"
