@@ -46,6 +46,7 @@ SIP_LOG_LEVEL = 4
 """pjsip logs every SIP message it sends and receives at level 4 (the ladder's source)."""
 RING_TIMEOUT = 5.0
 LOGIN_TIMEOUT = 2.0
+DIAL_TIMEOUT = 20.0
 
 
 class ScenarioFailed(AssertionError):
@@ -222,8 +223,12 @@ async def never_rings(callee: Phone, within: float = 2.0) -> None:
 
 
 async def call(lab: Lab, caller: Phone, callee: Phone, uri: str) -> tuple[Call, Call]:
-    """Dial, the callee rings, answers; both see the call established."""
-    out = await caller.dial(uri)
+    """Dial, the callee rings, answers; both see the call established. The dial may take
+    long where the client's STUN server does not answer (ICE gathering waits for it)."""
+    try:
+        out = await caller.dial(uri, timeout=DIAL_TIMEOUT)
+    except PhoneError as exc:
+        raise ScenarioFailed(f"{caller.name} could not place the call to {uri}: {exc}") from None
     inc = await rings(callee)
     try:
         await inc.answer()

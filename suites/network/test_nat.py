@@ -1,0 +1,121 @@
+"""NAT-1..5: NAT types between the home client and the office (004 sections 3.5, 4.2;
+000:2138-2197), on topologies/net_internet.yaml with the home router's NAT switched by
+lab.reconfigure_router (binding timeout kept at 4 s).
+
+- NAT-1 (004:318, 000:2157-2158): symmetric NAT is not supported over public networks, still
+  usable on the local network.
+- NAT-2 (004:319): strict firewalls are not supported.
+- NAT-3 (000:2138-2160): Check NAT type says simple / Symmetric / could not be detected.
+- NAT-4 (004:337, 004:340-352): the system detects its own NAT type ("Detected Nat-Type:
+  Port Restricted Cone NAT").
+- NAT-5 (004:352-366): Check ICE status says available when STUN is reachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from simulators.lab import Lab
+from simulators.netcheck import audio, call, client, survives_binding_timeout, uc_login
+
+PUBLIC = "198.51.100.120:8802"
+LAN = "192.168.1.30:8802"
+BINDING_TIMEOUT_S = 4
+WBM_NAT_NAMES = {
+    "full-cone": "Full Cone NAT",
+    "restricted-cone": "Restricted Cone NAT",
+    "port-restricted-cone": "Port Restricted Cone NAT",
+    "symmetric": "Symmetric NAT",
+}
+"""how WBM's Detect NAT Type names a NAT (004:343)"""
+
+
+def home_nat(lab: Lab, preset: str, **extra: Any) -> None:
+    lab.reconfigure_router("home_router", nat={"preset": preset, "udp_timeout_s": BINDING_TIMEOUT_S}, **extra)
+
+
+async def home_client_and_desk(lab: Lab, stubs: Any, phones: Any) -> tuple[Any, Any, Any]:
+    stub = await stubs(lab)
+    api = await uc_login(lab, stub, "home_pc", PUBLIC, "200")
+    await api.aclose()
+    home = await client(phones, lab, stub, "home_pc", "alice", "200", PUBLIC)
+    desk = await client(phones, lab, stub, "office_pc", "desk", "202", desk=True)
+    return stub, home, desk
+
+
+@pytest.mark.parametrize("preset", ["full-cone", "restricted-cone", "port-restricted-cone"])
+@pytest.mark.rule("NAT-3", "NAT-5", "NET-1.5")
+async def test_cone_nats_at_home_work(lab_factory: Callable[..., Lab], stubs, phones, preset: str) -> None:  # type: ignore[no-untyped-def]
+    """NAT-3 (000:2138-2160): behind a cone NAT Check NAT type says simple; Check ICE status
+    available (NAT-5, 004:359); the call has two-way audio and survives the binding timeout
+    and re-INVITEs (the set-up of NET-1.5, 004:96-107)."""
+    lab = lab_factory("net_internet")
+    home_nat(lab, preset)
+    stub, home, desk = await home_client_and_desk(lab, stubs, phones)
+    nat_type = asyncio.ensure_future(home.check_nat_type())
+    assert (await home.check_ice_status()).status == "available"
+    out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
+    await audio(lab, out, inc, "two-way", label=f"home behind a {preset} NAT -> office")
+    await survives_binding_timeout(lab, out, inc, BINDING_TIMEOUT_S)
+    await out.hangup()
+    result = await nat_type
+    assert result.outcome == "simple", f"Check NAT type behind a {preset} NAT: {result.message} ({result.reason})"
+
+
+@pytest.mark.rule("NAT-1", "NAT-3", "TRB-3")
+async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan(  # type: ignore[no-untyped-def]
+    lab_factory: Callable[..., Lab], stubs, phones
+) -> None:
+    """NAT-1 (004:318, 004:336, 000:2157-2158): behind a symmetric NAT at home, with the system
+    behind the office NAT, Check NAT type says Symmetric (NAT-3); login, registration and
+    ringing work (TCP 8802) but no payload flows. Carried into the office LAN, the same
+    laptop calls with two-way audio ("still usable on the local network")."""
+    lab = lab_factory("net_internet")  # built in the test's loop: lab.roam needs that
+    home_nat(lab, "symmetric")
+    stub, home, desk = await home_client_and_desk(lab, stubs, phones)
+    result = await home.check_nat_type()
+    assert (result.outcome, result.message) == ("Symmetric", "NAT Type: Symmetric"), result
+    out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
+    await audio(lab, out, inc, "none", label="home behind a symmetric NAT -> office")
+    await out.hangup()
+    await home.unregister(timeout=5)
+    lab.roam("home_pc", "office")
+    laptop = await client(phones, lab, stub, "home_pc", "laptop", "200", LAN)
+    out, inc = await call(lab, laptop, desk, stub.door_uri("202"))
+    await audio(lab, out, inc, "two-way", label="the same laptop on the office LAN -> office")
+    await out.hangup()
+
+
+@pytest.mark.rule("NAT-2", "NAT-3", "NAT-5")
+async def test_strict_firewall_at_home_fails(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+    """NAT-2 (004:319): behind a strict firewall (no UDP at all) Check NAT type says could not
+    be detected (NAT-3, 000:2138-2160), Check ICE status not available (NAT-5), and a call has
+    no payload."""
+    lab = lab_factory("net_internet")
+    home_nat(lab, "port-restricted-cone", firewall="strict")
+    stub, home, desk = await home_client_and_desk(lab, stubs, phones)
+    nat_type, ice = await asyncio.gather(home.check_nat_type(), home.check_ice_status())
+    assert nat_type.outcome == "could not be detected", nat_type
+    assert nat_type.message == "NAT Type could not be detected.", nat_type
+    assert ice.status == "not available", ice
+    out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
+    await audio(lab, out, inc, "none", label="home behind a strict firewall -> office")
+    await out.hangup()
+
+
+@pytest.mark.parametrize("preset", ["port-restricted-cone", "symmetric"])
+@pytest.mark.rule("NAT-4")
+def test_nat_type_detected_from_the_system(lab_factory: Callable[..., Lab], preset: str) -> None:
+    """NAT-4 (004:337, 004:340-352): detected from the system, the office router's NAT type is
+    named as WBM names it ("Detected Nat-Type: Port Restricted Cone NAT", 004:343). The stub
+    has no Detect NAT Type of its own: the detection runs from the system host with the lab's
+    RFC 5780 classifier against the public STUN server the system uses."""
+    lab = lab_factory("net_internet")
+    lab.reconfigure_router("office_router", nat={"preset": preset, "udp_timeout_s": BINDING_TIMEOUT_S})
+    seen = lab.natcheck("system")
+    detected = WBM_NAT_NAMES.get(seen.preset or "", f"unknown ({seen})")
+    assert detected == WBM_NAT_NAMES[preset], f"Detected Nat-Type: {detected}; the office router is {preset}"
