@@ -222,14 +222,16 @@ async def never_rings(callee: Phone, within: float = 2.0) -> None:
     raise ScenarioFailed(f"{callee.name} rang, but should not have")
 
 
-async def call(lab: Lab, caller: Phone, callee: Phone, uri: str) -> tuple[Call, Call]:
+async def call(
+    lab: Lab, caller: Phone, callee: Phone, uri: str, ring_timeout: float = RING_TIMEOUT
+) -> tuple[Call, Call]:
     """Dial, the callee rings, answers; both see the call established. The dial may take
     long where the client's STUN server does not answer (ICE gathering waits for it)."""
     try:
         out = await caller.dial(uri, timeout=DIAL_TIMEOUT)
     except PhoneError as exc:
         raise ScenarioFailed(f"{caller.name} could not place the call to {uri}: {exc}") from None
-    inc = await rings(callee)
+    inc = await rings(callee, ring_timeout)
     try:
         await inc.answer()
         await out.established(timeout=5)
