@@ -302,3 +302,19 @@ async def registration_refused(phone: Phone, station: str) -> str:
             f"expected 403 naming station {station} (one VoIP registration per station)"
         )
     return answer.reason
+
+
+async def nat_type_is(phone: Phone, expected: str) -> None:
+    """Settings > VoIP > Advanced ICE settings > Check NAT type shows `expected` (NAT-3)."""
+    result = await phone.check_nat_type()
+    if result.outcome != expected:
+        raise ScenarioFailed(
+            f"Check NAT type on {phone.name} says {result.message!r} ({result.reason}); expected {expected}"
+        )
+
+
+async def ice_status_is(phone: Phone, expected: str) -> None:
+    """Settings > VoIP > Advanced ICE settings > Check ICE status shows `expected` (NAT-5)."""
+    result = await phone.check_ice_status()
+    if result.status != expected:
+        raise ScenarioFailed(f"Check ICE status on {phone.name} says {result.status!r}; expected {expected}")

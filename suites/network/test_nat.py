@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from simulators.lab import Lab
-from simulators.netcheck import audio, call, client, survives_binding_timeout, uc_login
+from simulators.netcheck import audio, call, client, ice_status_is, nat_type_is, survives_binding_timeout, uc_login
 
 PUBLIC = "198.51.100.120:8802"
 LAN = "192.168.1.30:8802"
@@ -56,14 +56,13 @@ async def test_cone_nats_at_home_work(lab_factory: Callable[..., Lab], stubs, ph
     lab = lab_factory("net_internet")
     home_nat(lab, preset)
     stub, home, desk = await home_client_and_desk(lab, stubs, phones)
-    nat_type = asyncio.ensure_future(home.check_nat_type())
-    assert (await home.check_ice_status()).status == "available"
+    nat_type = asyncio.ensure_future(nat_type_is(home, "simple"))
+    await ice_status_is(home, "available")
     out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
     await audio(lab, out, inc, "two-way", label=f"home behind a {preset} NAT -> office")
     await survives_binding_timeout(lab, out, inc, BINDING_TIMEOUT_S)
     await out.hangup()
-    result = await nat_type
-    assert result.outcome == "simple", f"Check NAT type behind a {preset} NAT: {result.message} ({result.reason})"
+    await nat_type
 
 
 @pytest.mark.rule("NAT-1", "NAT-3", "TRB-3")
@@ -98,10 +97,7 @@ async def test_strict_firewall_at_home_fails(lab_factory: Callable[..., Lab], st
     lab = lab_factory("net_internet")
     home_nat(lab, "port-restricted-cone", firewall="strict")
     stub, home, desk = await home_client_and_desk(lab, stubs, phones)
-    nat_type, ice = await asyncio.gather(home.check_nat_type(), home.check_ice_status())
-    assert nat_type.outcome == "could not be detected", nat_type
-    assert nat_type.message == "NAT Type could not be detected.", nat_type
-    assert ice.status == "not available", ice
+    await asyncio.gather(nat_type_is(home, "could not be detected"), ice_status_is(home, "not available"))
     out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
     await audio(lab, out, inc, "none", label="home behind a strict firewall -> office")
     await out.hangup()
