@@ -62,7 +62,8 @@ async def test_trb_2_second_device_for_the_same_station_is_refused(  # type: ign
     seen = await api.connections()
     await api.aclose()
     assert [r.source.split(":")[0] for r in seen.voip_registrations] == ["192.168.1.50"], seen
-    assert [r.source.split(":")[0] for r in seen.refused_registrations] == ["192.168.1.60"], seen
+    # the refused device may retry: every refused attempt comes from it
+    assert {r.source.split(":")[0] for r in seen.refused_registrations} == {"192.168.1.60"}, seen
     caller = await client(phones, lab, stub, "office_pc2", "ben", "201", LAN)
     out, inc = await call(lab, caller, holder, stub.door_uri("200"))
     await audio(lab, out, inc, "two-way", label=f"call to the holder of 200 (the other device got: {reason})")
