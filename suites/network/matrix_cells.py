@@ -28,6 +28,7 @@ import yaml
 
 from simulators.harness import desk_phone, reg, registered, secret
 from simulators.lab import Lab
+from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.launch import start_phone
 from simulators.phone.media import audio_between
@@ -38,10 +39,13 @@ from .matrix_spec import FAULTY_BEHAVIOUR, NOT_APPLICABLE, Cell, Expectation
 
 OFFICE = "202"
 """The office desk phone (UDP 5060 on the system's LAN)."""
-STATIONS = tuple(str(n) for n in range(300, 316))
+STATIONS = tuple(str(n) for n in range(300, 348))
 """The clients' stations, one per cell in turn: a registration a cell could not end (its
-un-REGISTER lost when the next cell's network replaced its own) holds its station for up to
-the registration's expiry (TRB-2), so no cell reuses the previous cells' station."""
+un-REGISTER lost when the next cell's network replaced its own) holds its station until it
+expires (TRB-2; the client asks for REGISTER_EXPIRES), and a station comes round again only
+after more than that (48 cells at >= 1.5 s each)."""
+REGISTER_EXPIRES = 60
+"""The shortest lifetime the stub grants (Kamailio min_expires)."""
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulators" / "uc" / "examples"
 LAN_DOOR = "192.168.1.30"
 PUBLIC_DOOR = "198.51.100.120"
@@ -162,10 +166,12 @@ def matrix_config() -> dict[str, Any]:
 def client_endpoints(cell: Cell, station: str) -> tuple[str, dict[str, Any]]:
     """(UC API base URL, VoIP registration settings) of the client in `cell`."""
     door = PUBLIC_DOOR if cell.access == "internet" else LAN_DOOR
-    if cell.transport == "tls8802":
-        settings = {"transports": [{"kind": "tls", "port": 0}], "registration": reg(f"{door}:8802", station, "tls")}
-    else:
-        settings = {"registration": reg(f"{door}:5060", station, "udp")}
+    tls = cell.transport == "tls8802"
+    registration = reg(f"{door}:{8802 if tls else 5060}", station, "tls" if tls else "udp")
+    registration["expires"] = REGISTER_EXPIRES
+    settings: dict[str, Any] = {"registration": registration}
+    if tls:
+        settings["transports"] = [{"kind": "tls", "port": 0}]
     return f"https://{door}:8802", settings
 
 
@@ -259,8 +265,12 @@ class MatrixBench:
             await registered(phone, timeout=self.timing.register)
             return True
         except PhoneError as exc:
-            status = await phone.status()
-            m.notes.append(f"VoIP registration: {exc}; last answer {status.model_dump().get('reg_code', '?')}")
+            try:
+                answer = await phone.wait_event(lambda e: isinstance(e, p.RegState), 0.05, 0, "a REGISTER answer")
+                said = f"the registrar answered {answer.code} {answer.reason}" if isinstance(answer, p.RegState) else ""
+            except PhoneError:
+                said = "no answer from the registrar"
+            m.notes.append(f"VoIP registration: {exc}; {said}")
             return False
 
     async def _call(self, phone: Phone, station: str, m: Measured) -> None:
