@@ -51,7 +51,7 @@ async def _work(ids: list[str]) -> None:
     bench = None
     try:
         bench = await MatrixBench.start(lab)
-        print(json.dumps({"ready": lab.run_id}), flush=True)
+        print(json.dumps({"ready": lab.run_id, "evidence": str(lab.dir)}), flush=True)
         for cell in wanted:
             line: dict[str, Any] = {"cell": cell.id}
             try:
@@ -62,6 +62,9 @@ async def _work(ids: list[str]) -> None:
     finally:
         if bench is not None:
             await bench.close()
+        from simulators.netcheck import write_sip_ladder
+
+        write_sip_ladder(lab)
         await asyncio.to_thread(lab.down)
 
 
@@ -101,11 +104,14 @@ def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
         for i, share in enumerate(shares)
     ]
     results: dict[str, dict[str, Any]] = {}
+    evidence: list[str] = []
     by_id = {c.id: c for c in chosen}
     print(f"uclab matrix: {len(chosen)} cells in {jobs} labs; report in {out}", file=sys.stderr, flush=True)
     try:
         for line in _merged_lines(procs):
             msg = json.loads(line)
+            if "evidence" in msg:
+                evidence.append(msg["evidence"])
             if "cell" not in msg:
                 continue
             cell = by_id[msg["cell"]]
@@ -143,6 +149,7 @@ def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
         "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": round(time.monotonic() - t0, 1),
         "jobs": jobs,
+        "evidence": evidence,
         "cells": ordered,
         "summary": summarise(ordered),
     }
@@ -211,6 +218,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"**{s['agree']} agree with the documents, {s['disagree']} disagree**. "
         "Each outcome reads *measured (documented)*; `-` where a step was not reached or the "
         "documents say nothing. Expectations and their reasons: matrix.json.",
+        "",
+        "Evidence (per lab: evidence/media-verdicts.json, evidence/sip-ladder.txt, pcaps, logs): "
+        + ", ".join(f"`{e}`" for e in report.get("evidence", [])),
         "",
         "| " + " | ".join(HEAD) + " |",
         "|" + "---|" * len(HEAD),

@@ -28,6 +28,7 @@ import yaml
 
 from simulators.harness import desk_phone, reg, registered, secret
 from simulators.lab import Lab
+from simulators.netcheck import SIP_LOG_LEVEL, record_verdict
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.launch import start_phone
@@ -35,7 +36,7 @@ from simulators.phone.media import audio_between
 from simulators.phone.ucapi import UcApi, UcApiError
 from simulators.pj.tones import TONE_PLAN
 
-from .matrix_spec import FAULTY_BEHAVIOUR, NOT_APPLICABLE, Cell, Expectation
+from .matrix_spec import FAULTY_BEHAVIOUR, NOT_APPLICABLE, Cell, Expectation, expect
 
 OFFICE = "202"
 """The office desk phone (UDP 5060 on the system's LAN)."""
@@ -218,7 +219,14 @@ class MatrixBench:
             # routing table pick the VPN address towards the office (and the home one elsewhere)
             settings["bind"] = "0.0.0.0"
         phone = await start_phone(
-            self.lab, cell.client_host, f"client{self._cells}", ice=True, user=station, tone=TONE_PLAN[1], **settings
+            self.lab,
+            cell.client_host,
+            f"client{self._cells}",
+            ice=True,
+            user=station,
+            tone=TONE_PLAN[1],
+            log_level=SIP_LOG_LEVEL,  # its SIP messages go into the lab's evidence/sip-ladder.txt
+            **settings,
         )
         try:
             key = nat_key(cell)
@@ -226,7 +234,7 @@ class MatrixBench:
             m.register = await self._registers(phone, m)
             m.login = await login
             if m.register:
-                await self._call(phone, station, m)
+                await self._call(cell, phone, station, m)
             if nat is not None:
                 try:
                     self.nat_types[key] = (await nat).outcome
@@ -273,7 +281,7 @@ class MatrixBench:
             m.notes.append(f"VoIP registration: {exc}; {said}")
             return False
 
-    async def _call(self, phone: Phone, station: str, m: Measured) -> None:
+    async def _call(self, cell: Cell, phone: Phone, station: str, m: Measured) -> None:
         t = self.timing
         out: Call | None = None
         try:
@@ -289,6 +297,11 @@ class MatrixBench:
             verdict = await audio_between(out, inc, within=t.audio)
             m.audio = verdict.kind
             m.audio_detail = verdict.explain()
+            documented = expect(cell).audio
+            ok = documented is None or (
+                verdict.kind != "two-way" if documented == "not two-way" else verdict.kind == documented
+            )
+            record_verdict(self.lab, cell.id, documented or "not documented", verdict, ok)
             m.ice_pair = await self._ice_pair(station)
         except PhoneError as exc:
             m.notes.append(f"call: {exc}")

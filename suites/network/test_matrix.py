@@ -1,4 +1,8 @@
-"""The support matrix's representative cells, measured in the default run (`uclab matrix` sweeps all).
+"""The support matrix's representative cells as tests (`uclab matrix` sweeps all 208 cells).
+
+The default run measures the documented set-ups end to end through the matrix machinery;
+the other representative cells run with --uclab-slow (their rules are covered by default
+in the per-section suites).
 
 Each test reconfigures the matrix lab (topologies/matrix.yaml) cell by cell, does what a
 user does (UC login, VoIP registration, an incoming call, audio per direction, Check NAT
@@ -57,6 +61,7 @@ async def test_documented_setups_work_with_tls_on_8802(matrix_lab: Lab) -> None:
     assert measured["internet-home_port-restricted-cone-office_cone-stateful-alg_off-tls8802"].ice_pair == "srflx/srflx"
 
 
+@pytest.mark.slow  # the per-section suites (test_nat.py) cover these in the default run
 @pytest.mark.rule("NAT-1", "NAT-3", "NAT-2")
 async def test_symmetric_nat_and_strict_firewall_over_the_internet(matrix_lab: Lab) -> None:
     """NAT-1 (004:318, 000:2157-2158): a symmetric NAT at home, the system behind the office's
@@ -75,6 +80,7 @@ async def test_symmetric_nat_and_strict_firewall_over_the_internet(matrix_lab: L
     assert (symmetric.register, symmetric.audio, symmetric.nat_type) == (True, "none", "Symmetric")
 
 
+@pytest.mark.slow  # the per-section suites (test_port_table.py, test_alg*.py) cover these by default
 @pytest.mark.rule("PORT-3", "ALG-1")
 async def test_stateless_firewall_with_documented_ranges_and_alg_blind_to_tls(matrix_lab: Lab) -> None:
     """PORT-3 (004:294-312): a stateless firewall with exactly the documented ranges (8802;
