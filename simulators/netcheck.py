@@ -287,9 +287,7 @@ async def survives_binding_timeout(lab: Lab, a: Call, b: Call, binding_timeout_s
 async def incoming_after_idle(lab: Lab, caller: Phone, callee: Phone, uri: str, idle_s: float) -> None:
     """The registered client still rings after being idle longer than the NAT binding timeout."""
     await asyncio.sleep(idle_s)  # idle time is the point: nothing to await but the clock
-    out, inc = await call(lab, caller, callee, uri)
-    await audio(lab, out, inc, "two-way", label=f"call to {callee.name} after {idle_s:.0f} s idle")
-    await out.hangup()
+    await call_with_audio(lab, caller, callee, uri, "two-way", label=f"call to {callee.name} after {idle_s:.0f} s idle")
 
 
 async def registration_refused(phone: Phone, station: str) -> str:
@@ -318,3 +316,13 @@ async def ice_status_is(phone: Phone, expected: str) -> None:
     result = await phone.check_ice_status()
     if result.status != expected:
         raise ScenarioFailed(f"Check ICE status on {phone.name} says {result.status!r}; expected {expected}")
+
+
+async def call_with_audio(
+    lab: Lab, caller: Phone, callee: Phone, uri: str, expected: str = "two-way", *, label: str = "", **kw: Any
+) -> None:
+    """A whole call as a user tries it: dial, the callee rings and answers, the audio is
+    judged (`expected`), the caller hangs up."""
+    out, inc = await call(lab, caller, callee, uri, **kw)
+    await audio(lab, out, inc, expected, label=label)
+    await out.hangup()

@@ -19,8 +19,20 @@ from typing import Any
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import audio, call, client, ice_status_is, nat_type_is, survives_binding_timeout, uc_login
+from simulators.netcheck import (
+    audio,
+    call,
+    call_with_audio,
+    client,
+    ice_status_is,
+    nat_type_is,
+    survives_binding_timeout,
+    uc_login,
+)
+from simulators.phone.client import Phone
+from simulators.uc.service import Stub
 
 PUBLIC = "198.51.100.120:8802"
 LAN = "192.168.1.30:8802"
@@ -38,7 +50,7 @@ def home_nat(lab: Lab, preset: str, **extra: Any) -> None:
     lab.reconfigure_router("home_router", nat={"preset": preset, "udp_timeout_s": BINDING_TIMEOUT_S}, **extra)
 
 
-async def home_client_and_desk(lab: Lab, stubs: Any, phones: Any) -> tuple[Any, Any, Any]:
+async def home_client_and_desk(lab: Lab, stubs: StartStub, phones: StartPhone) -> tuple[Stub, Phone, Phone]:
     stub = await stubs(lab)
     api = await uc_login(lab, stub, "home_pc", PUBLIC, "200")
     await api.aclose()
@@ -49,7 +61,9 @@ async def home_client_and_desk(lab: Lab, stubs: Any, phones: Any) -> tuple[Any, 
 
 @pytest.mark.parametrize("preset", ["full-cone", "restricted-cone", "port-restricted-cone"])
 @pytest.mark.rule("NAT-3", "NAT-5", "NET-1.5")
-async def test_cone_nats_at_home_work(lab_factory: Callable[..., Lab], stubs, phones, preset: str) -> None:  # type: ignore[no-untyped-def]
+async def test_cone_nats_at_home_work(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, preset: str
+) -> None:
     """NAT-3 (000:2138-2160): behind a cone NAT Check NAT type says simple; Check ICE status
     available (NAT-5, 004:359); the call has two-way audio and survives the binding timeout
     and re-INVITEs (the set-up of NET-1.5, 004:96-107)."""
@@ -66,8 +80,8 @@ async def test_cone_nats_at_home_work(lab_factory: Callable[..., Lab], stubs, ph
 
 
 @pytest.mark.rule("NAT-1", "NAT-3", "TRB-3")
-async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones
+async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """NAT-1 (004:318, 004:336, 000:2157-2158): behind a symmetric NAT at home, with the system
     behind the office NAT, Check NAT type says Symmetric (NAT-3); login, registration and
@@ -78,19 +92,21 @@ async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan
     stub, home, desk = await home_client_and_desk(lab, stubs, phones)
     result = await home.check_nat_type()
     assert (result.outcome, result.message) == ("Symmetric", "NAT Type: Symmetric"), result
-    out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
-    await audio(lab, out, inc, "none", label="home behind a symmetric NAT -> office")
-    await out.hangup()
+    await call_with_audio(
+        lab, home, desk, stub.door_uri("202", PUBLIC), "none", label="home behind a symmetric NAT -> office"
+    )
     await home.unregister(timeout=5)
     lab.roam("home_pc", "office")
     laptop = await client(phones, lab, stub, "home_pc", "laptop", "200", LAN)
-    out, inc = await call(lab, laptop, desk, stub.door_uri("202"))
-    await audio(lab, out, inc, "two-way", label="the same laptop on the office LAN -> office")
-    await out.hangup()
+    await call_with_audio(
+        lab, laptop, desk, stub.door_uri("202"), "two-way", label="the same laptop on the office LAN -> office"
+    )
 
 
 @pytest.mark.rule("NAT-2", "NAT-3", "NAT-5")
-async def test_strict_firewall_at_home_fails(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_strict_firewall_at_home_fails(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     """NAT-2 (004:319): behind a strict firewall (no UDP at all) Check NAT type says could not
     be detected (NAT-3, 000:2138-2160), Check ICE status not available (NAT-5), and a call has
     no payload."""
@@ -98,9 +114,9 @@ async def test_strict_firewall_at_home_fails(lab_factory: Callable[..., Lab], st
     home_nat(lab, "port-restricted-cone", firewall="strict")
     stub, home, desk = await home_client_and_desk(lab, stubs, phones)
     await asyncio.gather(nat_type_is(home, "could not be detected"), ice_status_is(home, "not available"))
-    out, inc = await call(lab, home, desk, stub.door_uri("202", PUBLIC))
-    await audio(lab, out, inc, "none", label="home behind a strict firewall -> office")
-    await out.hangup()
+    await call_with_audio(
+        lab, home, desk, stub.door_uri("202", PUBLIC), "none", label="home behind a strict firewall -> office"
+    )
 
 
 @pytest.mark.parametrize("preset", ["port-restricted-cone", "symmetric"])

@@ -16,10 +16,12 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import (
     audio,
     call,
+    call_with_audio,
     client,
     incoming_after_idle,
     login_times_out,
@@ -41,7 +43,7 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
 
 
 @pytest.mark.rule("NET-1.5", "PORT-1", "PORT-2", "NAT-3", "NAT-5")
-async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.5 (004:96-107): log in at the public address:port (004:101), enable VoIP
     (004:102), STUN needed (004:107): Check NAT type says simple behind the home router's cone
     NAT (NAT-3, 000:2138-2160), Check ICE status says available (NAT-5, 004:352-366). The
@@ -66,9 +68,7 @@ async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs, phones) ->
     await survives_binding_timeout(net, out, inc, BINDING_TIMEOUT_S)
     await out.hangup()
 
-    out, inc = await call(net, desk, home, stub.sip_uri("200"))
-    await audio(net, out, inc, "two-way", label="office desk phone -> home")
-    await out.hangup()
+    await call_with_audio(net, desk, home, stub.sip_uri("200"), "two-way", label="office desk phone -> home")
     await incoming_after_idle(net, desk, home, stub.sip_uri("200"), BINDING_TIMEOUT_S + 1)
 
     result = await nat_type
@@ -78,7 +78,9 @@ async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs, phones) ->
 
 
 @pytest.mark.rule("NET-1.7", "NET-1.5", "TRB-2")
-async def test_net_1_7_one_profile_between_internet_and_office(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_7_one_profile_between_internet_and_office(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     """NET-1.7 (004:119-139): the login screen holds the LAN address:8802 and the public
     address:port (004:125), so one profile serves home and office: at home the LAN address
     does not answer and the public one does; in the office the LAN address answers. Only one
@@ -103,6 +105,4 @@ async def test_net_1_7_one_profile_between_internet_and_office(lab_factory: Call
     await api.aclose()
     laptop = await client(phones, net, stub, "home_pc", "laptop_office", "200", LAN)
     desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
-    out, inc = await call(net, desk, laptop, stub.sip_uri("200"))
-    await audio(net, out, inc, "two-way", label="desk phone -> laptop in the office")
-    await out.hangup()
+    await call_with_audio(net, desk, laptop, stub.sip_uri("200"), "two-way", label="desk phone -> laptop in the office")

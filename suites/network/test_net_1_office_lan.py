@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import ScenarioFailed, audio, call, client, registration_refused, uc_login
+from simulators.netcheck import ScenarioFailed, audio, call, call_with_audio, client, registration_refused, uc_login
 from simulators.phone.ucapi import UcApiError
 
 LAN = "192.168.1.30:8802"
@@ -27,7 +28,7 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
 
 
 @pytest.mark.rule("NET-1.1")
-async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.1 (004:52-59): a UC + CTI user (202, UC User licence) logs in with LAN IP
     address:8802 (004:59); myPortal @work has no VoIP (VoIP is off, no VoIP registration from
     the PC); calls reach the associated desk phone, which rings and has two-way audio.
@@ -43,13 +44,11 @@ async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs, phones) -
         f"only the associated desk phone is registered for 202, not the PC: {regs}"
     )
     await api.aclose()
-    out, inc = await call(net, caller, desk, stub.door_uri("202"))
-    await audio(net, out, inc, "two-way", label="VoIP client 201 -> desk phone 202")
-    await out.hangup()
+    await call_with_audio(net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202")
 
 
 @pytest.mark.rule("NET-1.2", "NAT-5", "PORT-1")
-async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.2 (004:61-70): login with LAN IP address:8802 (004:66), enable VoIP (004:67), calls
     in both directions ring and have two-way audio. "STUN connectivity
     in the client is not needed for pure inhouse connections" (004:68): this LAN has no STUN
@@ -67,17 +66,15 @@ async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs, phon
     # no re-INVITE here: the pjsua 2.15.1 agent with ICE and no STUN server aborts in
     # pj_stun_sock_sendto when a re-INVITEd call is hung up (reported with issue 5)
     await out.hangup()
-    out, inc = await call(net, desk, anna, stub.sip_uri("200"))
-    await audio(net, out, inc, "two-way", label="desk phone 202 -> VoIP client 200")
-    await out.hangup()
+    await call_with_audio(net, desk, anna, stub.sip_uri("200"), "two-way", label="desk phone 202 -> VoIP client 200")
 
 
 @pytest.mark.parametrize(
     ("config", "both_sessions"), [("office", True), ("office_suite", False)], ids=["smart", "suite"]
 )
 @pytest.mark.rule("NET-1.7", "TRB-2")
-async def test_net_1_7_uc_from_two_places_one_voip_registration(  # type: ignore[no-untyped-def]
-    net: Lab, stubs, phones, config: str, both_sessions: bool
+async def test_net_1_7_uc_from_two_places_one_voip_registration(
+    net: Lab, stubs: StartStub, phones: StartPhone, config: str, both_sessions: bool
 ) -> None:
     """NET-1.7 (004:130-139): "only one VoIP connection either in home or in office" (004:132).
     UC Smart: the UC client may be connected from two places at once, only one VoIP client
@@ -105,7 +102,9 @@ async def test_net_1_7_uc_from_two_places_one_voip_registration(  # type: ignore
 
 @pytest.mark.parametrize(("user", "other"), [("200", DESKTOP), ("204", OUTLOOK)], ids=["uc_user", "groupware"])
 @pytest.mark.rule("NET-1.11")
-async def test_net_1_11_parallel_uc_suite_clients(net: Lab, stubs, phones, user: str, other: str) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_11_parallel_uc_suite_clients(
+    net: Lab, stubs: StartStub, phones: StartPhone, user: str, other: str
+) -> None:
     """NET-1.11 (004:183-205), UC Suite: with a UC User licence the same user is connected in
     parallel with myPortal @work and myPortal for Desktop (004:187-189); with a Groupware
     licence with myPortal @work and the Outlook client (004:193-195); the @work VoIP client
@@ -124,8 +123,6 @@ async def test_net_1_11_parallel_uc_suite_clients(net: Lab, stubs, phones, user:
     assert clients == sorted(["myportal_at_work", other]), clients
     voip = await client(phones, net, stub, "office_pc", "atwork", user, LAN)
     desk = await client(phones, net, stub, "desk_phone", "desk", "211", desk=True)
-    out, inc = await call(net, desk, voip, stub.sip_uri(user))
-    await audio(net, out, inc, "two-way", label=f"DECT 211 -> @work VoIP {user}")
-    await out.hangup()
+    await call_with_audio(net, desk, voip, stub.sip_uri(user), "two-way", label=f"DECT 211 -> @work VoIP {user}")
     await parallel.aclose()
     await at_work.aclose()

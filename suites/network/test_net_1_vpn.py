@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import audio, call, client, survives_binding_timeout, uc_login
+from simulators.netcheck import audio, call, call_with_audio, client, survives_binding_timeout, uc_login
 
 BINDING_TIMEOUT_S = 4
 """udp_timeout_s of both NATs in net_vpn.yaml"""
@@ -28,7 +29,9 @@ ANY = "0.0.0.0"
 
 
 @pytest.mark.rule("NET-1.4", "NAT-5", "PORT-2")
-async def test_net_1_4_home_user_through_the_vpn(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_4_home_user_through_the_vpn(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     """NET-1.4 (004:87-94): login with LAN IP address:8802 through the VPN (004:92), enable
     VoIP (004:93); STUN is mandatory and Check ICE status says available (004:94, NAT-5
     004:352-366). Calls both ways ring and have two-way audio; the call survives the home
@@ -48,13 +51,13 @@ async def test_net_1_4_home_user_through_the_vpn(lab_factory: Callable[..., Lab]
     await audio(net, out, inc, "two-way", label="VPN client -> office desk phone")
     await survives_binding_timeout(net, out, inc, BINDING_TIMEOUT_S)
     await out.hangup()
-    out, inc = await call(net, desk, home, stub.sip_uri("200"))
-    await audio(net, out, inc, "two-way", label="office desk phone -> VPN client")
-    await out.hangup()
+    await call_with_audio(net, desk, home, stub.sip_uri("200"), "two-way", label="office desk phone -> VPN client")
 
 
 @pytest.mark.rule("NET-1.6", "NET-1.4", "NET-1.2")
-async def test_net_1_6_same_settings_at_home_and_in_the_office(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_net_1_6_same_settings_at_home_and_in_the_office(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     """NET-1.6 (004:109-117): "myPortal @work can be used in both environments without
     changing the settings" (004:116). The laptop's client has one set of settings (login and
     VoIP at LAN IP:8802): at home through the VPN and then carried into the office (VPN down),
@@ -69,8 +72,8 @@ async def test_net_1_6_same_settings_at_home_and_in_the_office(lab_factory: Call
         api = await uc_login(net, stub, "home_pc", LAN, "200")
         await api.aclose()
         laptop = await client(phones, net, stub, "home_pc", f"laptop_{place}", "200", LAN, bind=ANY)
-        out, inc = await call(net, desk, laptop, stub.sip_uri("200"))
-        await audio(net, out, inc, "two-way", label=f"office desk phone -> laptop at {place}")
-        await out.hangup()
+        await call_with_audio(
+            net, desk, laptop, stub.sip_uri("200"), "two-way", label=f"office desk phone -> laptop at {place}"
+        )
         await laptop.unregister(timeout=5)
         await laptop.close()

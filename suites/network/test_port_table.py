@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import ScenarioFailed, audio, call, client, login_times_out, uc_login
+from simulators.netcheck import ScenarioFailed, call_with_audio, client, login_times_out, uc_login
 
 SIGNALLING = {"proto": "tcp", "ports": "8802", "note": "WebRTC / VoIP signalling (004:305)"}
 LAN_PAYLOAD = {"proto": "udp", "ports": "1024-65535", "note": "payload inside the customer network (004:306)"}
@@ -56,7 +57,7 @@ INTERNET = Place(
 )
 
 
-async def check_place(lab: Lab, stubs: Any, phones: Any, place: Place, outcome: str) -> None:
+async def check_place(lab: Lab, stubs: StartStub, phones: StartPhone, place: Place, outcome: str) -> None:
     """What the user sees at `place`: "works" (login, registration, ringing, two-way audio),
     "connection time out" (login and VoIP registration fail) or "no payload" (everything
     but audio works)."""
@@ -70,15 +71,20 @@ async def check_place(lab: Lab, stubs: Any, phones: Any, place: Place, outcome: 
     await api.aclose()
     user = await client(phones, lab, stub, place.client_host, "alice", "200", place.endpoint)
     desk = await client(phones, lab, stub, place.peer_host, "desk", "202", desk=True)
-    out, inc = await call(lab, user, desk, stub.door_uri("202", place.endpoint))
-    await audio(lab, out, inc, "two-way" if outcome == "works" else "none", label=f"{place.client_host} -> desk phone")
-    await out.hangup()
+    await call_with_audio(
+        lab,
+        user,
+        desk,
+        stub.door_uri("202", place.endpoint),
+        "two-way" if outcome == "works" else "none",
+        label=f"{place.client_host} -> desk phone",
+    )
 
 
 @pytest.mark.parametrize("place", [LAN, INTERNET], ids=["lan", "internet"])
 @pytest.mark.rule("PORT-2", "PORT-1")
-async def test_stateful_firewall_needs_nothing_opened(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones, place: Place
+async def test_stateful_firewall_needs_nothing_opened(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, place: Place
 ) -> None:
     """PORT-2 (004:284-291, 004:312): with a stateful firewall nothing is configured for the
     payload: login, registration, ringing and two-way audio."""
@@ -104,8 +110,13 @@ async def test_stateful_firewall_needs_nothing_opened(  # type: ignore[no-untype
          "internet-without-8802", "internet-without-payload"],
 )  # fmt: skip
 @pytest.mark.rule("PORT-3", "PORT-1", "TRB-3", "TRB-4")
-async def test_stateless_firewall_exactly_the_documented_ranges(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones, place: Place, closed: str | None, outcome: str
+async def test_stateless_firewall_exactly_the_documented_ranges(
+    lab_factory: Callable[..., Lab],
+    stubs: StartStub,
+    phones: StartPhone,
+    place: Place,
+    closed: str | None,
+    outcome: str,
 ) -> None:
     """PORT-3 (004:294-309): a stateless firewall opened statically with exactly the
     documented ranges (8802; UDP 1024-65535 inside the LAN; UDP 49152-65535 over the

@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import ScenarioFailed, audio, call, client, login_times_out, uc_login
+from simulators.netcheck import ScenarioFailed, call_with_audio, client, login_times_out, uc_login
 from simulators.phone.ucapi import CONNECTION_TIME_OUT
 from tests.net.netutil import tcp_connects, tcp_listener
 
@@ -40,7 +41,9 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
 
 
 @pytest.mark.rule("NET-1.5", "PORT-1")
-async def test_office_router_forwards_only_8802_and_the_internet_client_works(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_office_router_forwards_only_8802_and_the_internet_client_works(
+    net: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
     """004:236-248: with HTTPS 8802 forwarded to the system and nothing else, the office
     router answers on 8802 only (the system itself listens on 5060, 5061 and 8802); the home
     client logs in at the public address:8802, registers and calls with two-way audio."""
@@ -53,13 +56,15 @@ async def test_office_router_forwards_only_8802_and_the_internet_client_works(ne
     await api.aclose()
     home = await client(phones, net, stub, "home_pc", "alice", "200", PUBLIC)
     desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
-    out, inc = await call(net, home, desk, stub.door_uri("202", PUBLIC))
-    await audio(net, out, inc, "two-way", label="home client over the forwarded 8802 -> office")
-    await out.hangup()
+    await call_with_audio(
+        net, home, desk, stub.door_uri("202", PUBLIC), "two-way", label="home client over the forwarded 8802 -> office"
+    )
 
 
 @pytest.mark.rule("TRB-4", "NET-1.5")
-async def test_without_the_port_forward_the_client_gets_connection_time_out(net: Lab, stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_without_the_port_forward_the_client_gets_connection_time_out(
+    net: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
     """Without the forward of 004:240-241 the system is not reachable from the Internet: the
     login ends with "Connection Time out" (TRB-4, 000:335-337) and the VoIP client does not
     register."""

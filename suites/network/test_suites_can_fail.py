@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import ScenarioFailed, audio, call, client, nat_type_is, registration_refused, uc_login
 
@@ -33,7 +34,7 @@ DROP_INBOUND_RTP = (
 """one nft table on the home router: payload from the Internet to the home PC is dropped"""
 
 
-async def test_wrong_port_forwarded_fails_login(lab_factory: Callable[..., Lab], stubs) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_port_forwarded_fails_login(lab_factory: Callable[..., Lab], stubs: StartStub) -> None:
     lab = lab_factory("net_internet")
     stub = await stubs(lab)
     lab.reconfigure_router("office_router", port_forwards=[{"proto": "tcp", "port": 8803, "to": "192.168.1.30:8802"}])
@@ -43,7 +44,9 @@ async def test_wrong_port_forwarded_fails_login(lab_factory: Callable[..., Lab],
     assert "Connection Time out" in str(failed.value)
 
 
-async def test_closed_payload_range_fails_the_works_expectation(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_closed_payload_range_fails_the_works_expectation(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     lab = lab_factory("net_internet")
     lab.reconfigure_router("office_router", firewall=INTERNET.stateless("49152-65535"))
     with pytest.raises(ScenarioFailed) as failed:
@@ -52,7 +55,9 @@ async def test_closed_payload_range_fails_the_works_expectation(lab_factory: Cal
     assert "alice -> desk: not heard; desk -> alice: not heard" in str(failed.value)
 
 
-async def test_rtp_dropped_one_way_is_named(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_rtp_dropped_one_way_is_named(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     lab = lab_factory("net_internet")
     stub = await stubs(lab)
     home = await client(phones, lab, stub, "home_pc", "alice", "200", PUBLIC)
@@ -68,7 +73,9 @@ async def test_rtp_dropped_one_way_is_named(lab_factory: Callable[..., Lab], stu
     assert "desk -> alice: not heard" in message and "received audio saved: " in message, message
 
 
-async def test_symmetric_nat_fails_a_simple_expectation(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_symmetric_nat_fails_a_simple_expectation(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     lab = lab_factory("net_internet")
     lab.reconfigure_router("home_router", nat="symmetric")
     stub = await stubs(lab)
@@ -77,7 +84,9 @@ async def test_symmetric_nat_fails_a_simple_expectation(lab_factory: Callable[..
         await nat_type_is(home, "simple")
 
 
-async def test_free_station_fails_a_refusal_expectation(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_free_station_fails_a_refusal_expectation(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     lab = lab_factory("net_office_lan")
     stub = await stubs(lab)
     only = await client(phones, lab, stub, "office_pc", "only", "200", LAN, register=False)
@@ -85,7 +94,7 @@ async def test_free_station_fails_a_refusal_expectation(lab_factory: Callable[..
         await registration_refused(only, "200")
 
 
-async def test_vpn_without_address_fails_a_login_expectation(lab_factory: Callable[..., Lab], stubs) -> None:  # type: ignore[no-untyped-def]
+async def test_vpn_without_address_fails_a_login_expectation(lab_factory: Callable[..., Lab], stubs: StartStub) -> None:
     lab = lab_factory("home_vpn_no_address")
     stub = await stubs(lab)
     with pytest.raises(ScenarioFailed, match=r"UC login of 200 .* from home_pc failed: Connection Time out"):

@@ -19,8 +19,18 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
-from simulators.netcheck import ScenarioFailed, audio, call, client, login_times_out, registration_refused, uc_login
+from simulators.netcheck import (
+    ScenarioFailed,
+    audio,
+    call,
+    call_with_audio,
+    client,
+    login_times_out,
+    registration_refused,
+    uc_login,
+)
 from simulators.phone.ucapi import CONNECTION_TIME_OUT
 
 LAN = "192.168.1.30:8802"
@@ -30,7 +40,9 @@ SLOW_RING_S = 20.0
 
 
 @pytest.mark.rule("TRB-1", "TRB-4", "NET-1.4")
-async def test_trb_1_vpn_without_an_address_connection_time_out(lab_factory: Callable[..., Lab], stubs, phones) -> None:  # type: ignore[no-untyped-def]
+async def test_trb_1_vpn_without_an_address_connection_time_out(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
     """TRB-1 (004:323-327): the tunnel is up but the home PC has no local IP from the VPN
     network; the client cannot reach LAN IP:8802 and shows "connection time out" (TRB-4,
     000:335-337); the VoIP client does not register."""
@@ -45,8 +57,8 @@ async def test_trb_1_vpn_without_an_address_connection_time_out(lab_factory: Cal
 
 
 @pytest.mark.rule("TRB-2", "NET-1.7")
-async def test_trb_2_second_device_for_the_same_station_is_refused(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones
+async def test_trb_2_second_device_for_the_same_station_is_refused(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """TRB-2 (004:329): while the myPortal @work client holds station 200, another device
     registering station 200 (a desk phone over UDP 5060 with the same credentials) is
@@ -65,15 +77,20 @@ async def test_trb_2_second_device_for_the_same_station_is_refused(  # type: ign
     # the refused device may retry: every refused attempt comes from it
     assert {r.source.split(":")[0] for r in seen.refused_registrations} == {"192.168.1.60"}, seen
     caller = await client(phones, lab, stub, "office_pc2", "ben", "201", LAN)
-    out, inc = await call(lab, caller, holder, stub.door_uri("200"))
-    await audio(lab, out, inc, "two-way", label=f"call to the holder of 200 (the other device got: {reason})")
-    await out.hangup()
+    await call_with_audio(
+        lab,
+        caller,
+        holder,
+        stub.door_uri("200"),
+        "two-way",
+        label=f"call to the holder of 200 (the other device got: {reason})",
+    )
 
 
 @pytest.mark.parametrize(("system_stun", "expected"), [("192.0.2.10:3478", "two-way"), ("192.0.2.99:3478", "none")])
 @pytest.mark.rule("TRB-3", "NET-1.5")
-async def test_trb_3_system_stun_connectivity_decides_payload(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones, system_stun: str, expected: str
+async def test_trb_3_system_stun_connectivity_decides_payload(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, system_stun: str, expected: str
 ) -> None:
     """TRB-3 (004:331-338), "Check stun server connectivity in the system" (004:338): the
     home client over the Internet (NET-1.5, "Active STUN support on the system", 004:233)

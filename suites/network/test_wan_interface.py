@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import audio, call, client
 from simulators.uc.config import SystemConfig, validate_config
@@ -36,8 +37,8 @@ def office_config(**sip: Any) -> SystemConfig:
 
 @pytest.mark.parametrize(("wan", "expected"), [(None, "two-way"), (WAN_INTERFACE, "none")], ids=["lan", "wan"])
 @pytest.mark.rule("NET-1.5", "TRB-3")
-async def test_system_on_its_wan_interface_has_payload_issues(  # type: ignore[no-untyped-def]
-    lab_factory: Callable[..., Lab], stubs, phones, wan: str | None, expected: str
+async def test_system_on_its_wan_interface_has_payload_issues(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, wan: str | None, expected: str
 ) -> None:
     """NET-1.5 (004:106): with the system on the LAN (the proposed configuration) the home
     client's call has two-way audio both ways; with the system on its WAN interface the call
