@@ -31,7 +31,8 @@ from simulators.netcheck import (
     survives_binding_timeout,
     uc_login,
 )
-from simulators.phone.client import Phone
+from simulators.phone.client import Phone, PhoneError
+from simulators.phone.voip import MSG_ADDED, MSG_FAILED, MSG_PRESENT
 from simulators.uc.service import Stub
 
 PUBLIC = "198.51.100.120:8802"
@@ -101,6 +102,41 @@ async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan
     await call_with_audio(
         lab, laptop, desk, stub.door_uri("202"), "two-way", label="the same laptop on the office LAN -> office"
     )
+
+
+@pytest.mark.rule("NAT-1", "TRB-3")
+async def test_symmetric_nat_at_the_office_no_payload_over_the_internet(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """NAT-1 (004:318, 004:336): the office router a symmetric NAT (still forwarding 8802),
+    the home router a cone NAT: login, registration and ringing work, no payload flows over
+    the Internet; the office LAN's own calls are unaffected."""
+    lab = lab_factory("net_internet")
+    lab.reconfigure_router("office_router", nat={"preset": "symmetric", "udp_timeout_s": BINDING_TIMEOUT_S})
+    stub, home, desk = await home_client_and_desk(lab, stubs, phones)
+    await call_with_audio(lab, home, desk, stub.door_uri("202", PUBLIC), "none", label="home -> office (symmetric)")
+    office = await client(phones, lab, stub, "office_pc", "ben", "201", LAN)
+    await call_with_audio(lab, office, desk, stub.door_uri("202"), "two-way", label="office LAN VoIP -> desk phone")
+
+
+@pytest.mark.rule("NAT-5")
+async def test_ice_servers_list(lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone) -> None:
+    """NAT-5 (000:2162-2197, 004:367-370): the default STUN server is not listed and cannot be
+    removed; Add server with a valid STUN server adds it, the same again says "Server is
+    already present", an unreachable one "Failed to add the server. Please check your
+    environment"."""
+    lab = lab_factory("net_internet")
+    stub = await stubs(lab)
+    home = await client(phones, lab, stub, "home_pc", "alice", "200", PUBLIC)
+    assert (await home.status()).ice_servers == [], "the default STUN server is not listed"
+    added = await home.add_ice_server("stun:192.0.2.11:3478")
+    assert (added.outcome, added.message) == ("added", MSG_ADDED), added
+    again = await home.add_ice_server("stun:192.0.2.11:3478")
+    assert (again.outcome, again.message) == ("present", MSG_PRESENT), again
+    missing = await home.add_ice_server("stun:192.0.2.99:3478")
+    assert (missing.outcome, missing.message) == ("failed", MSG_FAILED), missing
+    with pytest.raises(PhoneError, match="cannot be removed"):
+        await home.remove_ice_server("stun:192.0.2.10:3478")
 
 
 @pytest.mark.rule("NAT-2", "NAT-3", "NAT-5")
