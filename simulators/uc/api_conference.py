@@ -94,8 +94,13 @@ class InvitationView(m.Reply):
 def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
     api = APIRouter(tags=["conferences"])
     UserSession = Annotated[Session, Depends(user_session)]
-    dial_in = state.config.conferences.dial_in_number
-    core_socket = FsPath(state.path).parent / "core.sock"
+    # read per request: the in-process target (api_target.py) serves one app over many states,
+    # and no state is being served while the routes are built
+    def dial_in() -> str:
+        return state.config.conferences.dial_in_number
+
+    def core_socket() -> FsPath:
+        return FsPath(state.path).parent / "core.sock"
 
     def licensed(number: str | None) -> bool:
         user = state.user(number) if number else None
@@ -121,7 +126,7 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             name=c.name,
             active=c.active,
             moderator=mod,
-            dial_in_number=dial_in,
+            dial_in_number=dial_in(),
             guest_pin_allowed=c.guest_allowed,
             guest_pin=c.guest_pin if mod else None,
             info=c.info,
@@ -152,7 +157,7 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
     async def cut(conf_id: int, member_id: int | None = None) -> None:
         """Hang up the call(s) of a conference in the call core (no core: nothing to cut)."""
         with contextlib.suppress(ControlError, OSError):
-            client = await ControlClient.connect(core_socket, timeout=2.0)
+            client = await ControlClient.connect(core_socket(), timeout=2.0)
             try:
                 await client.request("conference_cut", conference=conf_id, member=member_id, timeout=5.0)
             finally:
@@ -357,13 +362,13 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
         if participant is None:
             to = [p.email for p in conf.members if p.email and not p.guest]
             text = rules.invitation(
-                name=conf.name, dial_in=dial_in, guest_pin=guest_pin, personal_pin=None, system=state.config.system.name
+                name=conf.name, dial_in=dial_in(), guest_pin=guest_pin, personal_pin=None, system=state.config.system.name
             )
             return InvitationView(to=to, text=text)
         member = member_of(conf, participant)
         text = rules.invitation(
             name=conf.name,
-            dial_in=dial_in,
+            dial_in=dial_in(),
             guest_pin=guest_pin,
             personal_pin=member.pin,
             system=state.config.system.name,

@@ -29,7 +29,19 @@ from simulators.uc.callcore.ivr import CONFIRM_TONE, PROMPT_TONE
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.service import EXAMPLES, Stub
 
-__all__ = ["CONFIRM_TONE", "PLACEMENTS", "PROMPT_TONE", "Placement", "feature_stub", "hears", "home_client"]
+__all__ = [
+    "CONFIRM_TONE",
+    "NO_ANSWER_S",
+    "PLACEMENTS",
+    "PROMPT_TONE",
+    "TIME_SCALE",
+    "Placement",
+    "event_t",
+    "feature_stub",
+    "hears",
+    "home_client",
+    "tone_ends",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,13 @@ DESK_HOST = {"office_lan": "desk_phone", "home_vpn": "office_pc", "home_internet
 CALLER_HOST = {"office_lan": "office_pc", "home_vpn": "office_pc", "home_internet": "office_pc"}
 
 
-def office_config(time_scale: float = 0.05, **system: Any) -> SystemConfig:
+TIME_SCALE = 0.05
+"""the feature suites' clock: 20x (60 s documented = 3 s real)"""
+NO_ANSWER_S = 60 * TIME_SCALE
+"""the no-answer timer to voicemail (000:756) on that clock"""
+
+
+def office_config(time_scale: float = TIME_SCALE, **system: Any) -> SystemConfig:
     """The office example with a compressed clock (60 s documented = 3 s real by default)."""
     data = yaml.safe_load((EXAMPLES / "office.yaml").read_text(encoding="utf-8"))
     data["system"]["time_scale"] = time_scale
@@ -93,6 +111,28 @@ async def hears(call: Call, freq: int, timeout: float = 8.0, since: int = 0) -> 
     ev = await call.phone.wait_event(pred, timeout, since, f"{freq} Hz heard on {call.id}")
     assert isinstance(ev, p.ToneEvent)
     return ev
+
+
+async def tone_ends(call: Call, freq: int, timeout: float = 8.0, since: int = 0) -> p.ToneEvent:
+    """Await `freq` stopping on `call` (the tone's offset from the phone's detector)."""
+
+    def pred(e: p.Ev) -> bool:
+        return isinstance(e, p.ToneEvent) and e.call == call.id and e.freq == freq and not e.on
+
+    ev = await call.phone.wait_event(pred, timeout, since, f"{freq} Hz ending on {call.id}")
+    assert isinstance(ev, p.ToneEvent)
+    return ev
+
+
+def event_t(call: Call, kind: type[p.Ev], state: str | None = None) -> float:
+    """When (agent clock, shared by all processes) `call` got its first `kind` event (in `state`).
+
+    Timing verdicts use these stamps, taken by the phones as the SIP stack reports, not the
+    test's own clock: a loaded test process reacts late, the phones' stamps stay exact."""
+    for e in call.phone.events:
+        if isinstance(e, kind) and getattr(e, "call", None) == call.id and getattr(e, "state", state) == state:
+            return e.t
+    raise AssertionError(f"{call!r} has no {kind.__name__} event{f' in state {state}' if state else ''}")
 
 
 def heard_freqs(phone: Phone, call: Call, since: int = 0) -> set[int]:

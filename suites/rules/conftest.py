@@ -97,8 +97,6 @@ class Target:
     """what a test keeps between the examples of a property test on a shared target"""
     lab: Lab | None = None
     """the lab the target runs in (clients then connect from lab hosts)"""
-    set_callme: Callable[[str, str | None], object] | None = None
-    """the harness's way to a precondition another issue's API will set (see activate_callme)"""
 
     @property
     def mode(self) -> str:
@@ -156,12 +154,12 @@ class Target:
         await api.login(number, self.user(number)["password"], client=client)
         return api
 
-    def activate_callme(self, number: str, destination: str) -> None:
-        """Precondition: the user's CallMe service is active (000:790-803). The CallMe API is another
-        issue's (issue 6); until it exists the in-process harness sets it, other targets skip."""
-        if self.set_callme is None:
-            pytest.skip("activating CallMe needs the CallMe API (issue 6); only the stub's harness can set it")
-        self.set_callme(number, destination)
+    @staticmethod
+    async def activate_callme(api: UcApi, destination: str) -> None:
+        """Precondition: the user's CallMe service is active (000:790-803), set as the user does:
+        in the user's own session (UC Suite allows one client per user) through the CallMe UC API
+        (PUT /api/v1/callme). A refusal (UcApiError) propagates."""
+        assert (await api.set_callme(destination)).active, f"CallMe to {destination} is not active"
 
 
 def _config(name: str, release: str | None, **system: Any) -> dict[str, Any]:
@@ -215,7 +213,6 @@ class Targets:
                 data,
                 served.transport_from,
                 http_url=served.base_url.replace("https://", "http://"),
-                set_callme=served.state.set_callme,
             )
         self.targets.append(target)
         if shared:
@@ -230,9 +227,7 @@ class Targets:
         data = _config(config, release or self.profile)
         stub = await start_stub(lab, "system", config=validate_config(data, "suite target"))
         self.closers.append(stub.stop)
-        target = Target(
-            f"https://{stub.door}", data, verify=str(stub.ca_file), lab=lab, set_callme=stub.state().set_callme
-        )
+        target = Target(f"https://{stub.door}", data, verify=str(stub.ca_file), lab=lab)
         self.targets.append(target)
         return target
 

@@ -25,6 +25,8 @@ from .oracles import callme_exists
 from .oracles_presence import ABSENT, STATUSES, VISIBILITIES, seen_by_colleague, selectable
 
 USER, COLLEAGUE, MULAP = "200", "201", "210"
+CALLME_DESTINATION = "204"
+"""a phone at another workplace (000:750), a station in both office configurations: the stub has no trunk"""
 
 
 async def _refused(call: Awaitable[object]) -> UcApiError:
@@ -185,13 +187,18 @@ async def test_callme_only_while_active(uc_target: Callable[..., Target], config
     refused = await _refused(api.set_presence("callme"))
     code = "callme_not_active" if exists else "callme_not_available"
     assert (refused.status, refused.violations, refused.message) == (400, (code,), PRESENCE_SENTENCES[code])
-    target.activate_callme(USER, "+49 170 5550100")
-    options = await api.presence_options()
-    assert (options.callme_available, options.callme_active) == (exists, True)
-    assert options.statuses == selectable(target.mode, target.release, callme_active=True, mulap=False)
     if not exists:
+        # no CallMe service in this release and mode: it cannot be activated, the status stays refused
+        off = await _refused(api.set_callme(CALLME_DESTINATION))
+        assert (off.status, off.code) == (403, "callme_not_available"), off
+        options = await api.presence_options()
+        assert (options.callme_available, options.callme_active) == (False, False)
         assert (await _refused(api.set_presence("callme"))).violations == ("callme_not_available",)
         return
+    await target.activate_callme(api, CALLME_DESTINATION)
+    options = await api.presence_options()
+    assert (options.callme_available, options.callme_active) == (True, True)
+    assert options.statuses == selectable(target.mode, target.release, callme_active=True, mulap=False)
     assert (await api.set_presence("callme")).status == "callme"
     seen = await (await target.logged_in(COLLEAGUE)).presence_of(USER)
     assert seen.status == "office"
