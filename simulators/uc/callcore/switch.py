@@ -20,6 +20,8 @@ here does I/O or reads a clock, so every rule below is unit-tested without pjsua
   the Refer-To); the referring leg's peer is handed to it and bridged once it answers; if
   it fails, the peer goes back to the referrer (or is hung up if the referrer left)
 - INVITE with Replaces (attended transfer): the new leg takes the replaced leg's peer
+- *59 and a number (PICKUP_CODE): the caller of the call ringing there is answered and
+  connected to the picker; the ringing devices are cancelled (UC-CALL-3)
 - with a `router` (features.py): the features decide where a call goes (deskshare service
   code, voicemail, CallMe, status-based forwarding, DND); a leg the core answers itself
   (`AnswerLocal`) runs a dialogue (ivr.py) in the adapter; a ringing session with a mailbox
@@ -188,6 +190,12 @@ def dialled_number(user: str) -> str | None:
     return None
 
 
+PICKUP_CODE = "*59"
+"""directed call pickup: *59 and the ringing number (the lab's code for the Favorites' pickup
+button, docs/RULES-INTERPRETATION.md "Call pickup")"""
+PICKUP_NOTHING = "No call to pick up at"
+"""the reason of a pickup with nothing ringing (kamailio.cfg matches it)"""
+
 FAILURE_PREFERENCE = (486, 603, 600, 480, 408, 404, 487)
 
 
@@ -269,6 +277,8 @@ class Switch:
         self.legs[leg_id] = Leg(leg_id, session_id, "in", device, number, transport=transport)
         session = Session(session_id, user, caller_number, leg_id)
         self.sessions[session_id] = session
+        if user.startswith(PICKUP_CODE) and device is not None:
+            return self._pickup(session, leg_id, user.removeprefix(PICKUP_CODE))
         if self.router is not None:
             return self._routed(session, leg_id, self.router(user, device))
         target = dialled_number(user)
@@ -290,6 +300,39 @@ class Switch:
             session.forks.append(out_id)
             actions.append(Dial(out_id, dev.sip_user, caller_number))
         return actions
+
+    def _pickup(self, session: Session, leg_id: str, user: str) -> list[Action]:
+        """Pick up the call ringing at `user` (UC-CALL-3, 000:1307-1329): the caller is answered
+        and connected to the picker, the callee's devices stop ringing (a missed call for them,
+        000:823). Not ringing in this worker -> 503: Kamailio tries the next worker, and after
+        the last one answers the picker 480 (kamailio.cfg CORE_FAILOVER)."""
+        target = dialled_number(user)
+        if target is None:
+            return self._refuse(leg_id, 404, f"{PICKUP_CODE}{user}: {user!r} is not an internal number")
+        ringing = next(
+            (
+                s
+                for s in self.sessions.values()
+                if s.id != session.id
+                and s.dialled == target
+                and s.answered is None
+                and self.legs[s.inbound].state != "ended"
+                and any(self.legs[f].state in ("setup", "ringing") for f in s.forks)
+            ),
+            None,
+        )
+        if ringing is None:
+            return self._refuse(leg_id, 503, f"{PICKUP_NOTHING} {target}")
+        picker, caller = self.legs[leg_id], self.legs[ringing.inbound]
+        del self.sessions[session.id]
+        picker.session = ringing.id
+        ringing.answered = leg_id
+        actions: list[Action] = [Hangup(f) for f in ringing.forks if self.legs[f].state in ("setup", "ringing")]
+        for leg in (picker, caller):
+            leg.state = "answered"
+            actions.append(Reply(leg.id, 200, "OK"))
+        picker.peer, caller.peer = caller.id, picker.id
+        return [*actions, Connect(caller.id, picker.id)]
 
     def _routed(self, session: Session, leg_id: str, route: Route) -> list[Action]:
         if isinstance(route, Refuse):

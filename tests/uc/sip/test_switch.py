@@ -189,3 +189,30 @@ def test_capacity_counts_live_legs(capacity: int) -> None:
     sw = switch(capacity)
     connected(sw)
     assert sw.free() == capacity - 2
+
+
+def test_pickup_answers_the_ringing_caller_and_cancels_the_callee() -> None:
+    """UC-CALL-3 (000:1307-1329, 000:823): *59 and the ringing number connects the picker to
+    the caller; the callee's device is cancelled; a later answer there is too late."""
+    sw = switch(capacity=6)
+    (dial,) = sw.incoming("i1", user="202", device="200")
+    sw.ringing(dial.leg)
+    actions = sw.incoming("i2", user="*59202", device="201")
+    assert actions == [Hangup(dial.leg), Reply("i2", 200, "OK"), Reply("i1", 200, "OK"), Connect("i1", "i2")]
+    assert sw.peer_of("i1") is sw.leg("i2") and sw.peer_of("i2") is sw.leg("i1")
+    assert sw.answered(dial.leg) == [Hangup(dial.leg)]
+    assert sw.ended(dial.leg, 487, "Request Terminated") == []
+    assert sw.ended("i2") == [Hangup("i1")]
+
+
+def test_pickup_with_nothing_ringing_is_refused_with_the_reason() -> None:
+    sw = switch(capacity=6)
+    (reply,) = sw.incoming("i1", user="*59202", device="201")
+    assert isinstance(reply, Reply) and reply.code == 503 and reply.reason == "No call to pick up at 202"
+    (dial,) = sw.incoming("i2", user="202", device="200")
+    connected_actions = sw.answered(dial.leg)
+    assert Connect("i2", dial.leg) in connected_actions
+    (reply,) = sw.incoming("i3", user="*59202", device="201")
+    assert reply.code == 503, "an answered call cannot be picked up"  # type: ignore[union-attr]
+    (reply,) = sw.incoming("i4", user="*59abc", device="201")
+    assert isinstance(reply, Reply) and reply.code == 404

@@ -1,0 +1,152 @@
+"""Call functions through the system (UC-CALL-1..3, 000:1076-1097, 000:1270-1339, 000:816-824),
+with Ben's myPortal @work client on the LAN and at home over the Internet (004:236-250).
+
+Anna (200, VoIP client in the office), Ben (201, the user whose call functions are used)
+and Clara (202, SIP desk phone in the office). Every call runs device -> system -> device;
+each verdict is what the parties hear (their tones through the system's bridge), plus the
+SIP outcome where a function is refused.
+
+Call pickup from the Favorites (UC-CALL-3): the client's green button is, in the lab, the
+directed pickup code *59 and the ringing number dialled from Ben's client (the lab defines the
+code, docs/RULES-INTERPRETATION.md "Call pickup").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
+from simulators.lab import Lab
+from simulators.phone import protocol as p
+from simulators.phone.client import Call, Phone, PhoneError
+from simulators.phone.media import expect_audio
+from simulators.uc.service import Stub
+
+from .common import CALLER_HOST, DESK_HOST, PLACEMENTS, Placement, dial_uri, feature_stub, home_client
+
+REMOTE = [pl for pl in PLACEMENTS if pl.name in ("lan", "internet")]
+"""the LAN and the farthest way in (the Internet through the router's forwarded 8802)"""
+
+
+async def office(
+    placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> tuple[Stub, Phone, Phone, Phone]:
+    lab = lab_factory(placement.topology)
+    stub = await feature_stub(lab, stubs)
+    anna, ben, clara = await asyncio.gather(
+        phones(lab, CALLER_HOST[placement.topology], "anna", **voip_client(stub, "200")),
+        phones(lab, placement.host, "ben", **home_client(stub, placement, "201")),
+        phones(lab, DESK_HOST[placement.topology], "clara", **desk_phone(stub, "202")),
+    )
+    for phone in (anna, ben, clara):
+        await registered(phone, timeout=10)
+    return stub, anna, ben, clara
+
+
+async def answered(out: Call, callee: Phone) -> Call:
+    inc = await callee.incoming(timeout=10)
+    await inc.answer(timeout=10)
+    await out.established(timeout=10)
+    return inc
+
+
+async def held_by_system(call: Call) -> float:
+    """Await the system putting `call` on hold (its party held the other leg); when it did."""
+    ev = await call.phone.wait_event(
+        lambda e: isinstance(e, p.MediaState) and e.call == call.id and e.status == "remote_hold",
+        10,
+        0,
+        f"{call.phone.name} put on hold by the system",
+    )
+    return ev.t
+
+
+@pytest.mark.parametrize("placement", REMOTE, ids=str)
+@pytest.mark.rule("UC-CALL-1", "UC-CALL-2")
+async def test_consultation_toggle_and_attended_transfer(
+    placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CALL-1 consultation/alternate and retrieve (000:1076-1097), UC-CALL-2 (000:1270-1305):
+    Anna calls Ben; Ben consults Clara (Anna held: she hears nothing of Ben), toggles back to
+    Anna and again to Clara, then transfers the held Anna to Clara (attended): Anna and Clara
+    talk, both of Ben's calls are gone."""
+    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    a1 = await anna.dial(stub.door_uri("201"))
+    b1 = await answered(a1, ben)
+    await expect_audio(a1, b1, "two-way", within=5)
+
+    await b1.hold()
+    held = await held_by_system(a1)
+    b2 = await ben.dial(dial_uri(stub, placement, "202"))
+    c2 = await answered(b2, clara)
+    await expect_audio(b2, c2, "two-way", within=5)
+    await expect_audio(a1, b1, "none", within=1.0, since=max(held, time.monotonic()))
+
+    await ben.toggle(b2, b1)
+    await expect_audio(a1, b1, "two-way", within=5)
+    await ben.toggle(b1, b2)
+    await expect_audio(b2, c2, "two-way", within=5)
+
+    await b1.transfer_attended(b2, timeout=10)
+    await expect_audio(a1, c2, "two-way", within=5)
+    assert b1.state == b2.state == "disconnected"
+
+
+@pytest.mark.parametrize("placement", REMOTE, ids=str)
+@pytest.mark.rule("UC-CALL-1")
+async def test_blind_transfer_and_deflect_to_a_phone(
+    placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CALL-1 "Blind transfer / Deflect to phone" (000:1076-1097, 000:1296-1301): Ben
+    transfers Anna's answered call to Clara, and deflects Anna's ringing call to Clara; each
+    time Anna and Clara talk. Refused: a blind transfer to a number nobody has fails (the
+    transfer's final NOTIFY is not 2xx) and Anna stays with Ben."""
+    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    to_clara = dial_uri(stub, placement, "202")
+
+    a = await anna.dial(stub.door_uri("201"))
+    b = await answered(a, ben)
+    with pytest.raises(PhoneError, match="transfer failed"):
+        await b.transfer(dial_uri(stub, placement, "299"), timeout=10)
+    await expect_audio(a, b, "two-way", within=5)
+    transfer = asyncio.ensure_future(b.transfer(to_clara, timeout=10))
+    c = await clara.incoming(timeout=10)
+    await c.answer(timeout=10)
+    await transfer
+    await expect_audio(a, c, "two-way", within=5)
+    await a.hangup()
+    await c.disconnected(timeout=10)
+
+    a = await anna.dial(stub.door_uri("201"))
+    ringing = await ben.incoming(timeout=10)
+    await ringing.deflect(to_clara)
+    c = await answered(a, clara)
+    assert "sip:200@" in c.remote_uri, f"Clara sees {c.remote_uri}, not Anna's number"
+    await expect_audio(a, c, "two-way", within=5)
+
+
+@pytest.mark.parametrize("placement", REMOTE, ids=str)
+@pytest.mark.rule("UC-CALL-3")
+async def test_pickup_of_a_favourites_ringing_call(
+    placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CALL-3 (000:1307-1329, 000:816-824): Anna calls Clara; while Clara's phone rings, Ben
+    picks the call up: Ben and Anna talk, Clara's phone stops ringing (her call is cancelled:
+    missed, 000:823). Refused: with nothing ringing at Clara, the pickup fails with 480
+    naming the reason."""
+    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    nothing = await (await ben.dial(dial_uri(stub, placement, "*59202"))).disconnected(timeout=10)
+    assert nothing.code == 480 and "No call to pick up at 202" in nothing.reason, (nothing.code, nothing.reason)
+
+    a = await anna.dial(stub.door_uri("202"))
+    ringing = await clara.incoming(timeout=10)
+    b = await ben.dial(dial_uri(stub, placement, "*59202"))
+    await b.established(timeout=10)
+    await a.established(timeout=10)
+    stopped = await ringing.disconnected(timeout=10)
+    assert stopped.code == 487, f"Clara's phone ended with {stopped.code} {stopped.reason}, not cancelled"
+    await expect_audio(a, b, "two-way", within=5)
