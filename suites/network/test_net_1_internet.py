@@ -106,3 +106,24 @@ async def test_net_1_7_one_profile_between_internet_and_office(
     laptop = await client(phones, net, stub, "home_pc", "laptop_office", "200", LAN)
     desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
     await call_with_audio(net, desk, laptop, stub.sip_uri("200"), "two-way", label="desk phone -> laptop in the office")
+
+
+@pytest.mark.slow
+@pytest.mark.rule("NET-1.5")
+async def test_net_1_5_real_time_binding_timeouts(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """NET-1.5 (004:96-107) at real time: topologies/home_internet.yaml keeps the lab's
+    default UDP binding timeout (120 s) on both NATs. A call lasting past it keeps two-way
+    audio and survives re-INVITEs; after an idle period past it the client still rings."""
+    net = lab_factory("home_internet")
+    nat = net.topo.routers["home_router"].nat
+    assert nat is not None
+    timeout = nat.udp_timeout_s
+    stub = await stubs(net)
+    home = await client(phones, net, stub, "home_pc", "alice", "200", PUBLIC)
+    desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
+    out, inc = await call(net, home, desk, stub.door_uri("202", PUBLIC))
+    await survives_binding_timeout(net, out, inc, timeout)
+    await out.hangup()
+    await incoming_after_idle(net, desk, home, stub.sip_uri("200"), timeout + 5)
