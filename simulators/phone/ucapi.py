@@ -300,6 +300,18 @@ class CallMe(Reply):
     destination: str | None
 
 
+class ConversationEntry(Reply):
+    kind: str
+    direction: str
+    outcome: str
+    at: datetime
+
+
+class Conversation(Reply):
+    party: str
+    entries: list[ConversationEntry]
+
+
 class AdminUser(Reply):
     number: str
     name: str
@@ -728,6 +740,11 @@ class UcApi:
     async def voice_message_audio(self, message_id: int) -> bytes:
         """The recording as WAV (fetching it plays it: it is then deleted after the retention)."""
         return (await self._bytes(f"/api/v1/voicemail/messages/{message_id}/audio"))[1]
+
+    async def conversations(self) -> list[Conversation]:
+        """Your conversations, newest first (UC-CONV-1)."""
+        body = await self._call("GET", "/api/v1/conversations")
+        return [Conversation.model_validate(c) for c in body["conversations"]]
 
     async def callme(self) -> CallMe:
         return await self._typed(CallMe, "GET", "/api/v1/callme")

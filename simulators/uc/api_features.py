@@ -5,6 +5,7 @@ GET    /api/v1/voicemail/messages/{id}/audio   one message as WAV 16 bit mono (0
 GET    /api/v1/callme                          your CallMe destination (UC-CALLME-3)
 PUT    /api/v1/callme                          set it: the service is active (000:790-803)
 DELETE /api/v1/callme                          delete it: the service ends (000:782)
+GET    /api/v1/conversations                   calls and voice messages per party, newest first (UC-CONV-1)
 
 Played messages are deleted after the retention time (30 days, 000:1394) on the stub's
 scaled clock. CallMe exists only where the release profile says (REL-CALLME: UC Suite
@@ -16,7 +17,7 @@ only from V3R2 FR1); group (MULAP) and redirected destinations are refused (000:
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
@@ -44,6 +45,24 @@ class VoiceMessageView(BaseModel):
 class VoiceMessages(BaseModel):
     messages: list[VoiceMessageView]
     retention_days: float = Field(description="played messages are deleted after this (000:1394)")
+
+
+class ConversationEntryView(BaseModel):
+    kind: Literal["call", "voicemail"]
+    direction: Literal["in", "out"]
+    outcome: Literal["answered", "missed", "voicemail", "not_answered"] = Field(
+        description="a call picked up by someone else is missed for you, without 'answered by' (000:823)"
+    )
+    at: datetime
+
+
+class ConversationView(BaseModel):
+    party: str = Field(description="the number as dialled or shown: one number in two formats is two entries")
+    entries: list[ConversationEntryView] = Field(description="newest first, at most 50 (000:896)")
+
+
+class Conversations(BaseModel):
+    conversations: list[ConversationView] = Field(description="newest event first, at most 25 (000:896)")
 
 
 class CallMeView(BaseModel):
@@ -109,6 +128,27 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             raise ApiError(404, "message_gone", f"The recording of message {message_id} is gone.") from None
         state.mark_played(message_id, state.now())
         return Response(content=data, media_type="audio/wav")
+
+    # ------------------------------------------------------------ Conversations (UC-CONV-1)
+
+    @api.get(
+        "/api/v1/conversations", response_model=Conversations, responses=error_responses(401), tags=["conversations"]
+    )
+    def conversations(session: UserSession) -> Conversations:
+        """Your calls and voice messages per party (000:887-912): up to 25 conversations of up
+        to 50 entries, the latest event first."""
+        return Conversations(
+            conversations=[
+                ConversationView(
+                    party=party,
+                    entries=[
+                        ConversationEntryView(kind=e.kind, direction=e.direction, outcome=e.outcome, at=e.at)
+                        for e in entries
+                    ],
+                )
+                for party, entries in state.conversations(owner(session))
+            ]
+        )
 
     # ------------------------------------------------------------ CallMe (UC-CALLME-1..3)
 

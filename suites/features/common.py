@@ -9,8 +9,10 @@ mandatory, 004:94), or at home over the Internet through the office router's for
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
+import time
 import wave
 from array import array
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from simulators.harness import StartStub, voip_client
 from simulators.lab import Lab
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
-from simulators.phone.ucapi import UcApi
+from simulators.phone.ucapi import Conversation, UcApi
 from simulators.pj.tones import TONE_PLAN, DetectorConfig, Timeline, ToneDetector
 from simulators.uc.callcore.ivr import CONFIRM_TONE, PROMPT_TONE
 from simulators.uc.config import SystemConfig, validate_config
@@ -155,6 +157,18 @@ async def uc_login(lab: Lab, stub: Stub, host: str, user: str) -> UcApi:
     )
     await api.login(user, PASSWORDS[user])
     return api
+
+
+async def conversation_with(api: UcApi, party: str, entries: int = 1, timeout: float = 10.0) -> Conversation:
+    """Await `api`'s user having a conversation with `party` of `entries` entries (the journal
+    is written once the call's last leg ended; the API has no event for it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = next((c for c in await api.conversations() if c.party == party), None)
+        if found is not None and len(found.entries) >= entries:
+            return found
+        assert time.monotonic() < deadline, f"no conversation with {party} of {entries} entries: {found}"
+        await asyncio.sleep(0.1)
 
 
 def wav_tones(data: bytes) -> dict[int, float]:

@@ -26,7 +26,17 @@ from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.media import expect_audio
 from simulators.uc.service import Stub
 
-from .common import CALLER_HOST, DESK_HOST, PLACEMENTS, Placement, dial_uri, feature_stub, home_client
+from .common import (
+    CALLER_HOST,
+    DESK_HOST,
+    PLACEMENTS,
+    Placement,
+    conversation_with,
+    dial_uri,
+    feature_stub,
+    home_client,
+    uc_login,
+)
 
 REMOTE = [pl for pl in PLACEMENTS if pl.name in ("lan", "internet")]
 """the LAN and the farthest way in (the Internet through the router's forwarded 8802)"""
@@ -34,7 +44,7 @@ REMOTE = [pl for pl in PLACEMENTS if pl.name in ("lan", "internet")]
 
 async def office(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
-) -> tuple[Stub, Phone, Phone, Phone]:
+) -> tuple[Lab, Stub, Phone, Phone, Phone]:
     lab = lab_factory(placement.topology)
     stub = await feature_stub(lab, stubs)
     anna, ben, clara = await asyncio.gather(
@@ -44,7 +54,7 @@ async def office(
     )
     for phone in (anna, ben, clara):
         await registered(phone, timeout=10)
-    return stub, anna, ben, clara
+    return lab, stub, anna, ben, clara
 
 
 async def answered(out: Call, callee: Phone) -> Call:
@@ -74,7 +84,7 @@ async def test_consultation_toggle_and_attended_transfer(
     Anna calls Ben; Ben consults Clara (Anna held: she hears nothing of Ben), toggles back to
     Anna and again to Clara, then transfers the held Anna to Clara (attended): Anna and Clara
     talk, both of Ben's calls are gone."""
-    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    _, stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
     a1 = await anna.dial(stub.door_uri("201"))
     b1 = await answered(a1, ben)
     await expect_audio(a1, b1, "two-way", within=5)
@@ -105,7 +115,7 @@ async def test_blind_transfer_and_deflect_to_a_phone(
     transfers Anna's answered call to Clara, and deflects Anna's ringing call to Clara; each
     time Anna and Clara talk. Refused: a blind transfer to a number nobody has fails (the
     transfer's final NOTIFY is not 2xx) and Anna stays with Ben."""
-    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    _, stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
     to_clara = dial_uri(stub, placement, "202")
 
     a = await anna.dial(stub.door_uri("201"))
@@ -137,8 +147,9 @@ async def test_pickup_of_a_favourites_ringing_call(
     """UC-CALL-3 (000:1307-1329, 000:816-824): Anna calls Clara; while Clara's phone rings, Ben
     picks the call up: Ben and Anna talk, Clara's phone stops ringing (her call is cancelled:
     missed, 000:823). Refused: with nothing ringing at Clara, the pickup fails with 480
-    naming the reason."""
-    stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
+    naming the reason. Clara's Conversations list the call from 200 as missed, with no
+    "answered by"; Ben's as answered (UC-CONV-1)."""
+    lab, stub, anna, ben, clara = await office(placement, lab_factory, stubs, phones)
     nothing = await (await ben.dial(dial_uri(stub, placement, "*59202"))).disconnected(timeout=10)
     assert nothing.code == 480 and "No call to pick up at 202" in nothing.reason, (nothing.code, nothing.reason)
 
@@ -150,3 +161,41 @@ async def test_pickup_of_a_favourites_ringing_call(
     stopped = await ringing.disconnected(timeout=10)
     assert stopped.code == 487, f"Clara's phone ended with {stopped.code} {stopped.reason}, not cancelled"
     await expect_audio(a, b, "two-way", within=5)
+    await a.hangup()
+    await b.disconnected(timeout=10)
+    office_pc = CALLER_HOST[placement.topology]
+    for user, outcome in (("202", "missed"), ("201", "answered")):
+        api = await uc_login(lab, stub, office_pc, user)
+        (entry,) = (await conversation_with(api, "200")).entries
+        assert (entry.kind, entry.direction, entry.outcome) == ("call", "in", outcome), (user, entry)
+        assert "answered_by" not in entry.model_dump(), entry
+        await api.aclose()
+
+
+@pytest.mark.rule("UC-CONV-1", "UC-CALL-5")
+async def test_conversations_per_number_as_dialled(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CONV-1 (000:887-912): calls are listed per contact, the latest event first;
+    UC-CALL-5 (000:1032-1070): 201 and 20-1 reach the same user (both ring Ben), yet give
+    separate conversations. Ben answers the first call and rejects the second: for Anna one
+    answered and one not answered, for Ben both from 200, the missed one first."""
+    lab, stub, anna, ben, _ = await office(PLACEMENTS[0], lab_factory, stubs, phones)
+    out = await anna.dial(stub.door_uri("201"))
+    inc = await answered(out, ben)
+    await expect_audio(out, inc, "two-way", within=5)
+    await out.hangup()
+    await inc.disconnected(timeout=10)
+    out = await anna.dial(stub.door_uri("20-1"))
+    await (await ben.incoming(timeout=10)).reject(486)
+    assert (await out.disconnected(timeout=10)).code == 486
+    anna_api = await uc_login(lab, stub, "office_pc", "200")
+    await conversation_with(anna_api, "20-1")
+    mine = [(c.party, [(e.direction, e.outcome) for e in c.entries]) for c in await anna_api.conversations()]
+    assert mine == [("20-1", [("out", "not_answered")]), ("201", [("out", "answered")])], mine
+    ben_api = await uc_login(lab, stub, "office_pc2", "201")
+    theirs = await conversation_with(ben_api, "200", entries=2)
+    assert [(e.direction, e.outcome) for e in theirs.entries] == [("in", "missed"), ("in", "answered")], theirs
+    assert theirs.entries[0].at >= theirs.entries[1].at
+    await anna_api.aclose()
+    await ben_api.aclose()

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from ..state_journal import Record
 from .features import Refuse, Route, Service, Voicemail
 
 Direction = Literal["in", "out"]
@@ -176,6 +177,8 @@ class Session:
     ringing_sent: bool = False
     voicemail_of: str | None = None
     """the mailbox an unanswered call goes to when the no-answer timer fires"""
+    as_dialled: str = ""
+    """the Request-URI user as the caller dialled it (the journal's party, UC-CALL-5)"""
 
 
 def dialled_number(user: str) -> str | None:
@@ -216,8 +219,11 @@ class Switch:
         slots_free: Callable[[], int] | None = None,
         router: Callable[[str, str | None], Route] | None = None,
         voicemail_box: Callable[[], str] | None = None,
+        journal: Callable[[Record], None] | None = None,
     ) -> None:
         self.router = router
+        self.journal = journal
+        """where ended calls go (services.journal -> the state's call journal); None: kept in `records`"""
         self.voicemail_box = voicemail_box
         """the features' routing (features.route bound to the state); None: plain numbers only"""
         self.directory = directory
@@ -227,6 +233,8 @@ class Switch:
         self.legs: dict[str, Leg] = {}
         self.sessions: dict[str, Session] = {}
         self._ids: Callable[[], int] = itertools.count(1).__next__
+        self.records: list[Record] = []
+        """ended calls, when there is no `journal`"""
         self.prefix = prefix
 
     # -- helpers -------------------------------------------------------------------------
@@ -256,9 +264,25 @@ class Switch:
             return
         legs = [leg for leg in self.legs.values() if leg.session == session_id]
         if all(leg.state == "ended" for leg in legs):
+            record = self._record(session)
+            if record is not None and self.journal is not None:
+                self.journal(record)
+            elif record is not None:
+                self.records.append(record)
             for leg in legs:
                 del self.legs[leg.id]
             del self.sessions[session_id]
+
+    def _record(self, session: Session) -> Record | None:
+        inbound = self.legs.get(session.inbound)
+        if inbound is None or inbound.local not in (None, "voicemail") or not session.as_dialled:
+            return None  # a service call (deskshare, conference dial-in), not a call between parties
+        answer = self.legs.get(session.answered) if session.answered else None
+        voicemail = answer is not None and answer.local == "voicemail"
+        callee = session.voicemail_of if voicemail else session.dialled if session.forks else ""
+        answered_by = None if answer is None or voicemail else answer.number
+        caller = "" if session.caller == "anonymous" else session.caller
+        return Record(caller, session.as_dialled, callee or "", answered_by, voicemail)
 
     # -- events --------------------------------------------------------------------------
 
@@ -275,7 +299,7 @@ class Switch:
                 number = None
         caller_number = caller or number or "anonymous"
         self.legs[leg_id] = Leg(leg_id, session_id, "in", device, number, transport=transport)
-        session = Session(session_id, user, caller_number, leg_id)
+        session = Session(session_id, user, caller_number, leg_id, as_dialled=user)
         self.sessions[session_id] = session
         if user.startswith(PICKUP_CODE) and device is not None:
             return self._pickup(session, leg_id, user.removeprefix(PICKUP_CODE))
@@ -361,6 +385,8 @@ class Switch:
         leg.state = "answered"
         session = self.sessions[leg.session]
         session.answered = leg_id
+        if service == "voicemail" and owner is not None:
+            session.voicemail_of = owner
         return [AnswerLocal(leg_id, service, owner, session.caller)]
 
     def timeout(self, session_id: str) -> list[Action]:
