@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DeviceKind
+from ..state_journal import Entry, Record, journal_entries
 from . import features
 from .ivr import Collect, Greeting
 
@@ -62,6 +63,13 @@ class Services:
     def file_message(self, owner: str, caller: str, path: Path, seconds: float) -> None:
         state = self.state
         state.add_voice_message(owner, caller, str(path), seconds, state.now())
+        state.add_journal([Entry(owner, caller, "voicemail", "in", "voicemail")], state.now())
+
+    # -- the call journal (Conversations, UC-CONV-1) ---------------------------------------
+
+    def journal(self, record: Record) -> None:
+        state = self.state
+        state.add_journal(journal_entries(record), state.now())
 
 
 class _DeskshareView:

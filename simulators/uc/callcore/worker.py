@@ -210,6 +210,7 @@ class Worker:
             slots_free=pjsua_slots_free,
             router=services.route if services is not None else None,
             voicemail_box=services.box_number if services is not None else None,
+            journal=services.journal if services is not None else None,
         )
         self.local: dict[str, LocalLeg] = {}
         """legs the core answered itself, with their dialogue (ivr.py)"""
