@@ -300,6 +300,11 @@ class CallMe(Reply):
     destination: str | None
 
 
+class CallMeCalling(Reply):
+    calling: str
+    then: str
+
+
 class ConversationEntry(Reply):
     kind: str
     direction: str
@@ -751,6 +756,10 @@ class UcApi:
 
     async def set_callme(self, destination: str) -> CallMe:
         return await self._typed(CallMe, "PUT", "/api/v1/callme", {"destination": destination})
+
+    async def callme_call(self, to: str) -> CallMeCalling:
+        """CallMe outbound: the system calls you at the CallMe destination, then `to` (UC-CALLME-2)."""
+        return await self._typed(CallMeCalling, "POST", "/api/v1/callme/calls", {"to": to})
 
     async def delete_callme(self) -> CallMe:
         return await self._typed(CallMe, "DELETE", "/api/v1/callme")

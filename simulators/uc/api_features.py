@@ -5,6 +5,7 @@ GET    /api/v1/voicemail/messages/{id}/audio   one message as WAV 16 bit mono (0
 GET    /api/v1/callme                          your CallMe destination (UC-CALLME-3)
 PUT    /api/v1/callme                          set it: the service is active (000:790-803)
 DELETE /api/v1/callme                          delete it: the service ends (000:782)
+POST   /api/v1/callme/calls                    CallMe outbound: the system calls you at the destination, then `to` (UC-CALLME-2)
 GET    /api/v1/conversations                   calls and voice messages per party, newest first (UC-CONV-1)
 
 Played messages are deleted after the retention time (30 days, 000:1394) on the stub's
@@ -27,6 +28,7 @@ from .api_directory import owner
 from .api_errors import ApiError, error_responses
 from .callcore.features import internal_number
 from .config import Licence
+from .control import ControlClient, ControlError
 from .rules.presence import AVAILABLE, ForwardTarget
 from .state import Session, State
 from .timescale import TIMERS, Timer
@@ -63,6 +65,15 @@ class ConversationView(BaseModel):
 
 class Conversations(BaseModel):
     conversations: list[ConversationView] = Field(description="newest event first, at most 25 (000:896)")
+
+
+class CallMeCall(BaseModel):
+    to: str = Field(min_length=1, max_length=32, pattern=r"^[0-9 ()/:;-]+$", description="an internal number")
+
+
+class CallMeCalling(BaseModel):
+    calling: str = Field(description="the CallMe destination the system calls first")
+    then: str = Field(description="the number it calls once you answered there; it sees your internal number")
 
 
 class CallMeView(BaseModel):
@@ -202,6 +213,46 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             raise ApiError(400, "callme_unknown", f"There is no station {dest}; give an internal station number.")
         state.set_callme(number, body.destination)
         return callme_view(number)
+
+    @api.post(
+        "/api/v1/callme/calls",
+        response_model=CallMeCalling,
+        status_code=202,
+        responses=error_responses(400, 401, 403, 409, 503),
+        tags=["callme"],
+    )
+    async def callme_call(body: CallMeCall, session: UserSession) -> CallMeCalling:
+        """CallMe outbound (UC-CALLME-2, 000:758-760): the system first calls you at the CallMe
+        destination; when you answer it calls `to` and connects you, showing your internal
+        number (One Number Service)."""
+        number = owner(session)
+        if not state.profile.callme_available(state.mode):
+            raise ApiError(
+                403, "callme_not_available", "CallMe is not available in this mode and release (REL-CALLME)."
+            )
+        via = internal_number(state.presence(number).callme_destination or "")
+        if via is None:
+            raise ApiError(
+                409,
+                "callme_not_active",
+                "The CallMe service is not active; set a CallMe number first (PUT /api/v1/callme).",
+            )
+        to = internal_number(body.to)
+        if to is None or to == number:
+            raise ApiError(
+                400, "callme_bad_target", f"{body.to!r} is not another internal number; the lab has no trunk."
+            )
+        try:
+            client = await ControlClient.connect(FilePath(state.path).parent / "core.sock", timeout=2.0)
+            try:
+                answer = await client.request("originate", user=number, via=via, target=to, timeout=5.0)
+            finally:
+                await client.close()
+        except (ControlError, OSError) as exc:
+            raise ApiError(503, "core_unavailable", f"The call core did not answer ({exc}); try again.") from None
+        if not answer.get("ok"):
+            raise ApiError(503, "callme_call_failed", f"The system could not call {via}: {answer.get('error')}.")
+        return CallMeCalling(calling=via, then=to)
 
     @api.delete("/api/v1/callme", response_model=CallMeView, responses=error_responses(401), tags=["callme"])
     def delete_callme(session: UserSession) -> CallMeView:

@@ -100,3 +100,38 @@ async def test_callme_refused_in_uc_smart(office: Lab, stubs: StartStub) -> None
     assert refused.value.status == 403 and "REL-CALLME" in refused.value.message, refused.value
     assert not (await api.callme()).active
     await api.aclose()
+
+
+@pytest.mark.rule("UC-CALLME-2", "REL-CALLME")
+async def test_callme_outbound_calls_the_destination_first_and_shows_the_internal_number(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CALLME-2 (000:758-760): Anna (CallMe to Clara's desk phone 202, her alternative
+    workplace) calls Ben through the UC API: the system first calls her at 202, and only once
+    she answered there it calls Ben, who sees Anna's internal number 200 (One Number
+    Service); they talk. Refused while the CallMe service is not active (409)."""
+    stub = await feature_stub(office, stubs, mode="suite")
+    anna_api = await uc_login(office, stub, "office_pc", "200")
+    with pytest.raises(UcApiError) as inactive:
+        await anna_api.callme_call("201")
+    assert (inactive.value.status, inactive.value.code) == (409, "callme_not_active"), inactive.value
+    assert (await anna_api.set_callme("202")).active
+    anna, ben, clara = await asyncio.gather(
+        phones(office, "office_pc", "anna", **voip_client(stub, "200")),
+        phones(office, "office_pc2", "ben", **voip_client(stub, "201")),
+        phones(office, "desk_phone", "clara", **desk_phone(stub, "202")),
+    )
+    for phone in (anna, ben, clara):
+        await registered(phone)
+    marks = {phone.name: phone.mark() for phone in (anna, ben)}
+    calling = await anna_api.callme_call("201")
+    assert (calling.calling, calling.then) == ("202", "201"), calling
+    first = await clara.incoming(timeout=8)
+    assert not [e for e in ben.events[marks["ben"] :] if isinstance(e, p.IncomingCall)], "Ben rang first"
+    await first.answer()
+    target = await ben.incoming(timeout=8)
+    assert "sip:200@" in target.remote_uri, f"Ben sees {target.remote_uri}, not Anna's internal number"
+    await target.answer()
+    await expect_audio(first, target, "two-way", within=5)
+    assert not [e for e in anna.events[marks["anna"] :] if isinstance(e, p.IncomingCall)], "Anna's client rang"
+    await anna_api.aclose()

@@ -179,6 +179,8 @@ class Session:
     """the mailbox an unanswered call goes to when the no-answer timer fires"""
     as_dialled: str = ""
     """the Request-URI user as the caller dialled it (the journal's party, UC-CALL-5)"""
+    originated: bool = False
+    """CallMe outbound (`originate`): `inbound` is the system's call to the CallMe destination"""
 
 
 def dialled_number(user: str) -> str | None:
@@ -374,10 +376,34 @@ class Switch:
             self.legs[out_id] = Leg(out_id, session.id, "out", device, route.number)
             session.forks.append(out_id)
             actions.append(Dial(out_id, device, session.caller))
-        if route.voicemail_of is not None and route.no_answer_s > 0:
+        if route.voicemail_of is not None and route.no_answer_s > 0 and not session.originated:
             session.voicemail_of = route.voicemail_of
             actions.append(StartTimer(session.id, route.no_answer_s))
         return actions
+
+    def originate(self, user: str, via: str, target: str) -> tuple[str | None, list[Action]]:
+        """CallMe outbound (UC-CALLME-2, 000:758-760): the system first calls `user` at the
+        CallMe destination `via` (showing the number they asked for); once answered it calls
+        `target` (routed as any call), showing `user`'s internal number (One Number Service),
+        and connects the two. (session id or None, actions); None: why in the Reply reason."""
+        devices = [d.sip_user for d in self.directory.devices_for_number(via)]
+        if len(devices) != 1:
+            return None, [Reply("", 404, f"the CallMe destination {via} is not one station")]
+        if self.free() < 2:
+            return None, [Reply("", 503, "call core worker full")]
+        session_id, first = self.new_id("s"), self.new_id("c")
+        self.legs[first] = Leg(first, session_id, "out", devices[0], via)
+        self.sessions[session_id] = Session(session_id, target, user, first, as_dialled=target, originated=True)
+        return session_id, [Dial(first, devices[0], target)]
+
+    def _originated_answered(self, session: Session) -> list[Action]:
+        """The CallMe destination answered: now the target (a call to a mailbox or a service
+        is not placed: the user hears the call end)."""
+        first = session.inbound
+        route = self.router(session.dialled, None) if self.router is not None else None
+        if route is None or isinstance(route, (Refuse, Voicemail, Service)):
+            return [Hangup(first)]
+        return self._routed(session, first, route)
 
     def _local(self, leg_id: str, service: str, owner: str | None) -> list[Action]:
         leg = self.legs[leg_id]
@@ -445,7 +471,7 @@ class Switch:
             return []
         leg.state = "ringing"
         session = self.sessions[leg.session]
-        if leg.transfer_of is not None or session.ringing_sent or session.answered:
+        if leg.transfer_of is not None or session.ringing_sent or session.answered or session.originated:
             return []
         session.ringing_sent = True
         return [Reply(session.inbound, 180, "Ringing")]
@@ -460,12 +486,14 @@ class Switch:
         if leg.transfer_of is not None:
             return self._transfer_answered(leg)
         session = self.sessions[leg.session]
+        if session.originated and leg_id == session.inbound:
+            return self._originated_answered(session)
         if session.answered is not None:
             return [Hangup(leg_id)]
         session.answered = leg_id
         inbound = self.legs[session.inbound]
         inbound.state = "answered"
-        actions: list[Action] = [Reply(inbound.id, 200, "OK")]
+        actions: list[Action] = [] if session.originated else [Reply(inbound.id, 200, "OK")]
         for other in session.forks:
             if other != leg_id and self.legs[other].state in ("setup", "ringing"):
                 actions.append(Hangup(other))
@@ -496,7 +524,8 @@ class Switch:
         if peer is not None and peer.state != "ended":
             peer.peer = None
             actions.append(Hangup(peer.id))
-        if leg.direction == "in" and was != "answered":
+        first_of_callme = (s := self.sessions.get(leg.session)) is not None and s.originated and s.inbound == leg.id
+        if (leg.direction == "in" and was != "answered") or first_of_callme:
             session = self.sessions.get(leg.session)
             if session is not None and session.answered is None:
                 for fork in session.forks:
@@ -519,6 +548,8 @@ class Switch:
         if inbound.state == "ended":
             return []
         code = best_failure([f.code for f in forks])
+        if session.originated:
+            return [Hangup(inbound.id)]
         return [Reply(inbound.id, code, next((f.reason for f in forks if f.code == code and f.reason), "Failed"))]
 
     def media(self, leg_id: str, status: Media) -> list[Action]:

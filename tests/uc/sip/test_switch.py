@@ -216,3 +216,26 @@ def test_pickup_with_nothing_ringing_is_refused_with_the_reason() -> None:
     assert reply.code == 503, "an answered call cannot be picked up"  # type: ignore[union-attr]
     (reply,) = sw.incoming("i4", user="*59abc", device="201")
     assert isinstance(reply, Reply) and reply.code == 404
+
+
+def test_callme_outbound_calls_the_destination_first_then_the_target() -> None:
+    """UC-CALLME-2 (000:758-760): the CallMe destination rings first (showing the target);
+    once answered the target rings showing the user's internal number; then both connect."""
+    from simulators.uc.callcore.features import Ring
+
+    sw = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,)))
+    session, actions = sw.originate("200", "202", "201")
+    assert session is not None and actions == [Dial("c2", "202", "201")]
+    assert sw.ringing("c2") == []
+    (to_target,) = sw.answered("c2")
+    assert isinstance(to_target, Dial) and (to_target.device, to_target.caller_number) == ("201", "200")
+    assert sw.ringing(to_target.leg) == []
+    assert sw.answered(to_target.leg) == [Connect("c2", to_target.leg)]
+    # the CallMe destination hangs up before the target answers: the target stops ringing
+    _, actions = sw.originate("200", "202", "201")
+    (first,) = actions
+    assert isinstance(first, Dial)
+    (fork,) = sw.answered(first.leg)
+    assert isinstance(fork, Dial)
+    assert sw.ended(first.leg) == [Hangup(fork.leg)]
+    assert sw.originate("200", "210", "201")[0] is None, "a group is not one station"
