@@ -152,6 +152,7 @@ async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any
         "status": lambda r: on_pj(lambda: {k: v for k, v in worker.snapshot().items() if k != "sessions"}),
         "calls": lambda r: on_pj(worker.snapshot),
         "hangup_all": lambda r: on_pj(worker.hangup_all),
+        "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
         "set": set_options,
         "shutdown": shutdown,
     }
@@ -328,9 +329,31 @@ class Supervisor:
             loop.call_soon(done.set)
             return "bye"
 
+        async def originate(req: dict[str, Any]) -> Any:
+            """CallMe outbound: the first worker with room places the call (UC-CALLME-2)."""
+            params: dict[str, Any] = {k: str(req[k]) for k in ("user", "via", "target")}
+            last: Any = {"ok": False, "code": 503, "error": "no call core worker answered"}
+            for i in sorted(self.pids):
+                try:
+                    last = await (await self.client(i)).request("originate", **params)
+                except ControlError as exc:
+                    self.clients.pop(i, None)
+                    last = {"ok": False, "code": 503, "error": str(exc)}
+                    continue
+                if last.get("ok") or last.get("code") != 503:
+                    return last
+            return last
+
         server = await serve(
             self.settings.control,
-            {"status": status, "calls": calls, "hangup_all": hangup_all, "set": set_options, "shutdown": shutdown},
+            {
+                "status": status,
+                "calls": calls,
+                "hangup_all": hangup_all,
+                "originate": originate,
+                "set": set_options,
+                "shutdown": shutdown,
+            },
         )
         if on_ready is not None:
             on_ready()

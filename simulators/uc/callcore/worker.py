@@ -528,6 +528,17 @@ class Worker:
             "sessions": sessions,
         }
 
+    def originate(self, user: str, via: str, target: str) -> dict[str, Any]:
+        """CallMe outbound (control op `originate`, UC-CALLME-2): the system calls `user` at the
+        CallMe destination `via` first, then `target` (switch.Switch.originate)."""
+        session, actions = self.switch.originate(user, via, target)
+        if session is None:
+            reply = next(a for a in actions if isinstance(a, Reply))
+            return {"ok": False, "code": reply.code, "error": reply.reason, "worker": self.index}
+        self.counters["calls"] += 1
+        self.apply(actions)
+        return {"ok": True, "session": session, "worker": self.index}
+
     def hangup_all(self) -> int:
         n = len(self.calls)
         self.rt.ep.hangupAllCalls()
