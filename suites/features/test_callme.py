@@ -89,16 +89,22 @@ async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: S
     await ben_api.aclose()
 
 
+@pytest.mark.parametrize("release", ["V3", "V3R2FR1"])
 @pytest.mark.rule("REL-CALLME", "UC-CALLME-1")
-async def test_callme_refused_in_uc_smart(office: Lab, stubs: StartStub) -> None:
-    """REL-CALLME (000:163, 000:752): V3R2 FR1 in UC Smart mode has no CallMe service: setting
-    a destination is refused with 403 naming the rule."""
-    stub = await feature_stub(office, stubs)
+async def test_callme_in_uc_smart_by_release(office: Lab, stubs: StartStub, release: str) -> None:
+    """REL-CALLME: in UC Smart mode the CallMe service exists up to V3 (003:897-903, no mode
+    restriction) and not from V3R2 FR1 (000:163, 000:752: UC Suite only): setting a
+    destination is accepted, or refused with 403 naming the rule."""
+    stub = await feature_stub(office, stubs, release=release)
     api = await uc_login(office, stub, "office_pc", "200")
-    with pytest.raises(UcApiError) as refused:
-        await api.set_callme("202")
-    assert refused.value.status == 403 and "REL-CALLME" in refused.value.message, refused.value
-    assert not (await api.callme()).active
+    if release == "V3":
+        assert (await api.set_callme("202")).active
+        assert (await api.callme()).destination == "202"
+    else:
+        with pytest.raises(UcApiError) as refused:
+            await api.set_callme("202")
+        assert refused.value.status == 403 and "REL-CALLME" in refused.value.message, refused.value
+        assert not (await api.callme()).active
     await api.aclose()
 
 

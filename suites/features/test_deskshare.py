@@ -141,3 +141,21 @@ async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: Sta
     out = await anna.dial(stub.door_uri("205"))
     ended = await out.disconnected(timeout=8)
     assert ended.code == 480, "205 still rings the desk phone after it logged out"
+
+
+@pytest.mark.parametrize(("release", "pin", "other"), [("V3", "205", PIN), ("V3R2FR1", PIN, "205")])
+@pytest.mark.rule("NET-1.8", "REL-PIN")
+async def test_deskshare_pin_is_the_releases_preassigned_pin(
+    release: str, pin: str, other: str, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """REL-PIN: the preassigned voicemail PIN that *9419 asks for is the user's internal number
+    up to V3 (003:1667-1668) and 123456 from V3R2 FR1 (000:1452, PRB000064905); the other
+    release's PIN is refused (no confirmation)."""
+    lab = lab_factory("office_lan")
+    stub = await feature_stub(lab, stubs, release=release)
+    desk = await phones(lab, "desk_phone", "desk", **desk_phone(stub, "100"))
+    await registered(desk)
+    confirmed, _ = await service_code(desk, stub, f"205#{other}#")
+    assert not confirmed, f"{release}: *9419 accepted PIN {other}"
+    confirmed, _ = await service_code(desk, stub, f"205#{pin}#")
+    assert confirmed, f"{release}: *9419 refused the preassigned PIN {pin}"
