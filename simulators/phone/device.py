@@ -26,7 +26,7 @@ from simulators.pj.audio import ReceivedAudio, TonePlayer
 from simulators.pj.codecs import answer_with_all_codecs
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.stats import read_stream
-from simulators.pj.tones import Timeline, ToneChange
+from simulators.pj.tones import Timeline, ToneChange, conference_detection
 
 from . import protocol as p
 from .settings import PhoneSettings
@@ -92,7 +92,8 @@ class DevCall(pj.Call):  # type: ignore[misc]
         # a weak callback: no DevCall <-> port cycle, so the call and its port are freed by
         # reference counting on the pjsua2 thread, never by the cyclic GC on another thread
         # (pjsua2 destructors off a pjlib thread abort the process)
-        self.ear = ReceivedAudio(f"{dev.settings.name}-{self.cid}", _weak_tones(self))
+        detector = conference_detection() if dev.settings.detection == "conference" else None
+        self.ear = ReceivedAudio(f"{dev.settings.name}-{self.cid}", _weak_tones(self), detector=detector)
         dev.calls[self.cid] = self
 
     # -- callbacks (pjsua2 thread, tones: clock thread) -------------------------------------
@@ -117,6 +118,11 @@ class DevCall(pj.Call):  # type: ignore[misc]
 
     def onCallMediaState(self, prm: Any) -> None:
         self.dev.wire(self)
+
+    def onStreamDestroyed(self, prm: Any) -> None:
+        # before pjsua destroys the stream and its (ICE) transport, the bridge must no longer
+        # write our tone into it nor the stream into `ear` (freed with this call): PjRuntime NOTE
+        self.dev.rt.release_stream(self, int(prm.streamIdx))
 
     def onCallTsxState(self, prm: Any) -> None:
         e = prm.e
@@ -191,6 +197,8 @@ class Device:
         self.preselection = settings.codec_preselection
         self.ids = itertools.count(1)
         self.calls: dict[str, DevCall] = {}
+        self._ending: dict[str, DevCall] = {}
+        """finished calls kept until the bridge no longer writes into their ear (forget)"""
         self.account: Any = None
         self.tone: TonePlayer | None = None
 
@@ -228,7 +236,11 @@ class Device:
             self.rt.ep.hangupAllCalls()
         for call in self.calls.values():
             call.ear.closed = True
+            self.rt.isolate_port(call.ear.getPortId())
+        if self.calls:
+            self.rt.settle_bridge()  # see forget
         self.calls.clear()
+        self._ending.clear()
         self.tone = None
         if self.account is not None:
             with contextlib.suppress(Exception):
@@ -236,12 +248,19 @@ class Device:
         self.account = None
 
     def forget(self, call: DevCall) -> None:
-        """Drop a finished call at the next turn (not inside its own callback).
+        """Drop a finished call once the bridge no longer writes into its `ear`.
 
+        The ear (a Python port) is taken off the bridge first and the call dropped two
+        clock ticks later: freed while a stream still transmits into it, the clock thread
+        would call into a half-destroyed Python object (PjRuntime NOTE, media teardown).
         Queued work names calls by id, never holds them: a DevCall must die on this
         thread before libDestroy, and a closure in the queue could outlive both."""
         cid = call.cid
+        call.ear.closed = True
+        self.rt.isolate_port(call.ear.getPortId())
+        self._ending[cid] = call
         self.rt.call_soon(lambda: self.calls.pop(cid, None))
+        self.rt.after_ticks(2, lambda: self._ending.pop(cid, None))
 
     # -- facts ----------------------------------------------------------------------------
 
