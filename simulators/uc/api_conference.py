@@ -94,6 +94,7 @@ class InvitationView(m.Reply):
 def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
     api = APIRouter(tags=["conferences"])
     UserSession = Annotated[Session, Depends(user_session)]
+
     # read per request: the in-process target (api_target.py) serves one app over many states,
     # and no state is being served while the routes are built
     def dial_in() -> str:
@@ -362,7 +363,11 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
         if participant is None:
             to = [p.email for p in conf.members if p.email and not p.guest]
             text = rules.invitation(
-                name=conf.name, dial_in=dial_in(), guest_pin=guest_pin, personal_pin=None, system=state.config.system.name
+                name=conf.name,
+                dial_in=dial_in(),
+                guest_pin=guest_pin,
+                personal_pin=None,
+                system=state.config.system.name,
             )
             return InvitationView(to=to, text=text)
         member = member_of(conf, participant)

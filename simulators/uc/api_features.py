@@ -60,11 +60,11 @@ class ConversationEntryView(BaseModel):
 
 class ConversationView(BaseModel):
     party: str = Field(description="the number as dialled or shown: one number in two formats is two entries")
-    entries: list[ConversationEntryView] = Field(description="newest first, at most 50 (000:896)")
+    entries: list[ConversationEntryView] = Field(description="newest first, at most 50 (000:898)")
 
 
 class Conversations(BaseModel):
-    conversations: list[ConversationView] = Field(description="newest event first, at most 25 (000:896)")
+    conversations: list[ConversationView] = Field(description="newest event first, at most 25 (000:898)")
 
 
 class CallMeCall(BaseModel):

@@ -5,7 +5,7 @@ dialled user (incoming: answered, missed, or voicemail) and a user who picked it
 A voice message filed in a mailbox adds a voicemail entry. The party of an entry is the
 number as it was dialled or shown, so one number in different formats gives separate
 conversations (UC-CALL-5, 000:1032-1070). Conversations are read newest first: at most 25
-conversations of at most 50 entries (000:896).
+conversations of at most 50 entries (000:898).
 
 `journal_entries(record)` is the pure decision of who gets which entry; the switch makes
 the record (callcore/switch.py CallRecord). Schema: its own track (meta key
@@ -39,7 +39,7 @@ CREATE INDEX call_journal_owner ON call_journal(owner, id)
 """
 MAX_CONVERSATIONS = 25
 MAX_ENTRIES = 50
-"""000:896: up to 25 conversations, each up to 50 entries"""
+"""000:898: up to 25 conversations, each up to 50 entries"""
 
 Kind = Literal["call", "voicemail"]
 Direction = Literal["in", "out"]

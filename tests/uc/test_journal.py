@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simulators.uc.callcore.switch import Switch
+from simulators.uc.callcore.switch import Dial, Switch
 from simulators.uc.state import State
 from simulators.uc.state_journal import Entry, Record, journal_entries
 
@@ -32,6 +32,7 @@ def test_the_switch_records_a_pickup_for_the_journal() -> None:
     records: list[Record] = []
     sw = Switch(Directory(), 6, journal=records.append)
     (dial,) = sw.incoming("i1", user="202", device="200")
+    assert isinstance(dial, Dial)
     sw.incoming("i2", user="*59202", device="201")
     sw.ended(dial.leg, 487)
     sw.ended("i2")

@@ -196,6 +196,7 @@ def test_pickup_answers_the_ringing_caller_and_cancels_the_callee() -> None:
     the caller; the callee's device is cancelled; a later answer there is too late."""
     sw = switch(capacity=6)
     (dial,) = sw.incoming("i1", user="202", device="200")
+    assert isinstance(dial, Dial)
     sw.ringing(dial.leg)
     actions = sw.incoming("i2", user="*59202", device="201")
     assert actions == [Hangup(dial.leg), Reply("i2", 200, "OK"), Reply("i1", 200, "OK"), Connect("i1", "i2")]
@@ -210,10 +211,10 @@ def test_pickup_with_nothing_ringing_is_refused_with_the_reason() -> None:
     (reply,) = sw.incoming("i1", user="*59202", device="201")
     assert isinstance(reply, Reply) and reply.code == 503 and reply.reason == "No call to pick up at 202"
     (dial,) = sw.incoming("i2", user="202", device="200")
-    connected_actions = sw.answered(dial.leg)
-    assert Connect("i2", dial.leg) in connected_actions
+    assert isinstance(dial, Dial)
+    assert Connect("i2", dial.leg) in sw.answered(dial.leg)
     (reply,) = sw.incoming("i3", user="*59202", device="201")
-    assert reply.code == 503, "an answered call cannot be picked up"  # type: ignore[union-attr]
+    assert isinstance(reply, Reply) and reply.code == 503, "an answered call cannot be picked up"
     (reply,) = sw.incoming("i4", user="*59abc", device="201")
     assert isinstance(reply, Reply) and reply.code == 404
 
