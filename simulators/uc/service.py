@@ -71,6 +71,9 @@ class StubOptions(BaseModel):
 
     config: str | Path | SystemConfig = Field("office", description="example name, YAML path, or a SystemConfig")
     workers: int = Field(3, ge=1, le=64, description="call core workers (two anchored calls each)")
+    mixers: int = Field(
+        2, ge=0, le=32, description="conference mixer nodes (4 slots each; a 16-party conference needs 7)"
+    )
     http_port: int | None = Field(None, description="plain HTTP UC API port (PORT-5 says 8801); None = off")
     stun_servers: list[str] | None = Field(
         None, description="host:port the system's media side uses for STUN; default: the lab's public STUN server"
@@ -225,6 +228,7 @@ class Stub:
             config_path=self.config_path,
             realm=self.config.realm,
             workers=self.options.workers,
+            mixers=self.options.mixers,
             stun_servers=self.stun_servers,
             ice=self.options.ice,
             latch_rtp=sip.latch_rtp,

@@ -9,6 +9,8 @@ import pytest
 from simulators.phone.conference import Conferences
 from simulators.phone.ucapi import UcApiError
 from simulators.uc.callcore import conference_mix as mix
+from simulators.uc.callcore import features
+from simulators.uc.callcore.ivr import CONFIRM_TONE, MUSIC_ON_HOLD_TONE, PROMPT_TONE, Collect, Collected, Tone
 from simulators.uc.rules import conferences as rules
 
 from .test_api import Lab
@@ -193,3 +195,42 @@ def test_pin_entry() -> None:
     entry = rules.PinEntry()
     assert [entry.feed(d) for d in "12#"] == [None, None, "12"]
     assert [entry.feed(d) for d in "9*123456"][-1] == "123456"
+
+
+def test_mixer_node_reconciles_legs_with_slots() -> None:
+    """A node dials its missing uplinks, hangs up legs without a row, and names legs so that
+    the far side can check them against its own rows."""
+    slots: list[mix.Slot] = []
+    for member in range(1, 6):
+        placement = mix.place(slots, 1, 2)
+        assert placement is not None
+        slots += mix.claim(slots, 1, member, placement)
+    [up] = mix.uplinks(slots, 1)
+    assert up == (1, mix.link_ref(1, 0))
+    assert mix.parse_user(mix.link_user(1, 1, 0)) == up
+    assert mix.parse_user(mix.participant_user(1, 4)) == (1, "4")
+    for bad in ("7400", "conf-p1", "confx-p1", "conf1-q1", "conf1-l1", "conf1-l1-x"):
+        assert mix.parse_user(bad) is None, bad
+    plan = mix.reconcile(slots, 1, [(1, "4"), (1, "9")])
+    assert plan.dial == [up] and plan.hangup == [(1, "9")]
+    assert mix.reconcile(slots, 0, mix.expected_legs(slots, 0)) == mix.Reconcile([], [])
+    assert not mix.lone(slots, 1)
+    for member in range(2, 6):
+        slots = mix.release(slots, 1, member)
+    assert mix.lone(slots, 1) and mix.uplinks(slots, 1) == []
+
+
+def test_dial_in_number_routes_to_the_pin_dialogue_which_hands_the_call_over(smart: Lab) -> None:
+    """The dial-in number is answered by the core's PIN dialogue (UC-CONF-2, 000:1510); an
+    admitted caller's call is handed to the conference, not ended."""
+    state = smart.state
+    route = features.route(state, state.config.conferences.dial_in_number, "201")
+    assert route == features.Service("conference", "201")
+    dialogue = Collect(("pin",), max_len=rules.PIN_DIGITS)
+    assert dialogue.start(0.0)[0] == Tone(PROMPT_TONE)
+    for d in "123456":
+        dialogue.digit(d, 0.0)
+    assert dialogue.digit("#", 0.0)[-1] == Collected(("123456",))
+    assert dialogue.handover("conference 1") == [Tone(None)] and dialogue.state == "done"
+    assert dialogue.timer(1.0) == [] and dialogue.digit("1", 1.0) == []
+    assert MUSIC_ON_HOLD_TONE not in (PROMPT_TONE, CONFIRM_TONE)

@@ -114,3 +114,65 @@ def depth_of(slots: list[Slot], conference: int, node: int) -> int:
     while node in ups and hops <= len(ups):
         node, hops = ups[node], hops + 1
     return hops
+
+
+# -- the legs of a mixer node (reconciled against the rows) --------------------------------
+
+LegKey = tuple[int, str]
+"""(conference, ref): a participant's member id, or a link's "<child>><parent>" """
+
+
+def participant_user(conference: int, member: int) -> str:
+    """The Request-URI user a worker dials to bring `member`'s call into its mixer node."""
+    return f"conf{conference}-p{member}"
+
+
+def link_user(conference: int, child: int, parent: int) -> str:
+    """The Request-URI user the child node dials for its uplink to `parent`."""
+    return f"conf{conference}-l{child}-{parent}"
+
+
+def parse_user(user: str) -> LegKey | None:
+    """The leg a Request-URI user names, or None when it names none."""
+    head, sep, tail = user.partition("-")
+    if not sep or not head.startswith("conf") or not head[4:].isdigit():
+        return None
+    conference = int(head[4:])
+    if tail.startswith("p") and tail[1:].isdigit():
+        return conference, tail[1:]
+    if tail.startswith("l"):
+        child, sep, parent = tail[1:].partition("-")
+        if sep and child.isdigit() and parent.isdigit():
+            return conference, link_ref(int(child), int(parent))
+    return None
+
+
+def expected_legs(slots: Iterable[Slot], node: int) -> set[LegKey]:
+    """The legs `node` may hold: its participants and both ends of its links."""
+    return {(s.conference, s.ref) for s in slots if s.node == node}
+
+
+def uplinks(slots: Iterable[Slot], node: int) -> list[LegKey]:
+    """The links `node` dials (it is the child)."""
+    return [(s.conference, s.ref) for s in slots if s.node == node and s.role == "up"]
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    dial: list[LegKey]
+    hangup: list[LegKey]
+
+
+def reconcile(slots: list[Slot], node: int, have: Iterable[LegKey]) -> Reconcile:
+    """What `node` does to match its legs (`have`, live or being set up) with the rows."""
+    held = set(have)
+    expected = expected_legs(slots, node)
+    return Reconcile(
+        dial=[key for key in uplinks(slots, node) if key not in held],
+        hangup=sorted(held - expected),
+    )
+
+
+def lone(slots: Iterable[Slot], conference: int) -> bool:
+    """The conference has one participant: it hears music on hold (000:1546)."""
+    return sum(1 for s in slots if s.conference == conference and s.role == "participant") == 1

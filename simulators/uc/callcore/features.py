@@ -8,6 +8,8 @@ In order (docs/RULES-INTERPRETATION.md, "Call routing"):
 
 1. the deskshare service code (*9419, NET-1.8 004:151): only from a desk phone on a dummy
    number (or logged in by deskshare) -> `Service("deskshare")`, else 403
+1a. the MeetMe dial-in number (conferences.dial_in_number, 7400, UC-CONF-2) ->
+   `Service("conference")`: the core asks for the PIN (worker.py, mixer.py)
 2. the voicemail box's number (351): the caller's own mailbox -> `Voicemail(caller)` (the
    box records a message to yourself: the lab has no mailbox menu; see the interpretation)
 3. not an internal number -> 404
@@ -118,7 +120,7 @@ class Voicemail:
 @dataclass(frozen=True)
 class Service:
     name: str
-    """"deskshare" """
+    """"deskshare" | "conference" (the MeetMe dial-in number, UC-CONF-2)"""
     device: str
     """the caller's device (SIP user)"""
 
@@ -146,6 +148,8 @@ def route(view: FeatureView, dialled: str, caller_device: str | None) -> Route:
     cfg = view.config
     if dialled == cfg.deskshare.service_code:
         return _deskshare(view, caller_device)
+    if dialled == cfg.conferences.dial_in_number:
+        return Service("conference", caller_device or "")
     number = internal_number(dialled)
     if number is None:
         return Refuse(404, f"{dialled!r} is not an internal number")

@@ -12,6 +12,7 @@ top of the plan, which the lab hands to phones last:
 
     PROMPT_TONE   1150 Hz  the system asks for input / the voicemail greeting
     CONFIRM_TONE  1050 Hz  the system accepted what was keyed
+    MUSIC_ON_HOLD 2350 Hz  a lone conference participant (mixer nodes, callcore/mixer.py)
 
 A refusal is the prompt stopping and the system ending the call without the
 confirmation tone (docs/RULES-INTERPRETATION.md, "Deskshare dialogue").
@@ -26,6 +27,7 @@ from simulators.pj.tones import TONE_PLAN
 PROMPT_TONE = TONE_PLAN[-1]
 CONFIRM_TONE = TONE_PLAN[-2]
 SYSTEM_TONES = (PROMPT_TONE, CONFIRM_TONE)
+MUSIC_ON_HOLD_TONE = TONE_PLAN[-3]
 
 DIGITS = frozenset("0123456789*#")
 
@@ -117,6 +119,12 @@ class Collect:
     def refuse(self, reason: str) -> list[IvrAction]:
         self.state, self.outcome = "done", f"refused: {reason}"
         return [Tone(None), End(self.outcome)]
+
+    def handover(self, outcome: str) -> list[IvrAction]:
+        """Accepted, and the call goes on elsewhere (a conference's mixer): the dialogue
+        stops without ending the call."""
+        self.state, self.outcome = "done", outcome
+        return [Tone(None)]
 
     def timer(self, now: float) -> list[IvrAction]:
         if self.state == "collecting":

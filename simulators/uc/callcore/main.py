@@ -23,7 +23,14 @@ sockets and merges the answers:
                  RTP addresses seen, packets, ICE pair)
     hangup_all   end every call
     set          {"latch_rtp": bool}: for media transports created from now on
+    conference_cut  {"conference": id, "member": id | null}: hang up that participant's (or
+                 every participant's) call of a MeetMe conference (the UC API's disconnect,
+                 remove, end, delete)
+    mixers       the conference mixer nodes (mixer.py): their legs and music on hold
     shutdown     stop the workers and exit
+
+Besides the workers the supervisor forks `mixers` conference mixer nodes (mixer.py), each
+a pjsua2 endpoint on 127.0.0.1:mixer_base_port+n; a dead one is replaced like a worker.
 """
 
 from __future__ import annotations
@@ -153,6 +160,7 @@ async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any
         "calls": lambda r: on_pj(worker.snapshot),
         "hangup_all": lambda r: on_pj(worker.hangup_all),
         "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
+        "conference_cut": lambda r: on_pj(lambda: worker.conference_cut(int(r["conference"]), r.get("member"))),
         "set": set_options,
         "shutdown": shutdown,
     }
@@ -171,7 +179,8 @@ def _exit_text(status: int) -> str:
     return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
-def _fork_worker(settings: CoreSettings, index: int) -> tuple[int, int]:
+def _fork_worker(settings: CoreSettings, index: int, mixer: bool = False) -> tuple[int, int]:
+    """Fork worker `index` (or, with `mixer`, conference mixer node `index`, mixer.py)."""
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -188,9 +197,15 @@ def _fork_worker(settings: CoreSettings, index: int) -> tuple[int, int]:
                 signal.set_wakeup_fd(-1)
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
-            logging.basicConfig(level=logging.INFO, format=f"[w{index}] %(name)s %(levelname)s %(message)s")
+            tag = f"m{index}" if mixer else f"w{index}"
+            logging.basicConfig(level=logging.INFO, format=f"[{tag}] %(name)s %(levelname)s %(message)s")
             faulthandler.enable(all_threads=True)  # a crash in pjsua2 leaves its Python stacks in the log
-            code = _worker_main(settings, index, write_fd)
+            if mixer:
+                from .mixer import mixer_main
+
+                code = mixer_main(settings, index, write_fd)
+            else:
+                code = _worker_main(settings, index, write_fd)
         except BaseException as exc:  # report, never return into the supervisor's code
             with contextlib.suppress(OSError):
                 os.write(write_fd, f"failed {type(exc).__name__}: {exc}\n".encode())
@@ -212,12 +227,17 @@ class Supervisor:
         self.clients: dict[int, ControlClient] = {}
         self.deaths: list[str] = []
         self.restarts = 0
+        self.mixer_pids: dict[int, int] = {}
+        """conference mixer nodes (mixer.py), indexed from 0; in `pipes` below as -1-n"""
 
     def start_workers(self, timeout: float = 15.0) -> list[str]:
         pipes: dict[int, int] = {}
         for i in range(self.settings.workers):
             pid, fd = _fork_worker(self.settings, i)
             self.pids[i], pipes[fd] = pid, i
+        for n in range(self.settings.mixers):
+            pid, fd = _fork_worker(self.settings, n, mixer=True)
+            self.mixer_pids[n], pipes[fd] = pid, -1 - n
         answers: dict[int, str] = {}
         buffers: dict[int, bytes] = {fd: b"" for fd in pipes}
         deadline = time.monotonic() + timeout
@@ -234,10 +254,11 @@ class Supervisor:
         for fd in pipes:
             os.close(fd)
         problems = []
-        for i in range(self.settings.workers):
+        for i in [*range(self.settings.workers), *(-1 - n for n in range(self.settings.mixers))]:
             answer = answers.get(i, f"failed no answer within {timeout}s")
             if not answer.startswith("ready"):
-                problems.append(f"worker {i}: {answer.removeprefix('failed ')}")
+                what = f"worker {i}" if i >= 0 else f"mixer node {-1 - i}"
+                problems.append(f"{what}: {answer.removeprefix('failed ')}")
         return problems
 
     def dead_workers(self) -> dict[int, str]:
@@ -249,8 +270,27 @@ class Supervisor:
                     dead[i] = f"worker {i} (pid {pid}) ended: {_exit_text(status)}"
         return dead
 
+    def dead_mixers(self) -> dict[int, str]:
+        dead = {}
+        for n, pid in self.mixer_pids.items():
+            with contextlib.suppress(ChildProcessError):
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    dead[n] = f"mixer node {n} (pid {pid}) ended: {_exit_text(status)}"
+        return dead
+
     def respawn(self) -> None:
         """Replace dead workers (a crash in pjsua2 takes one worker and its calls, not the core)."""
+        for n, death in self.dead_mixers().items():
+            self.deaths.append(death)
+            log.error("%s; starting a new mixer node %d", death, n)
+            pid, fd = _fork_worker(self.settings, n, mixer=True)
+            self.mixer_pids[n] = pid
+            ready, _, _ = select.select([fd], [], [], 10.0)
+            answer = os.read(fd, 4096).decode(errors="replace").strip() if ready else "no answer within 10s"
+            os.close(fd)
+            self.restarts += 1
+            log.info("mixer node %d restarted: %s", n, answer)
         for i, death in self.dead_workers().items():
             self.deaths.append(death)
             self.clients.pop(i, None)
@@ -281,11 +321,12 @@ class Supervisor:
     def stop_workers(self, timeout: float = 2.0) -> None:
         with contextlib.suppress(ValueError, RuntimeError):
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for pid in self.pids.values():
+        pids = [*self.pids.values(), *self.mixer_pids.values()]
+        for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for pid in self.pids.values():
+        for pid in pids:
             while time.monotonic() < deadline:
                 with contextlib.suppress(ChildProcessError):
                     done, _ = os.waitpid(pid, os.WNOHANG)
@@ -344,6 +385,24 @@ class Supervisor:
                     return last
             return last
 
+        async def conference_cut(req: dict[str, Any]) -> int:
+            member = req.get("member")
+            answers = await self.fan_out("conference_cut", conference=int(req["conference"]), member=member)
+            return sum(int(n) for n in answers if isinstance(n, int))
+
+        async def mixers(req: dict[str, Any]) -> list[Any]:
+            async def one(n: int) -> Any:
+                try:
+                    client = await ControlClient.connect(self.settings.mixer_control(n), timeout=2.0)
+                    try:
+                        return await client.request("status", timeout=5.0)
+                    finally:
+                        await client.close()
+                except (ControlError, OSError) as exc:
+                    return {"node": n, "error": str(exc)}
+
+            return list(await asyncio.gather(*(one(n) for n in sorted(self.mixer_pids))))
+
         server = await serve(
             self.settings.control,
             {
@@ -352,6 +411,8 @@ class Supervisor:
                 "hangup_all": hangup_all,
                 "originate": originate,
                 "set": set_options,
+                "conference_cut": conference_cut,
+                "mixers": mixers,
                 "shutdown": shutdown,
             },
         )
@@ -387,7 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     ports = ",".join(str(settings.worker_port(i)) for i in range(settings.workers))
     ms = (time.perf_counter() - t0) * 1000
-    line = f"CORE READY workers={settings.workers} sip=127.0.0.1:{ports} control={settings.control} ms={ms:.0f}"
+    line = (
+        f"CORE READY workers={settings.workers} sip=127.0.0.1:{ports} mixers={settings.mixers} "
+        f"control={settings.control} ms={ms:.0f}"
+    )
     try:
         asyncio.run(sup.serve(on_ready=lambda: print(line, flush=True)))
     finally:

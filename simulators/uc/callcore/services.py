@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DeviceKind
+from ..rules.conferences import PIN_DIGITS, DialIn
+from ..state_conference import Joined
 from ..state_journal import Entry, Record, journal_entries
+from ..timescale import TIMERS, Timer
 from . import features
 from .ivr import Collect, Greeting
 
@@ -51,6 +54,26 @@ class Services:
             else:
                 state.deskshare_log_in(dev.id, number, state.now())
         return decision
+
+    # -- conferences (UC-CONF-2..4; the mixer nodes are callcore/mixer.py) -----------------
+
+    def conference_dialogue(self) -> Collect:
+        return Collect(("pin",), max_len=PIN_DIGITS)
+
+    def conference_dial_in(self, pin: str, caller: str, nodes: int) -> tuple[DialIn, Joined | None]:
+        state = self.state
+        return state.dial_in(pin, nodes, state.now(), caller)  # type: ignore[no-any-return]
+
+    def conference_connected(self, conference: int, member: int) -> None:
+        state = self.state
+        state.member_connected(conference, member, state.now())
+
+    def conference_left(self, conference: int, member: int) -> None:
+        """000:1553-1555: after the last moderator the others are told and the conference ends
+        about 5 documented minutes later (the state's clock runs time-scaled)."""
+        state = self.state
+        end_after = TIMERS[Timer.CONFERENCE_END_AFTER_LAST_MODERATOR].seconds
+        state.member_left(conference, member, state.now(), end_after)
 
     # -- voicemail -------------------------------------------------------------------------
 

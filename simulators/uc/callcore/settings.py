@@ -11,6 +11,8 @@ from simulators.pj.config import DEFAULT_CODECS, WEBRTC_PORTS
 
 MAX_LEGS_PER_WORKER = 4
 """pjsua2-python 2.15.1 is built with PJSUA_MAX_CALLS = 4: one process holds 4 calls."""
+MIXER_RTP_SPAN = 40
+"""RTP ports per mixer node (4 calls without ICE: RTP + RTCP each, with room to rebind)"""
 
 
 class CoreSettings(BaseModel):
@@ -33,6 +35,12 @@ class CoreSettings(BaseModel):
     log_level: int = Field(1, ge=0, le=6)
     clock_rate: int = Field(16000, description="conference bridge rate: 16000 keeps G.722 wideband, 8000 is cheaper")
     poll_ms: int = Field(5, ge=1, le=100, description="pjsua2 event poll of each worker's thread")
+    mixers: int = Field(
+        2, ge=0, le=32, description="conference mixer nodes (4 call slots each; 16 parties need 7, conference_mix)"
+    )
+    mixer_base_port: int = Field(5300, ge=1024, le=65000, description="mixer node n listens on 127.0.0.1:base+n")
+    mixer_rtp_base: int = Field(30000, ge=1024, le=64000, description="mixer node n's RTP: base+40n .. base+40n+38")
+    mixer_poll_ms: int = Field(200, ge=20, le=5000, description="how often a mixer node reconciles legs with slots")
 
     @field_validator("clock_rate")
     @classmethod
@@ -74,3 +82,19 @@ class CoreSettings(BaseModel):
 
     def worker_control(self, index: int) -> Path:
         return self.control.with_name(f"{self.control.stem}-w{index}.sock")
+
+    def mixer_port(self, node: int) -> int:
+        return self.mixer_base_port + node
+
+    def mixer_rtp(self, node: int) -> tuple[int, int]:
+        start = self.mixer_rtp_base + node * MIXER_RTP_SPAN
+        return start, start + MIXER_RTP_SPAN - 2
+
+    def mixer_control(self, node: int) -> Path:
+        return self.control.with_name(f"{self.control.stem}-m{node}.sock")
+
+    def mixer_codecs(self) -> list[str]:
+        """Legs into and between mixer nodes: G.722 when the core has it (wideband, and the
+        answerer takes the offer's order, so a node offering only G.722 decides), else the
+        core's own codecs."""
+        return ["G722/16000"] if "G722/16000" in self.codecs else list(self.codecs)

@@ -20,6 +20,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,7 @@ from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.stats import read_stream
 
 from . import latching, sipmsg
+from .conference_mix import participant_user
 from .ivr import Collect, IvrAction
 from .local import LocalLeg
 from .services import Services
@@ -78,8 +80,8 @@ def pjsua_slots_free() -> int:
 
 
 class CoreLeg(pj.Call):  # type: ignore[misc]
-    def __init__(self, worker: Worker, leg_id: str, call_id: int = pj.PJSUA_INVALID_ID) -> None:
-        super().__init__(worker.account, call_id)
+    def __init__(self, worker: Worker, leg_id: str, call_id: int = pj.PJSUA_INVALID_ID, account: Any = None) -> None:
+        super().__init__(account or worker.account, call_id)
         self.worker = worker
         self.leg_id = leg_id
         self.med_idx = -1
@@ -106,6 +108,7 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
             if local is not None:
                 local.hungup()
             self.worker.apply(sw.ended(self.leg_id, code, reason))
+            self.worker.conference_leg_ended(self.leg_id)
             self.worker.forget(self)
 
     def onCallMediaState(self, prm: Any) -> None:
@@ -121,6 +124,11 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
         if local is not None and status == "active":
             local.media_ready()
         self.worker.apply(self.worker.switch.media(self.leg_id, status))
+
+    def onStreamDestroyed(self, prm: Any) -> None:
+        # before pjsua destroys the stream and its ICE transport, the bridge must no longer
+        # write a bridged leg, tone or recorder through it (PjRuntime NOTE, media teardown)
+        self.worker.rt.release_stream(self, int(prm.streamIdx))
 
     def onCallTsxState(self, prm: Any) -> None:
         e = prm.e
@@ -184,6 +192,49 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
             return None
 
 
+class MixerLeg(CoreLeg):
+    """A participant's leg from this worker into its conference mixer node (mixer.py),
+    bridged with the participant's own leg; the switch does not know it."""
+
+    def __init__(self, worker: Worker, leg_id: str) -> None:
+        super().__init__(worker, leg_id, account=worker.direct_account)
+
+    def onCallState(self, prm: Any) -> None:
+        info = self.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.worker.conference_mixer_up(self.leg_id)
+        elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.worker.conference_leg_ended(self.leg_id, int(info.lastStatusCode), str(info.lastReason))
+            self.worker.forget(self)
+
+    def onCallMediaState(self, prm: Any) -> None:
+        info = self.getInfo()  # alive while its media list is read
+        for mi in info.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO:
+                self.med_idx = int(mi.index)
+                break
+        self.worker.rewire(self.leg_id)
+
+    def onDtmfDigit(self, prm: Any) -> None:
+        return
+
+    def onCreateMediaTransport(self, prm: Any) -> None:
+        return
+
+
+@dataclass
+class ConferenceJoin:
+    """A participant's call in this worker: its own leg and the leg into its mixer node."""
+
+    conference: int
+    member: int
+    node: int
+    caller_leg: str
+    mixer_leg: str
+    connected: bool = False
+    left: bool = False
+
+
 class _Account(pj.Account):  # type: ignore[misc]
     def __init__(self, worker: Worker) -> None:
         super().__init__()
@@ -217,6 +268,10 @@ class Worker:
         self.calls: dict[str, CoreLeg] = {}
         self.bridges: set[frozenset[str]] = set()
         self.account: Any = None
+        self.direct_account: Any = None
+        """SIP straight to the conference mixer nodes on 127.0.0.1, without Kamailio"""
+        self.joins: dict[str, ConferenceJoin] = {}
+        """conference participants' calls by both their legs' ids"""
         self.counters = {"calls": 0, "refused": 0, "answered": 0, "transfers": 0}
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -248,16 +303,29 @@ class Worker:
         ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
         self.account = _Account(self)
         self.account.create(ac, True)
+        direct = pj.AccountConfig()
+        direct.idUri = f"sip:core-w{self.index}@127.0.0.1:{port}"
+        direct.sipConfig.transportId = self.rt.transports["udp"].id
+        direct.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+        direct.mediaConfig.transportConfig.port = lo
+        direct.mediaConfig.transportConfig.portRange = hi - lo
+        direct.natConfig.iceEnabled = False
+        direct.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        direct.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        direct.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        self.direct_account = pj.Account()
+        self.direct_account.create(direct, False)
         self.rt.add_cleanup(self._release)
 
     def _release(self) -> None:
         with contextlib.suppress(Exception):
             self.rt.ep.hangupAllCalls()
         self.calls.clear()
-        if self.account is not None:
-            with contextlib.suppress(Exception):
-                self.account.shutdown()
-        self.account = None
+        for account in (self.account, self.direct_account):
+            if account is not None:
+                with contextlib.suppress(Exception):
+                    account.shutdown()
+        self.account = self.direct_account = None
 
     def forget(self, call: CoreLeg) -> None:
         self.bridges = {b for b in self.bridges if call.leg_id not in b}
@@ -375,6 +443,9 @@ class Worker:
             log.info("w%d local %s ends: %s", self.index, leg_id, reason)
             self.apply([Hangup(leg_id)])
 
+        if action.service == "conference":
+            self._answer_conference(call, action)
+            return
         if action.service == "deskshare":
             device = action.owner or ""
 
@@ -416,6 +487,99 @@ class Worker:
         self.local[leg_id] = local
         self._reply(call, 200, "OK")
         local.start()
+
+    # -- MeetMe dial-in (UC-CONF-2..4): PIN dialogue, then the leg into the mixer node -------
+
+    def _answer_conference(self, call: CoreLeg, action: AnswerLocal) -> None:
+        services = self.services
+        assert services is not None
+        if pjsua_slots_free() < 1:
+            # the participant's leg into its mixer needs a second call slot here: let
+            # Kamailio's dispatcher try the next worker
+            self._reply(call, 503, "call core worker full")
+            return
+        leg_id, caller = action.leg, action.caller
+
+        def hangup(reason: str) -> None:
+            log.info("w%d conference dial-in %s ends: %s", self.index, leg_id, reason)
+            self.apply([Hangup(leg_id)])
+
+        def collected(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
+            assert isinstance(local.dialogue, Collect)
+            decision, joined = services.conference_dial_in(values[0], caller, self.settings.mixers)
+            log.info("w%d conference dial-in %s by %s: %s", self.index, leg_id, caller, decision.text)
+            if joined is None:
+                return local.dialogue.refuse(decision.code)
+            self._dial_mixer(leg_id, joined.conference.id, joined.member.id, joined.placement.node)
+            return local.dialogue.handover(f"conference {joined.conference.id} as participant {joined.member.id}")
+
+        local = LocalLeg(
+            self.rt,
+            leg_id,
+            services.conference_dialogue(),
+            call.audio,
+            hangup,
+            clock_rate=self.settings.clock_rate,
+            on_collected=collected,
+        )
+        self.local[leg_id] = local
+        self._reply(call, 200, "OK")
+        local.start()
+
+    def _dial_mixer(self, caller_leg: str, conference: int, member: int, node: int) -> None:
+        mixer_id = self.switch.new_id("m")
+        join = ConferenceJoin(conference, member, node, caller_leg, mixer_id)
+        self.joins[caller_leg] = self.joins[mixer_id] = join
+        self.bridges.add(frozenset((caller_leg, mixer_id)))
+        leg = MixerLeg(self, mixer_id)
+        uri = f"sip:{participant_user(conference, member)}@127.0.0.1:{self.settings.mixer_port(node)}"
+        try:
+            leg.makeCall(uri, pj.CallOpParam(True))
+        except pj.Error as exc:
+            log.warning("w%d leg %s into mixer %s: %s", self.index, mixer_id, uri, describe(exc))
+            self.calls.pop(mixer_id, None)
+            self.conference_leg_ended(mixer_id, 503, "mixer leg failed")
+
+    def conference_mixer_up(self, mixer_leg: str) -> None:
+        join = self.joins.get(mixer_leg)
+        if join is None or join.connected or join.left or self.services is None:
+            return
+        join.connected = True
+        self.services.conference_connected(join.conference, join.member)
+        self.rewire(mixer_leg)
+
+    def conference_leg_ended(self, leg_id: str, code: int = 0, reason: str = "") -> None:
+        """Either leg of a participant's call ended: end the other, and the member left."""
+        join = self.joins.get(leg_id)
+        if join is None or join.left:
+            return
+        join.left = True
+        other = join.mixer_leg if leg_id == join.caller_leg else join.caller_leg
+        log.info(
+            "w%d conference %d participant %d left (%s ended %s)",
+            self.index,
+            join.conference,
+            join.member,
+            leg_id,
+            code,
+        )
+        self.apply([Hangup(other)])
+        if self.services is not None:
+            try:
+                self.services.conference_left(join.conference, join.member)
+            except Exception as exc:  # the conference was deleted meanwhile
+                log.info("w%d conference %d: %s", self.index, join.conference, exc)
+        self.rt.call_soon(lambda: [self.joins.pop(x, None) for x in (join.caller_leg, join.mixer_leg)])
+
+    def conference_cut(self, conference: int, member: int | None) -> int:
+        """Hang up the calls of `conference` (one `member`'s, or all) held in this worker."""
+        cut = [
+            j.caller_leg
+            for key, j in self.joins.items()
+            if key == j.caller_leg and j.conference == conference and member in (None, j.member) and not j.left
+        ]
+        self.apply([Hangup(leg) for leg in cut])
+        return len(cut)
 
     def _unbridge(self, call: CoreLeg) -> None:
         am = call.audio()

@@ -1,0 +1,340 @@
+"""A conference mixer node: a pjsua2 endpoint whose bridge mixes up to 4 calls (issue 7).
+
+Forked by the call core's supervisor (main.py) like the workers. Node n listens for SIP on
+127.0.0.1:mixer_base_port+n, without a proxy, and holds two kinds of legs
+(conference_mix.py decides where everything goes; the rows are in the state):
+
+- participant legs, dialled by the worker that anchors the participant's call, to
+  `conf<C>-p<member>`: accepted only when the state gives this node that participant's slot;
+- links, dialled by the child node to its parent, to `conf<C>-l<child>-<parent>`.
+
+Within a node every leg of a conference transmits to every other leg of it, so a link carries
+its side's mix and the tree gives everyone everyone else exactly once. A conference with one
+participant plays music on hold (`ivr.MUSIC_ON_HOLD_TONE`) to that participant's leg.
+
+Reconciling (on every leg change and every `mixer_poll_ms`): a link row without a leg is
+dialled, a leg without a row is hung up (a participant removed, a conference deleted, a link
+pruned); a conference whose end time passed (the last moderator left, 000:1553-1555) has
+its participant legs hung up, and the workers end the participants' calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from typing import Any
+
+import pjsua2 as pj
+
+from simulators.pj.audio import TonePlayer
+from simulators.pj.runtime import PjRuntime, describe
+
+from . import conference_mix as mix
+from .ivr import MUSIC_ON_HOLD_TONE
+from .settings import MAX_LEGS_PER_WORKER, CoreSettings
+
+MIXER_SLOTS = MAX_LEGS_PER_WORKER
+"""pjsua2-python 2.15.1's PJSUA_MAX_CALLS; conference_mix.SLOTS_PER_NODE places by it"""
+
+log = logging.getLogger("uclab.uc.mixer")
+
+
+class MixLeg(pj.Call):  # type: ignore[misc]
+    def __init__(self, node: MixerNode, key: mix.LegKey, call_id: int = pj.PJSUA_INVALID_ID) -> None:
+        super().__init__(node.account, call_id)
+        self.node = node
+        self.key = key
+        self.med_idx = -1
+        self.up = False
+        node.calls[id(self)] = self
+
+    def onCallState(self, prm: Any) -> None:
+        state = self.getInfo().state
+        if state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.up = True
+        elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.node.ended(self)
+
+    def onCallMediaState(self, prm: Any) -> None:
+        info = self.getInfo()  # alive while its media list is read
+        for mi in info.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                self.med_idx = int(mi.index)
+        self.node.rt.call_soon(lambda: self.node.rewire(self.key[0]))
+
+    def audio(self) -> Any:
+        if self.med_idx < 0:
+            return None
+        try:
+            return self.getAudioMedia(self.med_idx)
+        except pj.Error:
+            return None
+
+
+class _Account(pj.Account):  # type: ignore[misc]
+    def __init__(self, node: MixerNode) -> None:
+        super().__init__()
+        self.node = node
+
+    def onIncomingCall(self, prm: Any) -> None:
+        self.node.incoming(prm.callId, str(prm.rdata.wholeMsg))
+
+
+class MixerNode:
+    """Node `index`'s legs and bridge; every method runs on the runtime's thread."""
+
+    def __init__(self, rt: PjRuntime, settings: CoreSettings, index: int, state: Any) -> None:
+        self.rt = rt
+        self.settings = settings
+        self.index = index
+        self._state = state
+        self.account: Any = None
+        self.legs: dict[mix.LegKey, MixLeg] = {}
+        self.calls: dict[int, MixLeg] = {}
+        """every pjsua2 call object until pjsua2 let go of it (refused ones too)"""
+        self.moh: dict[int, tuple[TonePlayer, mix.LegKey]] = {}
+        self.slots: list[mix.Slot] = []
+        self.counters = {"accepted": 0, "refused": 0, "dialled": 0, "hungup": 0, "ended_conferences": 0}
+        self._timer: threading.Timer | None = None
+        self._stopped = False
+
+    @property
+    def state(self) -> Any:
+        return self._state()
+
+    def start(self) -> None:
+        s = self.settings
+        ac = pj.AccountConfig()
+        ac.idUri = f"sip:mixer{self.index}@127.0.0.1:{s.mixer_port(self.index)}"
+        ac.sipConfig.transportId = self.rt.transports["udp"].id
+        lo, hi = s.mixer_rtp(self.index)
+        ac.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+        ac.mediaConfig.transportConfig.port = lo
+        ac.mediaConfig.transportConfig.portRange = hi - lo
+        ac.natConfig.iceEnabled = False
+        ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        self.account = _Account(self)
+        self.account.create(ac, True)
+        self.rt.add_cleanup(self._release)
+        self._schedule()
+
+    def _release(self) -> None:
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+        self.moh.clear()
+        with contextlib.suppress(Exception):
+            self.rt.ep.hangupAllCalls()
+        self.legs.clear()
+        self.calls.clear()
+        if self.account is not None:
+            with contextlib.suppress(Exception):
+                self.account.shutdown()
+        self.account = None
+
+    def _schedule(self) -> None:
+        if self._stopped:
+            return
+        self._timer = threading.Timer(self.settings.mixer_poll_ms / 1000, lambda: self.rt.call_soon(self._tick))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _tick(self) -> None:
+        try:
+            self.reconcile()
+            self._end_due()
+        except Exception as exc:  # a locked or unavailable state: the next tick tries again
+            log.warning("m%d reconcile failed: %s", self.index, exc)
+        self._schedule()
+
+    # -- legs ------------------------------------------------------------------------------
+
+    def incoming(self, call_id: int, message: str) -> None:
+        line = message.split("\r\n", 1)[0]
+        user = line.split(" ")[1].removeprefix("sip:").split("@")[0] if " " in line else ""
+        key = mix.parse_user(user)
+        call = MixLeg(self, key or (-1, user), call_id)
+        slots = self.state.mix_slots()
+        code, reason = 200, "OK"
+        if key is None:
+            code, reason = 404, f"{user!r} names no conference leg"
+        elif key not in mix.expected_legs(slots, self.index):
+            code, reason = 404, f"node {self.index} has no slot for {user}"
+        elif key in self.legs:
+            code, reason = 486, f"{user} is already connected"
+        prm = pj.CallOpParam()
+        prm.statusCode, prm.reason = code, reason
+        log.info("m%d incoming %s: %d %s", self.index, user, code, reason)
+        if code == 200 and key is not None:
+            self.counters["accepted"] += 1
+            self.legs[key] = call
+            call.answer(prm)
+            self.reconcile(slots)
+        else:
+            self.counters["refused"] += 1
+            call.hangup(prm)
+
+    def ended(self, leg: MixLeg) -> None:
+        if self.legs.get(leg.key) is leg:
+            del self.legs[leg.key]
+        log.info("m%d leg %s ended", self.index, leg.key)
+        # freed a turn later, on the runtime's thread, once pjsua2 let go of it
+        self.rt.call_soon(lambda: self._after_end(id(leg)))
+
+    def _after_end(self, ident: int) -> None:
+        self.calls.pop(ident, None)
+        self.reconcile()
+
+    def reconcile(self, slots: list[mix.Slot] | None = None) -> None:
+        self.slots = self.state.mix_slots() if slots is None else slots
+        todo = mix.reconcile(self.slots, self.index, self.legs)
+        for key in todo.hangup:
+            self._hangup(key)
+        for key in todo.dial:
+            self._dial(key)
+        for conference in {c for c, _ in self.legs} | set(self.moh):
+            self.rewire(conference)
+
+    def _end_due(self) -> None:
+        """Conferences whose end time passed (000:1555): their participants' legs are hung up."""
+        mine = {c for c, _ in self.legs}
+        if not mine:
+            return
+        state = self.state
+        now = state.now()
+        for conference in mine:
+            conf = state.conference(conference)
+            if conf is not None and conf.ends_at is not None and conf.ends_at <= now:
+                log.info("m%d conference %d ends: the last moderator left", self.index, conference)
+                self.counters["ended_conferences"] += 1
+                for key in [k for k in self.legs if k[0] == conference and ">" not in k[1]]:
+                    self._hangup(key)
+
+    def _dial(self, key: mix.LegKey) -> None:
+        conference, ref = key
+        child, parent = mix.parse_link(ref)
+        call = MixLeg(self, key)
+        self.legs[key] = call
+        uri = f"sip:{mix.link_user(conference, child, parent)}@127.0.0.1:{self.settings.mixer_port(parent)}"
+        log.info("m%d dials its uplink %s", self.index, uri)
+        try:
+            call.makeCall(uri, pj.CallOpParam(True))
+            self.counters["dialled"] += 1
+        except pj.Error as exc:
+            log.warning("m%d uplink %s: %s", self.index, uri, describe(exc))
+            self.legs.pop(key, None)
+            self.calls.pop(id(call), None)
+
+    def _hangup(self, key: mix.LegKey) -> None:
+        call = self.legs.get(key)
+        if call is None:
+            return
+        self.counters["hungup"] += 1
+        with contextlib.suppress(pj.Error):
+            call.hangup(pj.CallOpParam(True))
+
+    # -- the bridge ------------------------------------------------------------------------
+
+    def rewire(self, conference: int) -> None:
+        """Every leg of `conference` here hears every other; a lone participant hears music."""
+        media = {k: am for k, leg in self.legs.items() if k[0] == conference and (am := leg.audio()) is not None}
+        for a, am in media.items():
+            for b, bm in media.items():
+                if a != b:
+                    with contextlib.suppress(pj.Error):
+                        am.startTransmit(bm)
+        alone = [k for k in media if ">" not in k[1]] if mix.lone(self.slots, conference) else []
+        playing = self.moh.get(conference)
+        if playing is not None and (not alone or playing[1] != alone[0]):
+            player, key = self.moh.pop(conference)
+            if key in media:
+                with contextlib.suppress(pj.Error):
+                    player.gen.stopTransmit(media[key])
+            player.close()
+        if alone and conference not in self.moh:
+            player = TonePlayer(MUSIC_ON_HOLD_TONE, self.settings.clock_rate)
+            player.gen.startTransmit(media[alone[0]])
+            self.moh[conference] = (player, alone[0])
+
+    # -- views -----------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "node": self.index,
+            "pid": os.getpid(),
+            "sip": f"127.0.0.1:{self.settings.mixer_port(self.index)}",
+            "legs": [
+                {"conference": c, "ref": r, "up": leg.up, "media": leg.med_idx >= 0}
+                for (c, r), leg in sorted(self.legs.items())
+            ],
+            "music_on_hold": sorted(self.moh),
+            "counters": dict(self.counters),
+        }
+
+
+# -- the process (forked by main.py) -------------------------------------------------------
+
+
+def mixer_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
+    import asyncio
+    import time
+
+    from simulators.pj.config import EndpointConfig, TransportSpec
+
+    from ..config import load_config
+    from ..state import State
+    from .main import LazyDirectory
+
+    t0 = time.perf_counter()
+    try:
+        directory = LazyDirectory(lambda: State.open(settings.state_path, load_config(settings.config_path)))
+        rt = PjRuntime(
+            EndpointConfig(
+                bind="127.0.0.1",
+                transports=[TransportSpec(kind="udp", port=settings.mixer_port(index))],
+                rtp_ports=settings.mixer_rtp(index),
+                codecs=settings.mixer_codecs(),
+                log_level=settings.log_level,
+                user_agent=f"uclab-uc-core/m{index}",
+                max_calls=MIXER_SLOTS,
+                clock_rate=settings.clock_rate,
+            ),
+            poll_ms=settings.poll_ms,
+        )
+        rt.start()
+        node = MixerNode(rt, settings, index, directory.state)
+        directory.open_soon()
+        rt.run(node.start)
+    except Exception as exc:
+        message = describe(exc) if hasattr(exc, "info") else f"{type(exc).__name__}: {exc}"
+        os.write(ready_fd, f"failed {message}\n".encode())
+        return 1
+    return asyncio.run(_serve(settings, index, rt, node, ready_fd, t0))
+
+
+async def _serve(settings: CoreSettings, index: int, rt: PjRuntime, node: MixerNode, ready_fd: int, t0: float) -> int:
+    import asyncio
+    import signal
+    import time
+
+    from ..control import serve
+
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, done.set)
+
+    async def status(req: dict[str, Any]) -> Any:
+        return await asyncio.wrap_future(rt.submit(node.snapshot))
+
+    server = await serve(settings.mixer_control(index), {"status": status})
+    os.write(ready_fd, f"ready ms={(time.perf_counter() - t0) * 1000:.0f}\n".encode())
+    os.close(ready_fd)
+    await done.wait()
+    server.close()
+    rt.stop()
+    return 0
