@@ -226,11 +226,18 @@ def test_dial_in_number_routes_to_the_pin_dialogue_which_hands_the_call_over(sma
     state = smart.state
     route = features.route(state, state.config.conferences.dial_in_number, "201")
     assert route == features.Service("conference", "201")
-    dialogue = Collect(("pin",), max_len=rules.PIN_DIGITS)
+    dialogue = Collect(("pin",), max_len=rules.PIN_DIGITS, full_ends_field=True)
     assert dialogue.start(0.0)[0] == Tone(PROMPT_TONE)
-    for d in "123456":
+    for d in "12345":
         dialogue.digit(d, 0.0)
-    assert dialogue.digit("#", 0.0)[-1] == Collected(("123456",))
+    # complete after the sixth digit; a # after it changes nothing (RULES-INTERPRETATION)
+    assert dialogue.digit("6", 0.0)[-1] == Collected(("123456",))
+    assert dialogue.digit("#", 0.0) == []
+    short = Collect(("pin",), max_len=rules.PIN_DIGITS, full_ends_field=True)
+    short.start(0.0)
+    for d in "123":
+        short.digit(d, 0.0)
+    assert short.digit("#", 0.0)[-1] == Collected(("123",))
     assert dialogue.handover("conference 1") == [Tone(None)] and dialogue.state == "done"
     assert dialogue.timer(1.0) == [] and dialogue.digit("1", 1.0) == []
     assert MUSIC_ON_HOLD_TONE not in (PROMPT_TONE, CONFIRM_TONE)

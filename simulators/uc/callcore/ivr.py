@@ -84,6 +84,8 @@ class Collect:
     digit_timeout: float = 15.0
     confirm_seconds: float = 1.0
     max_len: int = 16
+    full_ends_field: bool = False
+    """a field of `max_len` digits is complete without '#' (a conference PIN)"""
     values: list[str] = field(default_factory=list)
     current: str = ""
     state: str = "new"
@@ -104,7 +106,8 @@ class Collect:
             self.current += d
             if len(self.current) > self.max_len:
                 return self.refuse(f"{self.fields[len(self.values)]} longer than {self.max_len} digits")
-            return [Arm(self.digit_timeout)]
+            if not (self.full_ends_field and len(self.current) == self.max_len):
+                return [Arm(self.digit_timeout)]
         self.values.append(self.current)
         self.current = ""
         if len(self.values) < len(self.fields) and not (self.empty_first_ends and self.values == [""]):

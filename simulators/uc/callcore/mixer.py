@@ -64,6 +64,10 @@ class MixLeg(pj.Call):  # type: ignore[misc]
                 self.med_idx = int(mi.index)
         self.node.rt.call_soon(lambda: self.node.rewire(self.key[0]))
 
+    def onStreamDestroyed(self, prm: Any) -> None:
+        # the bridge must stop mixing into the stream before pjsua destroys it (PjRuntime NOTE)
+        self.node.rt.release_stream(self, int(prm.streamIdx))
+
     def audio(self) -> Any:
         if self.med_idx < 0:
             return None
@@ -145,8 +149,9 @@ class MixerNode:
 
     def _tick(self) -> None:
         try:
-            self.reconcile()
-            self._end_due()
+            if self.legs:  # an idle node reads nothing: a participant's leg arriving reconciles
+                self.reconcile()
+                self._end_due()
         except Exception as exc:  # a locked or unavailable state: the next tick tries again
             log.warning("m%d reconcile failed: %s", self.index, exc)
         self._schedule()

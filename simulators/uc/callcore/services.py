@@ -58,7 +58,7 @@ class Services:
     # -- conferences (UC-CONF-2..4; the mixer nodes are callcore/mixer.py) -----------------
 
     def conference_dialogue(self) -> Collect:
-        return Collect(("pin",), max_len=PIN_DIGITS)
+        return Collect(("pin",), max_len=PIN_DIGITS, full_ends_field=True)
 
     def conference_dial_in(self, pin: str, caller: str, nodes: int) -> tuple[DialIn, Joined | None]:
         state = self.state
