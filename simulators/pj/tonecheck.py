@@ -35,12 +35,18 @@ MIN_PURITY = 0.9
 MAX_CROSSTALK = 0.05
 
 
-def measure(call: SelfCall, freq: int, settle: float = 0.15, span: float = 0.3) -> dict[str, Any]:
+def _quiet_caller(call: SelfCall) -> Any:
+    """The caller's audio with nothing transmitting into it yet."""
     caller = call.calls[0]
     assert caller is not None
     am = caller.getAudioMedia(-1)
     for p in call.players:
         p.gen.stopTransmit(am)
+    return am
+
+
+def measure(call: SelfCall, freq: int, settle: float = 0.15, span: float = 0.3) -> dict[str, Any]:
+    am = _quiet_caller(call)
     player = TonePlayer(freq)
     player.gen.startTransmit(am)
     call.players.append(player)
@@ -75,11 +81,7 @@ MIX_MIN_LEVEL = -30.0
 
 def measure_mix(call: SelfCall, left_out: int, settle: float = 0.5, span: float = 1.0) -> dict[str, Any]:
     """The mix a listener with tone `left_out` hears in a 16-party conference, through the call."""
-    caller = call.calls[0]
-    assert caller is not None
-    am = caller.getAudioMedia(-1)
-    for p in call.players:
-        p.gen.stopTransmit(am)
+    am = _quiet_caller(call)
     mixed = [f for f in TONE_PLAN[:CONFERENCE_PARTIES] if f != left_out]
     players = [TonePlayer(f) for f in mixed]
     for player in players:

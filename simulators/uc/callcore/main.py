@@ -99,50 +99,60 @@ class LazyDirectory:
         return str(self._get().number_of_device(username))
 
 
-def _worker_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
+def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool = False) -> int:
+    """Worker `index`, or with `mixer` conference mixer node `index` (mixer.py): its
+    pjsua2 endpoint on 127.0.0.1, then its control socket until stopped."""
     from simulators.pj.config import EndpointConfig, TransportSpec
     from simulators.pj.runtime import PjRuntime, describe
 
     from ..config import load_config
     from ..state import State
+    from .mixer import MixerNode, serve_node
     from .services import Services
     from .worker import Worker
 
     t0 = time.perf_counter()
+    stun: list[str] | None
+    if mixer:
+        port, rtp, codecs, stun = settings.mixer_port(index), settings.mixer_rtp(index), settings.mixer_codecs(), []
+    else:
+        port, rtp, codecs, stun = settings.worker_port(index), settings.worker_rtp(index), settings.codecs, None
     try:
         directory = LazyDirectory(lambda: State.open(settings.state_path, load_config(settings.config_path)))
         rt = PjRuntime(
             EndpointConfig(
                 bind="127.0.0.1",
-                transports=[TransportSpec(kind="udp", port=settings.worker_port(index))],
-                rtp_ports=settings.worker_rtp(index),
-                stun_servers=settings.stun_servers,
-                codecs=settings.codecs,
+                transports=[TransportSpec(kind="udp", port=port)],
+                rtp_ports=rtp,
+                stun_servers=settings.stun_servers if stun is None else stun,
+                codecs=codecs,
                 log_level=settings.log_level,
-                user_agent=f"uclab-uc-core/w{index}",
+                user_agent=f"uclab-uc-core/{'m' if mixer else 'w'}{index}",
                 max_calls=MAX_LEGS_PER_WORKER,
                 clock_rate=settings.clock_rate,
             ),
             poll_ms=settings.poll_ms,
         )
         rt.start()
-        services = Services(directory.state, settings.state_path.parent / "voicemail")
-        worker = Worker(rt, settings, index, directory, services)
-        directory.open_soon()
-        rt.run(worker.start)
+        if mixer:
+            node = MixerNode(rt, settings, index, directory.state)
+            directory.open_soon()
+            rt.run(node.start)
+        else:
+            services = Services(directory.state, settings.state_path.parent / "voicemail")
+            worker = Worker(rt, settings, index, directory, services)
+            directory.open_soon()
+            rt.run(worker.start)
     except Exception as exc:
         message = describe(exc) if hasattr(exc, "info") else f"{type(exc).__name__}: {exc}"
         os.write(ready_fd, f"failed {message}\n".encode())
         return 1
+    if mixer:
+        return asyncio.run(serve_node(settings, index, rt, node, ready_fd, t0))
     return asyncio.run(_worker_serve(settings, index, rt, worker, ready_fd, t0))
 
 
 async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any, ready_fd: int, t0: float) -> int:
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, done.set)
-
     async def on_pj(fn: Any) -> Any:
         return await asyncio.wrap_future(rt.submit(fn))
 
@@ -151,10 +161,6 @@ async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any
             settings.latch_rtp = bool(req["latch_rtp"])
         return {"latch_rtp": settings.latch_rtp}
 
-    async def shutdown(req: dict[str, Any]) -> str:
-        loop.call_soon(done.set)
-        return "bye"
-
     handlers = {
         "status": lambda r: on_pj(lambda: {k: v for k, v in worker.snapshot().items() if k != "sessions"}),
         "calls": lambda r: on_pj(worker.snapshot),
@@ -162,9 +168,23 @@ async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any
         "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
         "conference_cut": lambda r: on_pj(lambda: worker.conference_cut(int(r["conference"]), r.get("member"))),
         "set": set_options,
-        "shutdown": shutdown,
     }
-    server = await serve(settings.worker_control(index), handlers)  # type: ignore[arg-type]
+    return await serve_until_stopped(settings.worker_control(index), handlers, rt, ready_fd, t0)
+
+
+async def serve_until_stopped(control: Path, handlers: dict[str, Any], rt: Any, ready_fd: int, t0: float) -> int:
+    """A forked process (worker or mixer node): serve `handlers` (and `shutdown`) on its
+    control socket, say ready on the pipe, run until SIGTERM/SIGINT or shutdown."""
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, done.set)
+
+    async def shutdown(req: dict[str, Any]) -> str:
+        loop.call_soon(done.set)
+        return "bye"
+
+    server = await serve(control, {**handlers, "shutdown": shutdown})
     os.write(ready_fd, f"ready ms={(time.perf_counter() - t0) * 1000:.0f}\n".encode())
     os.close(ready_fd)
     await done.wait()
@@ -200,12 +220,7 @@ def _fork_worker(settings: CoreSettings, index: int, mixer: bool = False) -> tup
             tag = f"m{index}" if mixer else f"w{index}"
             logging.basicConfig(level=logging.INFO, format=f"[{tag}] %(name)s %(levelname)s %(message)s")
             faulthandler.enable(all_threads=True)  # a crash in pjsua2 leaves its Python stacks in the log
-            if mixer:
-                from .mixer import mixer_main
-
-                code = mixer_main(settings, index, write_fd)
-            else:
-                code = _worker_main(settings, index, write_fd)
+            code = _worker_main(settings, index, write_fd, mixer)
         except BaseException as exc:  # report, never return into the supervisor's code
             with contextlib.suppress(OSError):
                 os.write(write_fd, f"failed {type(exc).__name__}: {exc}\n".encode())
@@ -261,47 +276,38 @@ class Supervisor:
                 problems.append(f"{what}: {answer.removeprefix('failed ')}")
         return problems
 
-    def dead_workers(self) -> dict[int, str]:
+    def dead_workers(self, mixers: bool = False) -> dict[int, str]:
         dead = {}
-        for i, pid in self.pids.items():
+        what = "mixer node" if mixers else "worker"
+        for i, pid in (self.mixer_pids if mixers else self.pids).items():
             with contextlib.suppress(ChildProcessError):
                 done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
-                    dead[i] = f"worker {i} (pid {pid}) ended: {_exit_text(status)}"
-        return dead
-
-    def dead_mixers(self) -> dict[int, str]:
-        dead = {}
-        for n, pid in self.mixer_pids.items():
-            with contextlib.suppress(ChildProcessError):
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    dead[n] = f"mixer node {n} (pid {pid}) ended: {_exit_text(status)}"
+                    dead[i] = f"{what} {i} (pid {pid}) ended: {_exit_text(status)}"
         return dead
 
     def respawn(self) -> None:
         """Replace dead workers (a crash in pjsua2 takes one worker and its calls, not the core)."""
-        for n, death in self.dead_mixers().items():
+        for n, death in self.dead_workers(mixers=True).items():
             self.deaths.append(death)
             log.error("%s; starting a new mixer node %d", death, n)
             pid, fd = _fork_worker(self.settings, n, mixer=True)
             self.mixer_pids[n] = pid
-            ready, _, _ = select.select([fd], [], [], 10.0)
-            answer = os.read(fd, 4096).decode(errors="replace").strip() if ready else "no answer within 10s"
-            os.close(fd)
-            self.restarts += 1
-            log.info("mixer node %d restarted: %s", n, answer)
+            self._await_restart(fd, f"mixer node {n}")
         for i, death in self.dead_workers().items():
             self.deaths.append(death)
             self.clients.pop(i, None)
             log.error("%s; starting a new worker %d", death, i)
             pid, fd = _fork_worker(self.settings, i)
             self.pids[i] = pid
-            ready, _, _ = select.select([fd], [], [], 10.0)
-            answer = os.read(fd, 4096).decode(errors="replace").strip() if ready else "no answer within 10s"
-            os.close(fd)
-            self.restarts += 1
-            log.info("worker %d restarted: %s", i, answer)
+            self._await_restart(fd, f"worker {i}")
+
+    def _await_restart(self, fd: int, what: str) -> None:
+        ready, _, _ = select.select([fd], [], [], 10.0)
+        answer = os.read(fd, 4096).decode(errors="replace").strip() if ready else "no answer within 10s"
+        os.close(fd)
+        self.restarts += 1
+        log.info("%s restarted: %s", what, answer)
 
     async def client(self, index: int) -> ControlClient:
         if index not in self.clients:

@@ -33,10 +33,8 @@ from simulators.pj.runtime import PjRuntime, describe
 
 from . import conference_mix as mix
 from .ivr import MUSIC_ON_HOLD_TONE
-from .settings import MAX_LEGS_PER_WORKER, CoreSettings
-
-MIXER_SLOTS = MAX_LEGS_PER_WORKER
-"""pjsua2-python 2.15.1's PJSUA_MAX_CALLS; conference_mix.SLOTS_PER_NODE places by it"""
+from .settings import CoreSettings
+from .worker import IncomingAccount, bridge_port, loopback_account
 
 log = logging.getLogger("uclab.uc.mixer")
 
@@ -69,21 +67,7 @@ class MixLeg(pj.Call):  # type: ignore[misc]
         self.node.rt.release_stream(self, int(prm.streamIdx))
 
     def audio(self) -> Any:
-        if self.med_idx < 0:
-            return None
-        try:
-            return self.getAudioMedia(self.med_idx)
-        except pj.Error:
-            return None
-
-
-class _Account(pj.Account):  # type: ignore[misc]
-    def __init__(self, node: MixerNode) -> None:
-        super().__init__()
-        self.node = node
-
-    def onIncomingCall(self, prm: Any) -> None:
-        self.node.incoming(prm.callId, str(prm.rdata.wholeMsg))
+        return bridge_port(self, self.med_idx)
 
 
 class MixerNode:
@@ -110,19 +94,9 @@ class MixerNode:
 
     def start(self) -> None:
         s = self.settings
-        ac = pj.AccountConfig()
-        ac.idUri = f"sip:mixer{self.index}@127.0.0.1:{s.mixer_port(self.index)}"
-        ac.sipConfig.transportId = self.rt.transports["udp"].id
-        lo, hi = s.mixer_rtp(self.index)
-        ac.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
-        ac.mediaConfig.transportConfig.port = lo
-        ac.mediaConfig.transportConfig.portRange = hi - lo
-        ac.natConfig.iceEnabled = False
-        ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
-        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
-        ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
-        self.account = _Account(self)
-        self.account.create(ac, True)
+        uri = f"sip:mixer{self.index}@127.0.0.1:{s.mixer_port(self.index)}"
+        self.account = IncomingAccount(self)
+        self.account.create(loopback_account(uri, self.rt.transports["udp"].id, s.mixer_rtp(self.index)), True)
         self.rt.add_cleanup(self._release)
         self._schedule()
 
@@ -284,62 +258,14 @@ class MixerNode:
 # -- the process (forked by main.py) -------------------------------------------------------
 
 
-def mixer_main(settings: CoreSettings, index: int, ready_fd: int) -> int:
+async def serve_node(
+    settings: CoreSettings, index: int, rt: PjRuntime, node: MixerNode, ready_fd: int, t0: float
+) -> int:
     import asyncio
-    import time
 
-    from simulators.pj.config import EndpointConfig, TransportSpec
-
-    from ..config import load_config
-    from ..state import State
-    from .main import LazyDirectory
-
-    t0 = time.perf_counter()
-    try:
-        directory = LazyDirectory(lambda: State.open(settings.state_path, load_config(settings.config_path)))
-        rt = PjRuntime(
-            EndpointConfig(
-                bind="127.0.0.1",
-                transports=[TransportSpec(kind="udp", port=settings.mixer_port(index))],
-                rtp_ports=settings.mixer_rtp(index),
-                codecs=settings.mixer_codecs(),
-                log_level=settings.log_level,
-                user_agent=f"uclab-uc-core/m{index}",
-                max_calls=MIXER_SLOTS,
-                clock_rate=settings.clock_rate,
-            ),
-            poll_ms=settings.poll_ms,
-        )
-        rt.start()
-        node = MixerNode(rt, settings, index, directory.state)
-        directory.open_soon()
-        rt.run(node.start)
-    except Exception as exc:
-        message = describe(exc) if hasattr(exc, "info") else f"{type(exc).__name__}: {exc}"
-        os.write(ready_fd, f"failed {message}\n".encode())
-        return 1
-    return asyncio.run(_serve(settings, index, rt, node, ready_fd, t0))
-
-
-async def _serve(settings: CoreSettings, index: int, rt: PjRuntime, node: MixerNode, ready_fd: int, t0: float) -> int:
-    import asyncio
-    import signal
-    import time
-
-    from ..control import serve
-
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, done.set)
+    from .main import serve_until_stopped
 
     async def status(req: dict[str, Any]) -> Any:
         return await asyncio.wrap_future(rt.submit(node.snapshot))
 
-    server = await serve(settings.mixer_control(index), {"status": status})
-    os.write(ready_fd, f"ready ms={(time.perf_counter() - t0) * 1000:.0f}\n".encode())
-    os.close(ready_fd)
-    await done.wait()
-    server.close()
-    rt.stop()
-    return 0
+    return await serve_until_stopped(settings.mixer_control(index), {"status": status}, rt, ready_fd, t0)

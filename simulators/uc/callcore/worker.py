@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import pjsua2 as pj
 
@@ -184,12 +184,7 @@ class CoreLeg(pj.Call):  # type: ignore[misc]
             log.error("leg %s: could not turn RTP latching off: %s", self.leg_id, exc)
 
     def audio(self) -> Any:
-        if self.med_idx < 0:
-            return None
-        try:
-            return self.getAudioMedia(self.med_idx)
-        except pj.Error:
-            return None
+        return bridge_port(self, self.med_idx)
 
 
 class MixerLeg(CoreLeg):
@@ -235,13 +230,48 @@ class ConferenceJoin:
     left: bool = False
 
 
-class _Account(pj.Account):  # type: ignore[misc]
-    def __init__(self, worker: Worker) -> None:
+class _Incoming(Protocol):
+    def incoming(self, call_id: int, message: str) -> None: ...
+
+
+class IncomingAccount(pj.Account):  # type: ignore[misc]
+    """An account that hands every new INVITE to its owner (a worker or a mixer node)."""
+
+    def __init__(self, owner: _Incoming) -> None:
         super().__init__()
-        self.worker = worker
+        self.owner = owner
 
     def onIncomingCall(self, prm: Any) -> None:
-        self.worker.incoming(prm.callId, str(prm.rdata.wholeMsg))
+        self.owner.incoming(prm.callId, str(prm.rdata.wholeMsg))
+
+
+_Account = IncomingAccount
+
+
+def loopback_account(uri: str, transport_id: int, rtp: tuple[int, int]) -> Any:
+    """An AccountConfig for SIP between the core's own processes on 127.0.0.1 (worker to
+    mixer node, node to node): no proxy, no ICE or STUN, no session timers."""
+    ac = pj.AccountConfig()
+    ac.idUri = uri
+    ac.sipConfig.transportId = transport_id
+    ac.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    ac.mediaConfig.transportConfig.port = rtp[0]
+    ac.mediaConfig.transportConfig.portRange = rtp[1] - rtp[0]
+    ac.natConfig.iceEnabled = False
+    ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+    ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+    ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+    return ac
+
+
+def bridge_port(call: Any, med_idx: int) -> Any:
+    """A call's audio on the bridge (AudioMedia), or None before media or after it ended."""
+    if med_idx < 0:
+        return None
+    try:
+        return call.getAudioMedia(med_idx)
+    except pj.Error:
+        return None
 
 
 class Worker:
@@ -303,18 +333,10 @@ class Worker:
         ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
         self.account = _Account(self)
         self.account.create(ac, True)
-        direct = pj.AccountConfig()
-        direct.idUri = f"sip:core-w{self.index}@127.0.0.1:{port}"
-        direct.sipConfig.transportId = self.rt.transports["udp"].id
-        direct.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
-        direct.mediaConfig.transportConfig.port = lo
-        direct.mediaConfig.transportConfig.portRange = hi - lo
-        direct.natConfig.iceEnabled = False
-        direct.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
-        direct.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
-        direct.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
         self.direct_account = pj.Account()
-        self.direct_account.create(direct, False)
+        self.direct_account.create(
+            loopback_account(f"sip:core-w{self.index}@127.0.0.1:{port}", self.rt.transports["udp"].id, (lo, hi)), False
+        )
         self.rt.add_cleanup(self._release)
 
     def _release(self) -> None:
@@ -443,13 +465,15 @@ class Worker:
             log.info("w%d local %s ends: %s", self.index, leg_id, reason)
             self.apply([Hangup(leg_id)])
 
-        if action.service == "conference":
-            self._answer_conference(call, action)
+        if action.service == "conference" and pjsua_slots_free() < 1:
+            # the participant's leg into its mixer needs a second call slot here: let
+            # Kamailio's dispatcher try the next worker
+            self._reply(call, 503, "call core worker full")
             return
-        if action.service == "deskshare":
+        if action.service in ("deskshare", "conference"):
             device = action.owner or ""
 
-            def collected(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
+            def deskshare(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
                 assert isinstance(local.dialogue, Collect)
                 decision = services.deskshare(device, values[0], values[1] if len(values) > 1 else "")
                 log.info("w%d deskshare %s: %s", self.index, device, decision.message)
@@ -457,14 +481,15 @@ class Worker:
                     local.dialogue.accept(decision.message) if decision.ok else local.dialogue.refuse(decision.message)
                 )
 
+            conference = action.service == "conference"
             local = LocalLeg(
                 self.rt,
                 leg_id,
-                services.deskshare_dialogue(),
+                services.conference_dialogue() if conference else services.deskshare_dialogue(),
                 call.audio,
                 hangup,
                 clock_rate=self.settings.clock_rate,
-                on_collected=collected,
+                on_collected=self._conference_pin(leg_id, action.caller) if conference else deskshare,
             )
         else:
             owner, caller = action.owner or "", action.caller
@@ -490,19 +515,11 @@ class Worker:
 
     # -- MeetMe dial-in (UC-CONF-2..4): PIN dialogue, then the leg into the mixer node -------
 
-    def _answer_conference(self, call: CoreLeg, action: AnswerLocal) -> None:
+    def _conference_pin(self, leg_id: str, caller: str) -> Callable[[LocalLeg, tuple[str, ...]], list[IvrAction]]:
+        """What the PIN dialogue does with the keyed PIN: refuse (the call ends) or hand the
+        caller's leg over to its mixer node."""
         services = self.services
         assert services is not None
-        if pjsua_slots_free() < 1:
-            # the participant's leg into its mixer needs a second call slot here: let
-            # Kamailio's dispatcher try the next worker
-            self._reply(call, 503, "call core worker full")
-            return
-        leg_id, caller = action.leg, action.caller
-
-        def hangup(reason: str) -> None:
-            log.info("w%d conference dial-in %s ends: %s", self.index, leg_id, reason)
-            self.apply([Hangup(leg_id)])
 
         def collected(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
             assert isinstance(local.dialogue, Collect)
@@ -513,18 +530,7 @@ class Worker:
             self._dial_mixer(leg_id, joined.conference.id, joined.member.id, joined.placement.node)
             return local.dialogue.handover(f"conference {joined.conference.id} as participant {joined.member.id}")
 
-        local = LocalLeg(
-            self.rt,
-            leg_id,
-            services.conference_dialogue(),
-            call.audio,
-            hangup,
-            clock_rate=self.settings.clock_rate,
-            on_collected=collected,
-        )
-        self.local[leg_id] = local
-        self._reply(call, 200, "OK")
-        local.start()
+        return collected
 
     def _dial_mixer(self, caller_leg: str, conference: int, member: int, node: int) -> None:
         mixer_id = self.switch.new_id("m")
