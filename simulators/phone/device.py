@@ -197,8 +197,6 @@ class Device:
         self.preselection = settings.codec_preselection
         self.ids = itertools.count(1)
         self.calls: dict[str, DevCall] = {}
-        self._ending: dict[str, DevCall] = {}
-        """finished calls kept until the bridge no longer writes into their ear (forget)"""
         self.account: Any = None
         self.tone: TonePlayer | None = None
 
@@ -235,12 +233,8 @@ class Device:
         with contextlib.suppress(Exception):
             self.rt.ep.hangupAllCalls()
         for call in self.calls.values():
-            call.ear.closed = True
-            self.rt.isolate_port(call.ear.getPortId())
-        if self.calls:
-            self.rt.settle_bridge()  # see forget
+            call.ear.close()  # see forget
         self.calls.clear()
-        self._ending.clear()
         self.tone = None
         if self.account is not None:
             with contextlib.suppress(Exception):
@@ -248,19 +242,15 @@ class Device:
         self.account = None
 
     def forget(self, call: DevCall) -> None:
-        """Drop a finished call once the bridge no longer writes into its `ear`.
+        """Drop a finished call at the next turn (not inside its own callback).
 
-        The ear (a Python port) is taken off the bridge first and the call dropped two
-        clock ticks later: freed while a stream still transmits into it, the clock thread
-        would call into a half-destroyed Python object (PjRuntime NOTE, media teardown).
+        Its ear leaves the bridge now, while the Python object is intact (audio.py NOTE:
+        the clock thread calls every port until its removal is applied).
         Queued work names calls by id, never holds them: a DevCall must die on this
         thread before libDestroy, and a closure in the queue could outlive both."""
         cid = call.cid
-        call.ear.closed = True
-        self.rt.isolate_port(call.ear.getPortId())
-        self._ending[cid] = call
+        call.ear.close()
         self.rt.call_soon(lambda: self.calls.pop(cid, None))
-        self.rt.after_ticks(2, lambda: self._ending.pop(cid, None))
 
     # -- facts ----------------------------------------------------------------------------
 

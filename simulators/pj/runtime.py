@@ -8,6 +8,24 @@ happens on this thread; other threads hand it work with `submit` (a Future) or `
 
 Shutdown (`stop`): run the cleanup hooks (newest first: they drop calls, players,
 accounts), collect garbage, then `libDestroy(PJSUA_DESTROY_NO_NETWORK)`; a few ms.
+
+NOTE media teardown (pjsip 2.15.1): the conference bridge removes a port asynchronously,
+in its clock thread, while pjsua destroys the call's media transport right after queueing
+the removal. A clock tick that still writes the bridge's audio into the stream (anything
+transmitting to the call: a tone, a bridged leg) then sends RTP through the destroyed
+transport; with ICE that is `pj_ice_strans_sendto2(NULL, ...)`, a SIGSEGV ("segfault at
+e80") in the thread "clock". Upstream fixed it after 2.15.1 (pjproject PRs 4281, 4301).
+The same race frees a Python AudioMediaPort (a call's ReceivedAudio) that the stream still
+transmits into: its destructor only queues its removal, the clock thread then calls into a
+half-destroyed Python object ("'ReceivedAudio' object has no attribute 'closed'", "Immortal
+interned string died", segfaults in libpython).
+Every Call subclass must therefore call `release_stream()` from `onStreamDestroyed`. pjsua2
+calls it either after pjsua queued the stream's removal (hangup, re-INVITE), or, when the
+call is DISCONNECTED, before (pjsua2's Call.processStateChange, ahead of onCallState); in
+that case release_stream first disconnects every connection to and from the stream's port.
+Then it holds the teardown until the bridge started two more ticks (`settle_bridge`): no
+tick writes into the stream, or from it into a port about to be freed, any more.
+The same teardown also frees the call's Python ports: see the NOTE in audio.py (BridgePort).
 """
 
 from __future__ import annotations
@@ -27,6 +45,7 @@ from typing import Any, TypeVar
 
 import pjsua2 as pj
 
+from .audio import BridgeClock
 from .config import EndpointConfig, TransportKind
 
 log = logging.getLogger("uclab.pj")
@@ -85,6 +104,9 @@ class PjRuntime:
         self._start_error: BaseException | None = None
         self._stopping = False
         self.timings: dict[str, float] = {}
+        self.bridge_clock: BridgeClock | None = None
+        self.settles = {"count": 0, "timeouts": 0}
+        """how often a stream teardown waited for the bridge (settle_bridge), and gave up"""
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -123,6 +145,65 @@ class PjRuntime:
             fn()  # the result is dropped: a kept result could keep a pjsua2 object alive
 
         self._queue.put((job, Future()))
+
+    def release_stream(self, call: Any, stream_idx: int) -> None:
+        """Take a call's stream off the bridge before pjsua destroys it (pjsua2 thread).
+
+        For `Call.onStreamDestroyed(prm)`: `rt.release_stream(self, prm.streamIdx)`. When
+        the stream's port is still on the bridge (DISCONNECTED: pjsua removes it only after
+        onCallState), every connection to and from it is stopped first; then the teardown
+        waits for the bridge (see the module NOTE).
+        """
+        slot = _stream_slot(call, stream_idx)
+        if slot >= 0:
+            self.isolate_port(slot)
+        self.settle_bridge()
+
+    def isolate_port(self, slot: int) -> int:
+        """Stop every transmission to and from bridge port `slot`; how many were stopped.
+
+        Only for a port whose removal is not queued yet: a disconnect queued after the
+        removal disconnects the other port from everything (pjsip 2.15 asynchronous bridge).
+        """
+        ports = self.ep.mediaEnumPorts2()  # keep the vector alive while using its items
+        by_id = {int(m.getPortId()): m for m in ports}
+        target = by_id.get(slot)
+        if target is None:
+            return 0
+        stopped = 0
+        for pid, media in by_id.items():
+            if pid == slot:
+                continue
+            with contextlib.suppress(pj.Error):
+                if slot in media.getPortInfo().listeners:
+                    media.stopTransmit(target)
+                    stopped += 1
+        with contextlib.suppress(pj.Error):
+            for pid in list(target.getPortInfo().listeners):
+                if pid in by_id:
+                    target.stopTransmit(by_id[pid])
+                    stopped += 1
+        return stopped
+
+    def settle_bridge(self, ticks: int = 2, timeout: float = 0.3) -> bool:
+        """Wait (pjsua2 thread) until the bridge started `ticks` more clock ticks.
+
+        Call it from `Call.onStreamDestroyed`: the stream's port removal is queued; once two
+        more ticks started, the bridge has applied it and finished every tick that could
+        still write into the port (see the module NOTE and `BridgeClock`). The GIL is
+        released while waiting, so the clock thread's Python ports keep running. False on
+        timeout (the teardown then goes on unguarded).
+        """
+        self.settles["count"] += 1
+        clock = self.bridge_clock
+        if clock is None:
+            time.sleep(ticks * 0.02)
+            return True
+        ok = clock.wait(ticks, timeout)
+        if not ok:
+            self.settles["timeouts"] += 1
+            log.warning("the conference bridge did not tick %d times within %.2fs", ticks, timeout)
+        return ok
 
     def on(self, event: str, handler: Callable[[Any], None]) -> None:
         """Subscribe to endpoint callbacks: nat_detected, stun_checked, transport_state."""
@@ -200,6 +281,7 @@ class PjRuntime:
             self.transports[spec.kind] = TransportInfo(spec.kind, tid, host, int(port))
         apply_codecs(ep, cfg.codecs)
         ep.libStart()
+        self.bridge_clock = BridgeClock(ep.audDevManager().getPlaybackDevMedia(), cfg.clock_rate)
         if cfg.stun_servers:
             # resolved in the background: an unreachable server must not stall start-up
             self.set_stun_servers(cfg.stun_servers)
@@ -248,6 +330,9 @@ class PjRuntime:
         while self._cleanups:
             self._run_cleanup(self._cleanups.pop())
             self._fail_queued()  # work a cleanup queued (e.g. forgetting a call) holds objects too
+        if self.bridge_clock is not None:
+            self.bridge_clock.close()
+            self.bridge_clock = None  # streams destroyed from here on wait by time (settle_bridge)
         gc.collect()
         if os.environ.get("UCLAB_PJ_DEBUG"):
             _report_leaks()
@@ -273,6 +358,18 @@ class PjRuntime:
             if item is not None:
                 item[1].set_exception(PjError("the pjsua2 runtime stopped"))
             del item
+
+
+def _stream_slot(call: Any, stream_idx: int) -> int:
+    """The bridge port of `call`'s audio stream `stream_idx`; -1 once pjsua removed it."""
+    try:
+        info = call.getInfo()  # keep alive while iterating its media vector
+    except pj.Error:
+        return -1
+    for mi in info.media:
+        if int(mi.index) == stream_idx and mi.type == pj.PJMEDIA_TYPE_AUDIO:
+            return int(mi.audioConfSlot)
+    return -1
 
 
 def _report_leaks() -> None:
