@@ -13,8 +13,9 @@ waits for a callback in flight: the clock thread then runs `onFrameReceived` on 
 half-destroyed object ("... object has no attribute 'closed'", a dict deallocated twice:
 "Immortal interned string died", segfaults in libpython). `BridgePort.close()` (also its
 `__del__`, which runs before the attributes are cleared) destroys the C++ side first, on
-the pjsua2 thread, while the Python object is intact. /tmp/portdel-style check: 1500 ports
-created and dropped under a running clock crash 4 runs of 4 without it, 0 of 4 with it.
+the pjsua2 thread, while the Python object is intact. Checked by
+tests/phone/test_media_teardown.py (500 ports dropped under a running clock: 3 runs of 4
+segfaulted with a plain AudioMediaPort, 0 of 4 with BridgePort).
 """
 
 from __future__ import annotations
