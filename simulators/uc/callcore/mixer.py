@@ -221,6 +221,10 @@ class MixerNode:
     def rewire(self, conference: int) -> None:
         """Every leg of `conference` here hears every other; a lone participant hears music."""
         media = {k: am for k, leg in self.legs.items() if k[0] == conference and (am := leg.audio()) is not None}
+        for key, am in media.items():
+            if ">" not in key[1]:  # a participant: enters the tree at the input level, links at 1.0
+                with contextlib.suppress(pj.Error):
+                    am.adjustRxLevel(mix.INPUT_LEVEL)
         for a, am in media.items():
             for b, bm in media.items():
                 if a != b:
@@ -247,12 +251,32 @@ class MixerNode:
             "pid": os.getpid(),
             "sip": f"127.0.0.1:{self.settings.mixer_port(self.index)}",
             "legs": [
-                {"conference": c, "ref": r, "up": leg.up, "media": leg.med_idx >= 0}
+                {"conference": c, "ref": r, "up": leg.up, "media": leg.med_idx >= 0, **jitter_buffer(leg)}
                 for (c, r), leg in sorted(self.legs.items())
             ],
             "music_on_hold": sorted(self.moh),
             "counters": dict(self.counters),
         }
+
+
+def jitter_buffer(leg: MixLeg) -> dict[str, int]:
+    """What the leg's receive side lost: RTP packets (RTCP) and the jitter buffer's frames
+    (lost, discarded, played empty): a starved process shows in the last three."""
+    if leg.med_idx < 0:
+        return {}
+    try:
+        stat = leg.getStreamStat(leg.med_idx)
+    except pj.Error:
+        return {}
+    jb = stat.jbuf
+    rx = stat.rtcp.rxStat
+    return {
+        "rx_packets": int(rx.pkt),
+        "rx_lost": int(rx.loss),
+        "jb_lost": int(jb.lost),
+        "jb_discard": int(jb.discard),
+        "jb_empty": int(jb.empty),
+    }
 
 
 # -- the process (forked by main.py) -------------------------------------------------------

@@ -94,7 +94,11 @@ class CoreSettings(BaseModel):
         return self.control.with_name(f"{self.control.stem}-m{node}.sock")
 
     def mixer_codecs(self) -> list[str]:
-        """Legs into and between mixer nodes: G.722 when the core has it (wideband, and the
-        answerer takes the offer's order, so a node offering only G.722 decides), else the
+        """Legs into and between mixer nodes: G.722 when the core has it and bridges at 16 kHz
+        or more (wideband, and the answerer takes the offer's order, so a node offering only
+        G.722 decides); at 8 kHz a G.711 codec (no resampling on every internal leg); else the
         core's own codecs."""
-        return ["G722/16000"] if "G722/16000" in self.codecs else list(self.codecs)
+        narrow: list[str] = [c for c in ("PCMU/8000", "PCMA/8000") if c in self.codecs]
+        if self.clock_rate >= 16000 and "G722/16000" in self.codecs:
+            return ["G722/16000"]
+        return narrow[:1] if narrow else list(self.codecs)
