@@ -94,6 +94,21 @@ async def audio_between(
         await _next_tone_event((a, b), wake - now)
 
 
+async def stops_hearing(listener: Call, talker: Call, timeout: float = 3.0) -> float:
+    """Await the moment `listener` no longer hears `talker`'s tone (after a path was cut);
+    returns it (monotonic), so a verdict can start there instead of after a guessed pause.
+    How long the last received audio lingers (jitter buffer, concealment) depends on load."""
+    deadline = time.monotonic() + timeout
+    while talker.phone.tone in listener.timeline.heard_at(now := time.monotonic()):
+        if now >= deadline:
+            raise AssertionError(
+                f"{listener.phone.name} still hears {talker.phone.name} ({talker.phone.tone} Hz) "
+                f"{timeout} s after the path was cut"
+            )
+        await _next_tone_event((listener,), deadline - now)
+    return now
+
+
 async def save_evidence(*calls: Call, seconds: float = 4.0) -> list[Path]:
     paths: list[Path] = []
     for c in calls:

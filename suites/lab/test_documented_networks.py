@@ -18,7 +18,7 @@ from simulators.net import loader
 from simulators.net.model import FirewallMode, Topology
 from simulators.net.natclassify import preset_of
 from simulators.net.routing import vpn_routes
-from tests.net.netutil import tcp_connects, tcp_listener
+from tests.net.netutil import tcp_connects, tcp_listener, udp_echo, udp_roundtrip
 
 
 def _params() -> list[Any]:
@@ -70,6 +70,11 @@ def test_documented_network_is_what_its_file_says(lab_factory: Any, topo: Topolo
                 for h in topo.hosts
                 if str(addr) in [str(a) for i in topo.hosts[h].interfaces.values() for a in i.address]
             )
+            if fwd.proto == "udp":
+                with udp_echo(lab, target, port) as peers:
+                    assert udp_roundtrip(lab, "stun", (public, fwd.port)), f"{router} does not forward udp {fwd.port}"
+                assert peers
+                continue
             with tcp_listener(lab, target, port) as peers:
                 assert tcp_connects(lab, "stun", (public, fwd.port)), f"{router} does not forward {fwd.port}"
             assert peers

@@ -180,7 +180,8 @@ def test_faulty_alg_behaviour_must_exist() -> None:
     text = GOOD.replace("nat: port-restricted-cone", "nat: port-restricted-cone\n    sip_alg: faulty:eat-my-invites")
     assert problems(text) == [
         "t.yaml:16: routers.gw.sip_alg.behaviour: unknown faulty SIP ALG behaviour 'eat-my-invites'; "
-        "known: drop-ack, drop-inbound-invite, mark-header, passthrough, register-expires-mismatch, sdp-rewrite-no-pinhole"
+        "known: drop-ack, drop-inbound-invite, mark-header, media-pinholes-from-sdp, passthrough, register-expires-mismatch, "
+        "sdp-rewrite-no-pinhole"
     ]
 
 

@@ -15,12 +15,10 @@ import pytest
 
 from simulators.lab import Lab
 from simulators.phone.client import Call, connect
-from simulators.phone.media import audio_between, expect_audio
+from simulators.phone.media import audio_between, expect_audio, stops_hearing
 
 from .conftest import StartPhone
 from .netctl import allow_all, drop_udp
-
-SETTLE = 0.25
 
 
 async def _call(lab: Lab, phones: StartPhone) -> tuple[Call, Call]:
@@ -35,19 +33,23 @@ async def test_rtp_dropped_one_way_names_the_direction(routed_lab: Lab, phones: 
     await expect_audio(a, b, "two-way")
     alice_ip, bob_ip = routed_lab.address("alice"), routed_lab.address("bob")
     drop_udp(routed_lab, "router", alice_ip, bob_ip)
-    await expect_audio(a, b, "one-way", direction="bob -> alice", since=time.monotonic() + SETTLE, within=0.8)
+    cut = await stops_hearing(b, a)
+    await expect_audio(a, b, "one-way", direction="bob -> alice", since=cut, within=0.8)
     allow_all(routed_lab, "router")
     drop_udp(routed_lab, "router", bob_ip, alice_ip)
-    await expect_audio(a, b, "one-way", direction="alice -> bob", since=time.monotonic() + SETTLE, within=0.8)
+    cut = await stops_hearing(a, b)
+    await expect_audio(a, b, "one-way", direction="alice -> bob", since=cut, within=0.8)
 
 
 async def test_rtp_dropped_both_ways_is_none(routed_lab: Lab, phones: StartPhone) -> None:
     """RTP dropped in both directions: the call stays up (SIP is untouched) but the verdict is none."""
     a, b = await _call(routed_lab, phones)
+    await expect_audio(a, b, "two-way")
     alice_ip, bob_ip = routed_lab.address("alice"), routed_lab.address("bob")
     drop_udp(routed_lab, "router", alice_ip, bob_ip)
     drop_udp(routed_lab, "router", bob_ip, alice_ip)
-    v = await expect_audio(a, b, "none", since=time.monotonic() + SETTLE, within=0.8)
+    cut = max(await stops_hearing(b, a), await stops_hearing(a, b))
+    v = await expect_audio(a, b, "none", since=cut, within=0.8)
     assert a.state == b.state == "confirmed", v.explain()
     report = await b.report()
     assert report.stream is not None
@@ -72,9 +74,11 @@ async def test_failed_two_way_verdict_saves_audio(routed_lab: Lab, phones: Start
     """Expecting two-way while RTP to bob is dropped fails, naming one-way, and leaves WAVs
     of what each side received in the run directory."""
     a, b = await _call(routed_lab, phones)
+    await expect_audio(a, b, "two-way")
     drop_udp(routed_lab, "router", routed_lab.address("alice"), routed_lab.address("bob"))
+    cut = await stops_hearing(b, a)
     with pytest.raises(AssertionError, match=r"expected two-way, got one-way \(bob -> alice\)") as failure:
-        await expect_audio(a, b, "two-way", since=time.monotonic() + SETTLE, within=0.8)
+        await expect_audio(a, b, "two-way", since=cut, within=0.8)
     wavs = sorted((routed_lab.dir / "media").glob("*.wav"))
     assert len(wavs) == 2 and all(str(w) in str(failure.value) for w in wavs)
     with wave.open(str(wavs[0])) as w:
