@@ -80,7 +80,7 @@ def check_name(name: str) -> Verdict:
 
 
 def check_create(mode: Mode, has_licence: bool) -> Verdict:
-    """Conference Management: UC Smart only (000:1506-1508) and a conference licence (000:1500)."""
+    """Conference Management: UC Smart only (000:1505) and a conference licence (000:1499)."""
     if mode is not Mode.SMART:
         return refuse(
             "conference_smart_only",
