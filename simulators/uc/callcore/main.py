@@ -54,6 +54,7 @@ from ..control import ControlClient, ControlError, serve
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 
 PR_SET_PDEATHSIG = 1
+OPEN_PATIENCE_S = 60.0
 _libc = ctypes.CDLL(None, use_errno=True)
 log = logging.getLogger("uclab.uc.core")
 
@@ -77,15 +78,29 @@ class LazyDirectory:
 
     def _open(self) -> None:
         try:
-            self._state = self._opener()
+            self._state = self._open_when_free()
         except BaseException as exc:
             self._error = exc
             log.error("the call core cannot open the state: %s", exc)
         finally:
             self._done.set()
 
+    def _open_when_free(self) -> Any:
+        """Every worker opens the state as it starts; the first open seeds it under a write
+        lock, and on a starved machine (dozens of workers at once) SQLite's own 10 s busy
+        wait can run out: wait for the lock again rather than lose the worker's calls."""
+        deadline = time.monotonic() + OPEN_PATIENCE_S
+        while True:
+            try:
+                return self._opener()
+            except Exception as exc:  # sqlite3.OperationalError, or StateError wrapping it
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                log.warning("state busy (%s); opening again", exc)
+                time.sleep(0.05)
+
     def _get(self) -> Any:
-        if not self._done.wait(30.0) or self._state is None:
+        if not self._done.wait(OPEN_PATIENCE_S + 15.0) or self._state is None:
             raise RuntimeError(f"state not available: {self._error}")
         return self._state
 
