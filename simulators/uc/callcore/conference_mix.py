@@ -32,11 +32,12 @@ from typing import Literal
 SLOTS_PER_NODE = 4
 INPUT_LEVEL = 0.125
 """Each participant enters the tree at 1/8 of its level (pjmedia rx level of its leg at its
-node). A pjmedia bridge scales a mix that would clip down as a whole; in a cascade that
-scaling compounds, and a talker 4 links away was measured inaudible next to the local ones
-(benchmarks/conference_bench.py). With 16 talkers at the tone level (-8.5 dBFS peak) the
-sum at 1/8 stays below full scale, so no node scales and every talker reaches every
-listener at the same level however many links lie between."""
+node). A pjmedia bridge scales a sum that would clip down as a whole, and in a cascade such
+scalings compound on the far talkers' share; 15 talkers at the tone level (-8.5 dBFS peak)
+would clip. At 1/8 the sum of 16 stays below full scale, so no node scales and every talker
+reaches every listener at the same level however many links lie between. (What the
+benchmark found missing from far talkers under load was frame loss in the jitter buffers,
+not level: see docs/ARCHITECTURE.md section 6.)"""
 Role = Literal["participant", "up", "down"]
 
 
