@@ -84,7 +84,8 @@ class PhoneSettings(Strict):
     codec_preselection: bool = Field(False, description="myPortal @work Codec Preselection (off by default)")
     tone: int = Field(TONE_PLAN[0], description="the frequency this device transmits (Hz)")
     detection: Literal["call", "conference"] = Field(
-        "call", description="tone detection: 'conference' hears a tone among up to 15 mixed (tones.conference_detection)"
+        "call",
+        description="tone detection: 'conference' hears a tone among up to 15 mixed (tones.conference_detection)",
     )
     auto_answer: int | None = Field(None, ge=180, le=699, description="answer incoming calls with this code")
     follow_redirects: bool = True
