@@ -27,12 +27,20 @@ from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
 from simulators.phone.ucapi import Conversation, UcApi
 from simulators.pj.tones import TONE_PLAN, DetectorConfig, Timeline, ToneDetector
-from simulators.uc.callcore.ivr import CONFIRM_TONE, PROMPT_TONE
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.service import EXAMPLES, Stub
 
+PROMPT_TONE = 1150
+"""The system asks for input / greets (the lab's dialogue, docs/RULES-INTERPRETATION.md):
+the suites state the documented dialogue themselves, so a stub that changed it fails them."""
+CONFIRM_TONE = 1050
+"""The system accepted what was keyed (docs/RULES-INTERPRETATION.md, deskshare)."""
+MUSIC_ON_HOLD_TONE = 2350
+"""What a lone conference participant hears (docs/RULES-INTERPRETATION.md, conferences)."""
+
 __all__ = [
     "CONFIRM_TONE",
+    "MUSIC_ON_HOLD_TONE",
     "NO_ANSWER_S",
     "PLACEMENTS",
     "PROMPT_TONE",

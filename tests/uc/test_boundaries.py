@@ -1,9 +1,11 @@
 """DESIGN.md section 4: the suites and the client side meet the stub only over its API.
 
-simulators/phone (ucapi.py included) and the conformance suites never import simulators.uc;
-simulators/uc never imports simulators.phone. The one allowed exception is the rules
-suites' target fixture, which starts the in-process stub as a harness (like the `lab`
-fixture starts the real one).
+simulators/phone (ucapi.py included) never imports simulators.uc; simulators/uc never
+imports simulators.phone. The conformance suites may use the stub only as a harness: start
+it (`simulators.uc.service`) with an administrator's configuration (`simulators.uc.config`),
+like the `lab` fixture starts a network. They never import its internals (rules, call core,
+state, texts, timers): an oracle that imports what it judges cannot catch it. The rules
+suites' target fixture starts the in-process stub, also as a harness.
 """
 
 from __future__ import annotations
@@ -35,9 +37,17 @@ def _offenders(files: list[Path], forbidden: str) -> list[str]:
     )
 
 
-def test_client_side_and_suites_do_not_import_the_stub() -> None:
-    files = sorted((ROOT / "simulators" / "phone").rglob("*.py")) + sorted((ROOT / "suites").rglob("*.py"))
-    assert _offenders([f for f in files if f not in HARNESS], "simulators.uc") == []
+HARNESS_MODULES = {"simulators.uc.service", "simulators.uc.config"}
+
+
+def test_the_client_side_does_not_import_the_stub() -> None:
+    assert _offenders(sorted((ROOT / "simulators" / "phone").rglob("*.py")), "simulators.uc") == []
+
+
+def test_suites_use_the_stub_only_as_a_harness() -> None:
+    files = [f for f in sorted((ROOT / "suites").rglob("*.py")) if f not in HARNESS]
+    internals = [o for o in _offenders(files, "simulators.uc") if o.rsplit(" ", 1)[1] not in HARNESS_MODULES]
+    assert internals == []
 
 
 def test_the_stub_does_not_import_the_client_side() -> None:
