@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +231,20 @@ def test_unusable_files(tmp_path: Path) -> None:
         StateError, match=rf"written by a newer stub \(schema 99 > {SCHEMA_VERSION}\); use a fresh run directory"
     ):
         State.open(newer, example(), cost=ScryptCost.FAST)
+
+
+def test_played_voice_messages_are_deleted_after_the_retention(state: State) -> None:
+    """UC-VM-1 (000:1394): a played message is deleted 30 days after it was played; an
+    unplayed one is kept however old it is. Time is passed in, as the stub's clock does."""
+    from datetime import datetime
+
+    retention = 30 * 24 * 3600.0
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    played = state.add_voice_message("200", "201", "/m/1.wav", 4.0, t0)
+    kept = state.add_voice_message("200", "202", "/m/2.wav", 3.0, t0)
+    state.mark_played(played.id, t0 + timedelta(hours=1))
+    just_before = t0 + timedelta(hours=1, seconds=retention - 1)
+    assert [m.id for m in state.voice_messages("200", just_before, retention)] == [kept.id, played.id]
+    at_retention = t0 + timedelta(hours=1, seconds=retention)
+    assert [m.id for m in state.voice_messages("200", at_retention, retention)] == [kept.id]
+    assert state.expire_voice_messages(t0 + timedelta(days=400), retention) == []  # unplayed: never
