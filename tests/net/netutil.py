@@ -24,6 +24,10 @@ def _serving(sock: socket.socket, handle: Callable[[], None]) -> Iterator[None]:
         while not stop.is_set():
             if select.select([sock], [], [], 0.05)[0]:
                 handle()
+        # what arrived before the block ended is served too (a connect returns when the
+        # kernel completed the handshake, before this thread accepted it)
+        while select.select([sock], [], [], 0)[0]:
+            handle()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
