@@ -227,31 +227,6 @@ async def test_suite_forwarding_is_set_by_another_client(suite_lab: Lab) -> None
     assert (await desktop.set_presence("sick", forward_to="external", external_number="+49 89 123456")).status == "sick"
 
 
-async def test_voip_enable_check(lab: Lab) -> None:
-    """UC-VOIP-1 (000:2083, 000:2089)."""
-    account = await (await lab.user("200", "Start#200a")).enable_voip()
-    assert (account.sip_user, account.number, account.realm) == ("200", "200", "osbiz.lab")
-    cases = [
-        ("203", "Start#203d", None, "missing_licence"),
-        ("202", "Start#202c", None, "incompatible_device"),
-        ("210", "Start#210t", None, "controlled_device_missing"),
-        ("210", "Start#210t", "211", "incompatible_device"),
-    ]
-    for number, password, device, code in cases:
-        api = await lab.user(number, password)
-        with pytest.raises(UcApiError) as refused:
-            await api.enable_voip(device)
-        assert (refused.value.status, refused.value.code) == (403, code)
-        assert (await api.me()).voip_enabled is False
-    mulap = await lab.user("210", "Start#210t")
-    account = await mulap.enable_voip("212")
-    assert (account.number, account.station, account.sip_user) == ("210", "212", "212")
-    assert (await mulap.me()).controlled_device == "212"
-    assert await mulap.disable_voip() == "VoIP is disabled."
-    deskshare = await lab.user("205", "Start#205f")
-    assert (await deskshare.enable_voip()).sip_user == "205"
-
-
 async def test_second_registration_is_visible_in_open_connections(lab: Lab) -> None:
     """TRB-2 (004:329): the refused second registration shows in the open connections."""
     async with lab.raw() as sip_side:
