@@ -106,6 +106,28 @@ async def test_consultation_toggle_and_attended_transfer(
     assert b1.state == b2.state == "disconnected"
 
 
+@pytest.mark.parametrize("placement", REMOTE[-1:], ids=str)
+@pytest.mark.rule("UC-CALL-4")
+async def test_dtmf_during_an_active_voip_call_crosses_the_system(
+    placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CALL-4 (000:1361-1386): during an active VoIP call the user enters DTMF digits (the
+    client's Ctrl+D keypad sends them). Ben's client at home (signalling over the forwarded
+    8802) and Anna in the office: every digit keyed on one side reaches the other, as RFC 4733
+    events in the RTP stream and as SIP INFO, in both directions through the system."""
+    _, stub, anna, ben, _ = await office(placement, lab_factory, stubs, phones)
+    b1 = await ben.dial(dial_uri(stub, placement, "200"))
+    a1 = await answered(b1, anna)
+    await expect_audio(a1, b1, "two-way", within=5)
+    for method, digits in (("rfc4733", "0123456789*#"), ("info", "159#")):
+        for sender, receiver in ((b1, a1), (a1, b1)):
+            mark = receiver.phone.mark()
+            await sender.send_dtmf(digits, method)
+            got = await receiver.dtmf_received(len(digits), since=mark, timeout=5)
+            heard = ("".join(d.digit for d in got), {d.method for d in got})
+            assert heard == (digits, {method}), f"{receiver.phone.name} got {heard} for {method} {digits!r}"
+
+
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
 @pytest.mark.rule("UC-CALL-1")
 async def test_blind_transfer_and_deflect_to_a_phone(
