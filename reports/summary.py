@@ -60,18 +60,23 @@ def build_summary(out: Path, profile: str | None = None, pytest_rc: int = 0) -> 
                 "id": rid,
                 "title": rule.title or rule.rule[:80],
                 "refs": list(rule.refs),
-                "verdict": _verdict([str(t["outcome"]) for t in hits]) if hits else "NOT COVERED",
+                "verdict": _verdict([str(t["outcome"]) for t in hits])
+                if hits
+                else ("OUT OF SCOPE" if rule.out_of_scope else "NOT COVERED"),
+                "out_of_scope": rule.out_of_scope,
                 "tests": [t["nodeid"] for t in hits],
                 "failed": [t["nodeid"] for t in hits if t["outcome"] == "failed"],
             }
         )
-    covered = sum(1 for r in rules if r["verdict"] != "NOT COVERED")
+    covered = sum(1 for r in rules if r["verdict"] not in ("NOT COVERED", "OUT OF SCOPE"))
+    out_of_scope = sum(1 for r in rules if r["verdict"] == "OUT OF SCOPE")
     state = "FAILED" if counts["failed"] or pytest_rc not in (0,) else "PASSED"
     if pytest_rc == 5:
         state = "NOTHING RUN"
     headline = (
         f"uclab run {state}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped; "
-        f"{covered}/{len(rules)} rules covered" + (f"; profile {profile}" if profile else "")
+        f"{covered}/{len(rules) - out_of_scope} rules covered ({out_of_scope} out of scope)"
+        + (f"; profile {profile}" if profile else "")
     )
     summary = Summary(headline, rules, tests)
     (out / "summary.json").write_text(
@@ -100,7 +105,8 @@ def _markdown(s: Summary, profile: str | None) -> str:
     lines += ["## Rules", "", "| rule | verdict | what | document | tests |", "|---|---|---|---|---|"]
     for r in s.rules:
         refs = ", ".join(_strings(r["refs"]))
-        lines.append(f"| {r['id']} | {r['verdict']} | {r['title']} | {refs} | {len(_strings(r['tests']))} |")
+        verdict = f"{r['verdict']}: {r['out_of_scope']}" if r["verdict"] == "OUT OF SCOPE" else r["verdict"]
+        lines.append(f"| {r['id']} | {verdict} | {r['title']} | {refs} | {len(_strings(r['tests']))} |")
     lines += ["", "## Tests", "", "| test | outcome | rules | topologies | s |", "|---|---|---|---|---|"]
     for t in sorted(s.tests, key=lambda t: str(t["nodeid"])):
         lines.append(
@@ -111,9 +117,10 @@ def _markdown(s: Summary, profile: str | None) -> str:
 
 
 def _html(s: Summary, profile: str | None) -> str:
-    colour = {"PASS": "#2a7", "FAIL": "#c33", "SKIP": "#999", "NOT COVERED": "#bbb"}
+    colour = {"PASS": "#2a7", "FAIL": "#c33", "SKIP": "#999", "NOT COVERED": "#bbb", "OUT OF SCOPE": "#bbb"}
     rows = "".join(
-        f"<tr><td>{html.escape(str(r['id']))}</td><td style='color:{colour[str(r['verdict'])]}'><b>{r['verdict']}</b></td>"
+        f"<tr><td>{html.escape(str(r['id']))}</td><td style='color:{colour[str(r['verdict'])]}'><b>{r['verdict']}</b>"
+        f"{'<br>' + html.escape(str(r['out_of_scope'])) if r['verdict'] == 'OUT OF SCOPE' else ''}</td>"
         f"<td>{html.escape(str(r['title']))}</td><td>{html.escape(', '.join(_strings(r['refs'])))}</td>"
         f"<td>{'<br>'.join(html.escape(t) for t in _strings(r['tests']))}</td></tr>"
         for r in s.rules

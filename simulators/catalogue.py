@@ -31,6 +31,10 @@ class Rule:
     rule: str
     title: str = ""
     refs: tuple[str, ...] = field(default_factory=tuple)
+    out_of_scope: str = ""
+    """why the lab does not judge the rule (the client's own UI, installation or setting, or a
+    system function the stub does not represent; docs/RULES-INTERPRETATION.md); empty for
+    the rules the suites are meant to cover"""
 
 
 @functools.cache
@@ -44,6 +48,7 @@ def rules() -> dict[str, Rule]:
             rule=item["rule"],
             title=item.get("title", ""),
             refs=tuple(item.get("refs", [])),
+            out_of_scope=item.get("out_of_scope", ""),
         )
     return out
 
