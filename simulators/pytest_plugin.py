@@ -153,9 +153,22 @@ class LabFactory:
                 )
         return lab
 
+    def failed(self) -> bool:
+        """Whether a test that used these labs failed: the fixture's own test, or, for a
+        module- or class-scoped fixture, any test collected under that node."""
+        node = self.request.node
+        items = (
+            [node]
+            if isinstance(node, pytest.Item)
+            else [item for item in self.request.session.items if node.nodeid and item.nodeid.startswith(node.nodeid)]
+        )
+        return any(
+            getattr(getattr(item, f"uclab_rep_{w}", None), "failed", False) for item in items for w in ("setup", "call")
+        )
+
     def close(self) -> None:
         node = self.request.node
-        failed = any(getattr(getattr(node, f"uclab_rep_{w}", None), "failed", False) for w in ("setup", "call"))
+        failed = self.failed()
         keep = self.request.config.getoption("--uclab-keep")
         for lab in reversed(self.labs):
             lab.down()

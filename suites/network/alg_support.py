@@ -188,14 +188,3 @@ async def fresh_stub(stubs: Callable[..., Awaitable[Stub]], lab: Lab, **options:
     for path in (lab.dir / "uc-system").glob("state.sqlite*"):
         path.unlink()
     return await stubs(lab, **options)
-
-
-def keep_if_failed(request: Any) -> None:
-    """Make the plugin keep a module-scoped lab's run directory when a test of the module
-    failed: it looks for a failed report on the fixture's node (here: the module)."""
-    module = request.node
-    for item in request.session.items:
-        report = getattr(item, "uclab_rep_call", None)
-        if getattr(item, "module", None) is getattr(module, "obj", None) and getattr(report, "failed", False):
-            module.uclab_rep_call = report
-            return

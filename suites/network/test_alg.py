@@ -38,7 +38,6 @@ from .alg_support import (
     alg_actions,
     alg_log_offset,
     fresh_stub,
-    keep_if_failed,
     require,
     set_alg,
     symptom_audio,
@@ -56,7 +55,6 @@ def alg_lab(request: pytest.FixtureRequest) -> Iterator[Lab]:
     try:
         yield factory(TOPOLOGY)
     finally:
-        keep_if_failed(request)
         factory.close()
 
 

@@ -1,0 +1,40 @@
+"""The lab plugin keeps a lab's run directory when a test that used the lab failed, also
+when the lab is shared by a module (simulators/pytest_plugin.py, LabFactory.failed)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from simulators.pytest_plugin import LabFactory
+
+
+def _item(nodeid: str, failed: bool) -> Any:
+    return SimpleNamespace(nodeid=nodeid, uclab_rep_call=SimpleNamespace(failed=failed))
+
+
+def _factory(node: Any, items: list[Any]) -> LabFactory:
+    request: Any = SimpleNamespace(node=node, session=SimpleNamespace(items=items))
+    return LabFactory(request)
+
+
+def test_a_module_scoped_lab_is_kept_when_any_test_of_its_module_failed() -> None:
+    module = SimpleNamespace(nodeid="suites/network/test_alg.py")
+    ok = _item("suites/network/test_alg.py::test_one", False)
+    bad = _item("suites/network/test_alg.py::test_two", True)
+    elsewhere = _item("suites/network/test_alg_tls.py::test_three", True)
+    assert _factory(module, [ok, bad, elsewhere]).failed()
+    assert not _factory(module, [ok, elsewhere]).failed(), "a failure in another module is not this lab's"
+
+
+def test_a_test_scoped_lab_looks_at_its_own_test_only(request: pytest.FixtureRequest) -> None:
+    node = request.node
+    assert isinstance(node, pytest.Item)
+    assert not _factory(node, [_item("x::y", True)]).failed()
+    node.uclab_rep_setup = SimpleNamespace(failed=True)  # type: ignore[attr-defined]
+    try:
+        assert _factory(node, []).failed()
+    finally:
+        del node.uclab_rep_setup  # type: ignore[attr-defined]
