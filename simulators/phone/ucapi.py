@@ -305,6 +305,12 @@ class CallMeCalling(Reply):
     then: str
 
 
+class PhoneConference(Reply):
+    conference: int
+    participants: int
+    message: str
+
+
 class ConversationEntry(Reply):
     kind: str
     direction: str
@@ -763,6 +769,11 @@ class UcApi:
 
     async def delete_callme(self) -> CallMe:
         return await self._typed(CallMe, "DELETE", "/api/v1/callme")
+
+    async def conference(self) -> PhoneConference:
+        """The Call window's Conference button: your held and your active call become one
+        phone-controlled conference, or the other party joins it (UC-CONF-1, 000:1331-1339)."""
+        return await self._typed(PhoneConference, "POST", "/api/v1/calls/conference")
 
     async def enable_voip(self, controlled_device: str | None = None) -> VoipAccount:
         body = {} if controlled_device is None else {"controlled_device": controlled_device}

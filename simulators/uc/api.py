@@ -36,7 +36,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from . import api_conference, api_directory, api_favorites, api_features, api_picture
+from . import api_conference, api_directory, api_favorites, api_features, api_phone_conference, api_picture
 from . import api_models as m
 from .api_directory import others_presence_view
 from .api_errors import ApiError, HttpsOnly, error_responses, install_error_handlers, known_query_only
@@ -522,7 +522,7 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
             raise ApiError(404, "no_such_device", str(exc)) from None
         return m.ReleaseReply(released=released)
 
-    for module in (api_directory, api_favorites, api_picture, api_conference, api_features):
+    for module in (api_directory, api_favorites, api_picture, api_conference, api_features, api_phone_conference):
         app.include_router(module.router(state, user_session))
     return app
 

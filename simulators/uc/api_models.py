@@ -449,3 +449,14 @@ class PictureView(Reply):
     original_height: int
     original_bytes: int
     updated_at: datetime
+
+
+# ------------------------------------------------------------------ calls (UC-CONF-1)
+
+
+class PhoneConferenceReply(Reply):
+    """The Conference button of the Call window (000:1331-1339): the calls joined."""
+
+    conference: int = Field(description="the phone-controlled conference (no PINs; not a MeetMe conference)")
+    participants: int = Field(description="participants now, you included (at most 8, 000:1513)")
+    message: str

@@ -54,6 +54,8 @@ from .state_directory import SCHEMA_V2, DirectoryData, sync_directories
 from .state_features import SCHEMA_V3, FeatureData
 from .state_journal import JournalData
 from .state_journal import migrate as migrate_journal
+from .state_phone_conference import PhoneConferenceData
+from .state_phone_conference import migrate as migrate_phone_conferences
 from .state_store import StateError as StateError
 from .state_store import UnknownUser as UnknownUser
 from .state_store import dt as _dt
@@ -259,7 +261,7 @@ class RegistrationDecision:
     """... or the one that holds the station (refused)"""
 
 
-class State(DirectoryData, FeatureData, ConferenceData, JournalData):
+class State(DirectoryData, FeatureData, ConferenceData, PhoneConferenceData, JournalData):
     """Typed access to the stub's state. Open with `State.open(path, config)`."""
 
     def __init__(
@@ -306,6 +308,7 @@ class State(DirectoryData, FeatureData, ConferenceData, JournalData):
             with transaction(conn):
                 _migrate(conn, p)
                 migrate_conferences(conn)
+                migrate_phone_conferences(conn)
                 migrate_journal(conn)
                 clock = _sync_clock(conn, TimeScale(config.system.time_scale), real_time())
                 _sync_config(conn, config, cost)
