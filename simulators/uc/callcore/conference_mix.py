@@ -31,13 +31,13 @@ from typing import Literal
 
 SLOTS_PER_NODE = 4
 INPUT_LEVEL = 0.125
-"""Each participant enters the tree at 1/8 of its level (pjmedia rx level of its leg at its
-node). A pjmedia bridge scales a sum that would clip down as a whole, and in a cascade such
-scalings compound on the far talkers' share; 15 talkers at the tone level (-8.5 dBFS peak)
-would clip. At 1/8 the sum of 16 stays below full scale, so no node scales and every talker
-reaches every listener at the same level however many links lie between. (What the
-benchmark found missing from far talkers under load was frame loss in the jitter buffers,
-not level: see docs/ARCHITECTURE.md section 6.)"""
+"""Each participant enters the tree at 1/8 of its level (what its leg brings into its node's
+bridge: pjsua2 AudioMedia.adjustTxLevel, mixer.enter_at). A pjmedia bridge scales a sum
+that would clip down as a whole, and in a cascade such scalings compound on the far talkers'
+share; 15 talkers at the tone level (-8.5 dBFS peak) would clip. At 1/8 the sum of 16 stays
+below full scale, so no node scales and every talker reaches every listener at the same
+level however many links lie between (measured: benchmarks/conference_bench.py --levels,
+docs/ARCHITECTURE.md section 6)."""
 Role = Literal["participant", "up", "down"]
 
 

@@ -9,8 +9,13 @@ Forked by the call core's supervisor (main.py) like the workers. Node n listens 
 - links, dialled by the child node to its parent, to `conf<C>-l<child>-<parent>`.
 
 Within a node every leg of a conference transmits to every other leg of it, so a link carries
-its side's mix and the tree gives everyone everyone else exactly once. A conference with one
-participant plays music on hold (`ivr.MUSIC_ON_HOLD_TONE`) to that participant's leg.
+its side's mix and the tree gives everyone everyone else exactly once. A participant's leg
+brings its audio in at `conference_mix.INPUT_LEVEL` (`enter_at`), links at 1.0, so no sum
+clips and no node scales. A conference with one participant plays music on hold
+(`ivr.MUSIC_ON_HOLD_TONE`) to that participant's leg.
+
+Control ops: `status` (legs, jitter buffers, counters) and `levels` (the plan tones each leg
+brings into the bridge over a window, tone_levels: benchmarks/conference_bench.py --levels).
 
 Reconciling (on every leg change and every `mixer_poll_ms`): a link row without a leg is
 dialled, a leg without a row is hung up (a participant removed, a conference deleted, a link
@@ -22,14 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
+import statistics
 import threading
+from array import array
 from typing import Any
 
 import pjsua2 as pj
 
-from simulators.pj.audio import TonePlayer
+from simulators.pj.audio import FRAME_US, BridgePort, TonePlayer
 from simulators.pj.runtime import PjRuntime, describe
+from simulators.pj.tones import TONE_PLAN, tone_shares
 
 from . import conference_mix as mix
 from .ivr import MUSIC_ON_HOLD_TONE
@@ -223,8 +232,7 @@ class MixerNode:
         media = {k: am for k, leg in self.legs.items() if k[0] == conference and (am := leg.audio()) is not None}
         for key, am in media.items():
             if ">" not in key[1]:  # a participant: enters the tree at the input level, links at 1.0
-                with contextlib.suppress(pj.Error):
-                    am.adjustRxLevel(mix.INPUT_LEVEL)
+                enter_at(am, mix.INPUT_LEVEL)
         for a, am in media.items():
             for b, bm in media.items():
                 if a != b:
@@ -243,6 +251,35 @@ class MixerNode:
             player.gen.startTransmit(media[alone[0]])
             self.moh[conference] = (player, alone[0])
 
+    # -- measuring -------------------------------------------------------------------------
+
+    def tap(self) -> dict[mix.LegKey, Tap]:
+        """A listening port on every leg (op `levels`): what each leg brings into the bridge,
+        after its entry level."""
+        taps: dict[mix.LegKey, Tap] = {}
+        for key, leg in self.legs.items():
+            am = leg.audio()
+            if am is None:
+                continue
+            ear = Tap(f"tap{key[0]}-{key[1]}", self.settings.clock_rate)
+            with contextlib.suppress(pj.Error):
+                am.startTransmit(ear)
+            taps[key] = ear
+        return taps
+
+    def untap(self, taps: dict[mix.LegKey, Tap], seconds: float) -> dict[mix.LegKey, bytes]:
+        """What each tapped leg brought in (up to `seconds`, the latest); the taps go."""
+        out = {}
+        for key, ear in taps.items():
+            leg = self.legs.get(key)
+            am = leg.audio() if leg is not None else None
+            if am is not None:
+                with contextlib.suppress(pj.Error):
+                    am.stopTransmit(ear)
+            ear.close()
+            out[key] = b"".join(ear.frames[-int(seconds * 1_000_000 / FRAME_US) :])
+        return out
+
     # -- views -----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -257,6 +294,59 @@ class MixerNode:
             "music_on_hold": sorted(self.moh),
             "counters": dict(self.counters),
         }
+
+
+def enter_at(audio: Any, level: float) -> None:
+    """Scale what `audio` (a port on the bridge) sends into the bridge: its share of every mix.
+
+    pjsua2 names levels from the port's side (pjproject #1741): AudioMedia.adjustTxLevel is
+    the port's audio into the bridge (pjsua_conf_adjust_rx_level), adjustRxLevel the mix the
+    bridge sends to the port. adjustRxLevel here left talkers at full level: every node's
+    sum clipped and was scaled, and a far talker lost about a third of its amplitude per
+    link (tests/uc/test_mixer_levels.py)."""
+    with contextlib.suppress(pj.Error):
+        audio.adjustTxLevel(level)
+
+
+LEVEL_FLOOR = 0.002
+"""tone_levels leaves out tones below this amplitude (full scale 1.0; a participant's tone
+enters at about 0.047: the tone level 0.376 x INPUT_LEVEL)"""
+
+
+def tone_levels(pcm: bytes, rate: int) -> dict[int, float]:
+    """{plan tone: median amplitude over 20 ms frames, full scale 1.0} of 16-bit mono audio,
+    tones at LEVEL_FLOOR or more. A frame's tone amplitude is sqrt(2 x share x mean power)."""
+    samples = array("h", pcm[: len(pcm) // 2 * 2])
+    n = rate // 50
+    per_tone: dict[int, list[float]] = {f: [] for f in TONE_PLAN}
+    for i in range(0, len(samples) - n + 1, n):
+        level, shares = tone_shares(samples[i : i + n], TONE_PLAN, rate)
+        power = 10.0 ** (level / 10.0) if level > -math.inf else 0.0
+        for f, share in shares.items():
+            per_tone[f].append(math.sqrt(2.0 * share * power))
+    out = {}
+    for f, amps in per_tone.items():
+        median = statistics.median(amps) if amps else 0.0
+        if median >= LEVEL_FLOOR:
+            out[f] = round(median, 4)
+    return out
+
+
+class Tap(BridgePort):
+    """A port that keeps the frames the bridge sends it: nothing else runs in the bridge's
+    clock thread (a detector per frame in every node would slow the nodes measured)."""
+
+    def __init__(self, name: str, clock_rate: int) -> None:
+        super().__init__()
+        self.frames: list[bytes] = []
+        self.closed = False
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, clock_rate, 1, FRAME_US, 16)
+        self.createPort(name, fmt)
+
+    def onFrameReceived(self, frame: Any) -> None:
+        if not self.closed and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+            self.frames.append(bytes(frame.buf))
 
 
 def jitter_buffer(leg: MixLeg) -> dict[str, int]:
@@ -292,4 +382,15 @@ async def serve_node(
     async def status(req: dict[str, Any]) -> Any:
         return await asyncio.wrap_future(rt.submit(node.snapshot))
 
-    return await serve_until_stopped(settings.mixer_control(index), {"status": status}, rt, ready_fd, t0)
+    async def levels(req: dict[str, Any]) -> Any:
+        """Each leg's plan tones as it brings them into the bridge, over `seconds` (default 1)."""
+        seconds = float(req.get("seconds", 1.0))
+        taps = await asyncio.wrap_future(rt.submit(node.tap))
+        await asyncio.sleep(seconds + 0.1)  # the measuring window, not a wait for an event
+        heard = await asyncio.wrap_future(rt.submit(lambda: node.untap(taps, seconds)))
+        rate = settings.clock_rate
+        legs = [{"conference": c, "ref": r, "tones": tone_levels(pcm, rate)} for (c, r), pcm in heard.items()]
+        return {"node": index, "legs": legs}
+
+    ops = {"status": status, "levels": levels}
+    return await serve_until_stopped(settings.mixer_control(index), ops, rt, ready_fd, t0)
