@@ -1,6 +1,6 @@
 """A 16-party MeetMe conference on 2 cores: all 240 directed pairs verified (issue 7).
 
-    .venv/bin/python -m benchmarks.conference_bench [--parties 16]
+    .venv/bin/python -m benchmarks.conference_bench [--parties 16] [--clock-rate 8000] [--levels]
 
 A lab LAN with the system and a host of 17 desk phones (stations 230.., suites/features/
 conferencing.py). Each phone sends its own plan tone and runs the conference detector.
@@ -14,6 +14,12 @@ conferencing.py). Each phone sends its own plan tone and runs the conference det
 * the 17th caller (guest PIN, guest dial-in allowed) is refused: 16 is the maximum
   (UC-CONF-2, 000:1513).
 
+--levels: after the verdict every mixer node measures, on each of its legs, the plan tones
+that leg brings into its bridge (control op `levels`, 1 s); the table `levels_by_links` gives
+each talker's tone amplitude (full scale 1.0) by the number of links it crossed: 0 is the
+participant's own leg after its entry level (conference_mix.INPUT_LEVEL), d a link whose far
+side holds the talker d-1 links further. Equal medians mean no loss per link.
+
 CPU: busy jiffies of the whole machine from /proc/stat over a steady window (2 cores = 2.0;
 other work on the machine counts too, so the floor is measured in the same run), and the
 call core's own processes (supervisor, workers, mixer nodes) from /proc/<pid>/stat.
@@ -26,7 +32,9 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +50,7 @@ from simulators.phone.verdict import Party as VParty
 from simulators.phone.verdict import group_hearing
 from simulators.pj.tones import TONE_PLAN
 from simulators.uc.callcore import conference_mix as mix
+from simulators.uc.control import ControlClient
 from simulators.uc.rules.conferences import MEETME_MAX
 from simulators.uc.service import Stub, start_stub
 from suites.features.common import uc_login
@@ -60,6 +69,8 @@ VERDICT_WITHIN = 30.0
 """seconds the 240 pairs get to be heard"""
 STEADY = 3.0
 """seconds of steady media over which CPU is sampled"""
+LEVEL_WINDOW = 1.0
+"""seconds over which the mixer nodes measure their legs' tones (--levels)"""
 
 
 def topology() -> Topology:
@@ -73,10 +84,8 @@ def topology() -> Topology:
     )
 
 
-def heard_by_links(
-    stub: Stub, conference: int, parties: list[Party], expected: dict[str, set[str]], heard: dict[str, set[str]]
-) -> dict[int, str]:
-    """{links between talker and listener: "heard/expected"} over the mixer tree."""
+def mixer_tree(stub: Stub, conference: int) -> tuple[dict[str, int], Callable[[int, int], int]]:
+    """({member id: its node}, links between two nodes) of the conference's mixer tree."""
     slots = stub.state().mix_slots()
     node = {str(s.ref): s.node for s in slots if s.conference == conference and s.role == "participant"}
     up = dict(mix.parse_link(s.ref) for s in slots if s.conference == conference and s.role == "up")
@@ -92,6 +101,14 @@ def heard_by_links(
         common = next(x for x in pa if x in pb)
         return pa.index(common) + pb.index(common)
 
+    return node, links
+
+
+def heard_by_links(
+    stub: Stub, conference: int, parties: list[Party], expected: dict[str, set[str]], heard: dict[str, set[str]]
+) -> dict[int, str]:
+    """{links between talker and listener: "heard/expected"} over the mixer tree."""
+    node, links = mixer_tree(stub, conference)
     where = {p.name: node.get(str(p.member), -1) for p in parties}
     out: dict[int, list[int]] = {}
     for listener, talkers in expected.items():
@@ -101,6 +118,41 @@ def heard_by_links(
             counts[0] += talker in heard.get(listener, set())
             counts[1] += 1
     return {d: f"{a}/{b}" for d, (a, b) in sorted(out.items())}
+
+
+async def levels_by_links(stub: Stub, conference: int, parties: list[Party]) -> dict[int, str]:
+    """{links a talker's tone crossed: "median min (n)" amplitude, full scale 1.0} on the
+    mixer nodes' legs (their control op `levels`: what each leg brings into its node's
+    bridge). 0 links: a participant's leg after its entry level; d links: a link leg whose
+    far side holds the talker d-1 links further. Equal columns = no loss per link."""
+    settings = stub.core_settings()
+    node, links = mixer_tree(stub, conference)
+    talkers = {str(p.phone.tone): (str(p.member), node[str(p.member)]) for p in parties}
+
+    async def ask(n: int) -> Any:
+        client = await ControlClient.connect(settings.mixer_control(n))
+        try:
+            return await client.request("levels", timeout=10.0, seconds=LEVEL_WINDOW)
+        finally:
+            await client.close()
+
+    amps: dict[int, list[float]] = {}
+    for report in await asyncio.gather(*(ask(n) for n in range(settings.mixers))):
+        here = int(report["node"])
+        for leg in report["legs"]:
+            if leg["conference"] != conference:
+                continue
+            ref, tones = str(leg["ref"]), leg["tones"]
+            if ">" not in ref:
+                tone = next(t for t, (member, _) in talkers.items() if member == ref)
+                amps.setdefault(0, []).append(float(tones.get(tone, 0.0)))
+                continue
+            child, parent = mix.parse_link(ref)
+            far = parent if here == child else child
+            for tone, (_, at) in talkers.items():
+                if links(at, far) + 1 == links(at, here):  # the talker is on the link's far side
+                    amps.setdefault(links(at, here), []).append(float(tones.get(tone, 0.0)))
+    return {d: f"{statistics.median(v):.4f} {min(v):.4f} ({len(v)})" for d, v in sorted(amps.items())}
 
 
 def machine_jiffies() -> tuple[int, int]:
@@ -174,7 +226,7 @@ async def floor(lab: Lab, stub: Stub, phones: list[Phone]) -> dict[str, Any]:
     return {"pairs_verified": 2 * two_way, "verdict_s": round(took, 3), **cpu}
 
 
-async def run(lab: Lab, n: int, clock_rate: int = 8000) -> dict[str, Any]:
+async def run(lab: Lab, n: int, clock_rate: int = 8000, levels: bool = False) -> dict[str, Any]:
     nodes = 7 if n > 12 else max(2, (n + 2) // 2)
     t0 = time.perf_counter()
     stub = await start_stub(
@@ -229,6 +281,7 @@ async def run(lab: Lab, n: int, clock_rate: int = 8000) -> dict[str, Any]:
         pairs = sum(len(v) for v in heard.values())
         by_links = heard_by_links(stub, conf["id"], parties, expected, heard)
         cpu = await cpu_over(stub, STEADY)
+        by_level = await levels_by_links(stub, conf["id"], parties) if levels else None
         refused: bool | None = None
         if n == MEETME_MAX:
             extra = Party(phones[n], conf["guest_pin"])  # the moderator's view carries it
@@ -257,6 +310,7 @@ async def run(lab: Lab, n: int, clock_rate: int = 8000) -> dict[str, Any]:
         "pairs_expected": n * (n - 1),
         "verdict_s": round(verdict_s, 3),
         "heard_by_links": by_links,
+        **({"levels_by_links": by_level} if by_level is not None else {}),
         **{f"conference_{k}": v for k, v in cpu.items()},
         "mixer_nodes_used": len(mixers),
         "links": links,
@@ -273,10 +327,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, default=16)
     parser.add_argument("--clock-rate", type=int, default=8000, help="the call core's bridges (8000: G.711 inside)")
+    parser.add_argument(
+        "--levels", action="store_true", help="also measure each talker's tone on the mixer legs by links crossed"
+    )
     args = parser.parse_args()
     lab = Lab(topology()).up()
     try:
-        result = asyncio.run(run(lab, args.parties, args.clock_rate))
+        result = asyncio.run(run(lab, args.parties, args.clock_rate, args.levels))
     finally:
         lab.down()
     for key, value in result.items():
