@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,20 +32,22 @@ FIRST_STATION = 230
 DIAL_IN = "7400"
 
 
-def conference_config(stations: int, time_scale: float = 0.05) -> SystemConfig:
+def conference_config(stations: int, time_scale: float = 0.05, voip: Sequence[str] = ()) -> SystemConfig:
     """The office example plus `stations` desk phones 230.., each an IP user's station (the
-    conference's externals and guests dial in from them)."""
+    conference's externals and guests dial in from them), and the users `voip` with a
+    myPortal @work VoIP client each (IP User + UC User, 004:89-90)."""
     data = yaml.safe_load((EXAMPLES / "office.yaml").read_text(encoding="utf-8"))
     data["system"]["time_scale"] = time_scale
-    for i in range(stations):
-        number = str(FIRST_STATION + i)
+    added = [(str(FIRST_STATION + i), "sip_phone", ["ip_user"]) for i in range(stations)]
+    added += [(number, "voip_client", ["ip_user", "uc_user"]) for number in voip]
+    for number, kind, licences in added:
         data["users"].append(
-            {"number": number, "name": f"Station {number}", "password": f"Start#{number}s", "licences": ["ip_user"]}
+            {"number": number, "name": f"Station {number}", "password": f"Start#{number}s", "licences": licences}
         )
         data["devices"].append(
             {
-                "id": f"desk_{number}",
-                "kind": "sip_phone",
+                "id": f"{'desk' if kind == 'sip_phone' else 'webrtc'}_{number}",
+                "kind": kind,
                 "number": number,
                 "sip_user": number,
                 "sip_password": f"sip{number}secret",
@@ -59,6 +62,9 @@ class Party:
     pin: str
     member: int | None = None
     call: Call | None = None
+    dial_uri: str | None = None
+    """how the party calls the dial-in number; None: a LAN device (UDP 5060), a VoIP client
+    gives stub.door_uri(DIAL_IN, its 8802 endpoint)"""
 
     @property
     def name(self) -> str:
@@ -94,7 +100,7 @@ async def dial_in(party: Party, stub: Stub, keys: str | None = None, timeout: fl
     """Call the dial-in number, await the prompt, key the PIN and # (000:1546-1552)."""
     phone = party.phone
     mark = phone.mark()
-    call = await phone.dial(stub.sip_uri(DIAL_IN))
+    call = await phone.dial(party.dial_uri or stub.sip_uri(DIAL_IN), timeout=timeout)
     await call.established(timeout=timeout)
     await hears(call, PROMPT_TONE, timeout=timeout, since=mark)
     await call.send_dtmf(keys if keys is not None else party.pin + "#", "rfc4733")
