@@ -48,9 +48,8 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             parties=len(conf.parties) if conf is not None else 0,
         )
 
-    def refuse(verdict: rules.Plan | Verdict) -> None:
-        if isinstance(verdict, Verdict):
-            raise ApiError.refused(409, verdict.codes[0], verdict)
+    def refused(verdict: Verdict) -> ApiError:
+        return ApiError.refused(409, verdict.codes[0], verdict)
 
     @api.post(
         "/api/v1/calls/conference",
@@ -65,7 +64,7 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
         me = owner(session)
         devices = [d.sip_user for d in state.devices_for_number(me)]
         if not core_socket().exists():  # a stub without a call core: nobody has a call
-            refuse(rules.decide([]))
+            raise refused(rules.refuse_without_calls())
         try:
             core = await ControlClient.connect(core_socket(), timeout=2.0)
         except (ControlError, OSError):
@@ -74,7 +73,7 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             found = await core.request("phone_calls", devices=devices, timeout=5.0)
             plan = rules.decide([device_call(c) for c in found["calls"]])
             if isinstance(plan, Verdict):
-                refuse(plan)
+                raise refused(plan)
             held = plan.held
             release = (held.worker, held.leg) if held.conference is not None else None
             try:

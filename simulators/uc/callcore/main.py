@@ -27,6 +27,12 @@ sockets and merges the answers:
                  every participant's) call of a MeetMe conference (the UC API's disconnect,
                  remove, end, delete)
     mixers       the conference mixer nodes (mixer.py): their legs and music on hold
+    phone_calls  {"devices": [sip users]}: those devices' answered calls (held or not, far
+                 party, phone-controlled conference) and the number of mixer nodes
+    phone_join   {"conference": id, "joins": {worker: {"legs": [...], "release": leg}}}: the
+                 workers join those legs to the conference's groups and release the
+                 initiator's held leg, then every worker syncs its mixer uplinks (UC-CONF-1,
+                 phone_conference.py)
     shutdown     stop the workers and exit
 
 Besides the workers the supervisor forks `mixers` conference mixer nodes (mixer.py), each
@@ -182,6 +188,11 @@ async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any
         "hangup_all": lambda r: on_pj(worker.hangup_all),
         "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
         "conference_cut": lambda r: on_pj(lambda: worker.conference_cut(int(r["conference"]), r.get("member"))),
+        "phone_calls": lambda r: on_pj(lambda: worker.phone.calls([str(d) for d in r["devices"]])),
+        "phone_join": lambda r: on_pj(
+            lambda: worker.phone.join(int(r["conference"]), [str(x) for x in r["legs"]], r.get("release"))
+        ),
+        "phone_sync": lambda r: on_pj(lambda: worker.phone.sync(int(r["conference"]))),
         "set": set_options,
     }
     return await serve_until_stopped(settings.worker_control(index), handlers, rt, ready_fd, t0)
@@ -411,6 +422,28 @@ class Supervisor:
             answers = await self.fan_out("conference_cut", conference=int(req["conference"]), member=member)
             return sum(int(n) for n in answers if isinstance(n, int))
 
+        async def phone_calls(req: dict[str, Any]) -> dict[str, Any]:
+            """The devices' calls over every worker (UC-CONF-1: the Conference button's input)."""
+            found: list[Any] = []
+            for answer in await self.fan_out("phone_calls", devices=list(req["devices"])):
+                if isinstance(answer, dict) and "error" in answer:
+                    raise ControlError(f"worker {answer.get('worker')}: {answer['error']}")
+                found += answer
+            return {"calls": found, "mixers": self.settings.mixers}
+
+        async def phone_join(req: dict[str, Any]) -> dict[str, Any]:
+            """Each worker joins its legs (and releases the initiator's held leg), then every
+            worker brings its uplink in line with the state's slots."""
+            conference = int(req["conference"])
+            groups = {}
+            for worker, job in dict(req["joins"]).items():
+                client = await self.client(int(worker))
+                groups[worker] = await client.request(
+                    "phone_join", conference=conference, legs=list(job["legs"]), release=job.get("release")
+                )
+            uplinks = await self.fan_out("phone_sync", conference=conference)
+            return {"groups": groups, "uplinks": uplinks}
+
         async def mixers(req: dict[str, Any]) -> list[Any]:
             async def one(n: int) -> Any:
                 try:
@@ -434,6 +467,8 @@ class Supervisor:
                 "set": set_options,
                 "conference_cut": conference_cut,
                 "mixers": mixers,
+                "phone_calls": phone_calls,
+                "phone_join": phone_join,
                 "shutdown": shutdown,
             },
         )

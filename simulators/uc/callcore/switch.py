@@ -574,6 +574,24 @@ class Switch:
             return []
         return [SendDtmf(peer.id, digit, method)]
 
+    def detach(self, leg_id: str) -> list[Action]:
+        """`leg_id` leaves its two-party call for a phone-controlled conference (UC-CONF-1):
+        no peer any more (its end ends nobody, holds and digits are not relayed), and a hold
+        the core put on it for its peer is taken back."""
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.state == "ended":
+            return []
+        actions: list[Action] = []
+        peer = self.peer_of(leg_id)
+        if peer is not None:
+            peer.peer = None
+            actions.append(Disconnect(leg_id, peer.id))
+        leg.peer = None
+        if leg.held_for_peer:
+            leg.held_for_peer = False
+            actions.append(Retrieve(leg_id))
+        return actions
+
     # -- transfers -----------------------------------------------------------------------
 
     def transfer_requested(self, leg_id: str) -> tuple[int, str | None, list[Action]]:

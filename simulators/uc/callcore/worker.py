@@ -33,6 +33,7 @@ from . import latching, sipmsg
 from .conference_mix import participant_user
 from .ivr import Collect, IvrAction
 from .local import LocalLeg
+from .phone_conference import PhoneConferences
 from .services import Services
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 from .switch import (
@@ -303,6 +304,8 @@ class Worker:
         self.joins: dict[str, ConferenceJoin] = {}
         """conference participants' calls by both their legs' ids"""
         self.counters = {"calls": 0, "refused": 0, "answered": 0, "transfers": 0}
+        self.phone = PhoneConferences(self)
+        """phone-controlled conferences' groups of legs here (UC-CONF-1, phone_conference.py)"""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -352,6 +355,7 @@ class Worker:
     def forget(self, call: CoreLeg) -> None:
         self.bridges = {b for b in self.bridges if call.leg_id not in b}
         self.rt.call_soon(lambda: self.calls.pop(call.leg_id, None))
+        self.rt.call_soon(self.phone.retry)  # its call slot is free now
 
     # -- events from pjsua2 ---------------------------------------------------------------
 
@@ -394,9 +398,9 @@ class Worker:
         (seen as SIGSEGV under load)."""
         todo = list(actions)
         if todo:
-            self.rt.call_soon(lambda: self._apply_now(todo))
+            self.rt.call_soon(lambda: self.apply_now(todo))
 
-    def _apply_now(self, actions: list[Action]) -> None:
+    def apply_now(self, actions: list[Action]) -> None:
         for action in actions:
             log.info("w%d %s", self.index, action)
             try:
@@ -537,14 +541,22 @@ class Worker:
         join = ConferenceJoin(conference, member, node, caller_leg, mixer_id)
         self.joins[caller_leg] = self.joins[mixer_id] = join
         self.bridges.add(frozenset((caller_leg, mixer_id)))
-        leg = MixerLeg(self, mixer_id)
+        if self.mixer_call(conference, member, node, mixer_id) is None:
+            self.conference_leg_ended(mixer_id, 503, "mixer leg failed")
+
+    def mixer_call(self, conference: int, member: int, node: int, leg_id: str | None = None) -> str | None:
+        """Dial `member`'s slot of `conference` in mixer `node` (a MixerLeg); its leg id, or
+        None when pjsua2 refused to place it (no free call slot)."""
+        leg_id = leg_id or self.switch.new_id("m")
+        leg = MixerLeg(self, leg_id)
         uri = f"sip:{participant_user(conference, member)}@127.0.0.1:{self.settings.mixer_port(node)}"
         try:
             leg.makeCall(uri, pj.CallOpParam(True))
         except pj.Error as exc:
-            log.warning("w%d leg %s into mixer %s: %s", self.index, mixer_id, uri, describe(exc))
-            self.calls.pop(mixer_id, None)
-            self.conference_leg_ended(mixer_id, 503, "mixer leg failed")
+            log.warning("w%d leg %s into mixer %s: %s", self.index, leg_id, uri, describe(exc))
+            self.calls.pop(leg_id, None)
+            return None
+        return leg_id
 
     def conference_mixer_up(self, mixer_leg: str) -> None:
         join = self.joins.get(mixer_leg)
@@ -556,6 +568,9 @@ class Worker:
 
     def conference_leg_ended(self, leg_id: str, code: int = 0, reason: str = "") -> None:
         """Either leg of a participant's call ended: end the other, and the member left."""
+        if leg_id in self.phone.of_leg or leg_id in self.phone.of_uplink:
+            self.rt.call_soon(lambda: self.phone.ended(leg_id))
+            return
         join = self.joins.get(leg_id)
         if join is None or join.left:
             return
@@ -672,6 +687,10 @@ class Worker:
             with contextlib.suppress(pj.Error):
                 am.startTransmit(bm)
                 bm.startTransmit(am)
+        call = self.calls.get(leg_id)
+        audio = call.audio() if call is not None else None
+        if audio is not None:
+            self.phone.levels(leg_id, audio)
 
     # -- views ----------------------------------------------------------------------------
 
@@ -696,6 +715,7 @@ class Worker:
             "free": self.switch.free(),
             "counters": dict(self.counters),
             "sessions": sessions,
+            "phone_conferences": self.phone.snapshot(),
         }
 
     def originate(self, user: str, via: str, target: str) -> dict[str, Any]:

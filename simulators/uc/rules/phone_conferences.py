@@ -103,10 +103,11 @@ def decide(calls: Sequence[DeviceCall]) -> Plan | Verdict:
     return Plan(h, a, conference, tuple(joining), parties)
 
 
-def after_leave(parties_left: int) -> str:
-    """What a participant leaving leaves behind: "on" (two or more talk on) or "end" (the
-    last one is released: a conference of one is no conference)."""
-    return "on" if parties_left >= 2 else "end"
+def refuse_without_calls() -> Verdict:
+    """The button pressed by a user without any call through the system."""
+    verdict = decide([])
+    assert isinstance(verdict, Verdict)
+    return verdict
 
 
 __all__ = ["ACCEPTED", "BOTH_IN", "FULL", "NO_ACTIVE", "NO_HELD", "POLICY", "DeviceCall", "Plan", "decide"]
