@@ -123,6 +123,25 @@ async def hears(call: Call, freq: int, timeout: float = 8.0, since: int = 0) -> 
     return ev
 
 
+async def answered(out: Call, callee: Phone) -> Call:
+    """`callee` answers the call `out` placed: its side of the call."""
+    inc = await callee.incoming(timeout=10)
+    await inc.answer(timeout=10)
+    await out.established(timeout=10)
+    return inc
+
+
+async def held_by_system(call: Call) -> float:
+    """Await the system putting `call` on hold (its party held the other leg); when it did."""
+    ev = await call.phone.wait_event(
+        lambda e: isinstance(e, p.MediaState) and e.call == call.id and e.status == "remote_hold",
+        10,
+        0,
+        f"{call.phone.name} put on hold by the system",
+    )
+    return ev.t
+
+
 async def tone_ends(call: Call, freq: int, timeout: float = 8.0, since: int = 0) -> p.ToneEvent:
     """Await `freq` stopping on `call` (the tone's offset from the phone's detector)."""
 

@@ -21,8 +21,7 @@ import pytest
 
 from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
-from simulators.phone import protocol as p
-from simulators.phone.client import Call, Phone, PhoneError
+from simulators.phone.client import Phone, PhoneError
 from simulators.phone.media import expect_audio, stops_hearing
 from simulators.uc.service import Stub
 
@@ -31,9 +30,11 @@ from .common import (
     DESK_HOST,
     PLACEMENTS,
     Placement,
+    answered,
     conversation_with,
     dial_uri,
     feature_stub,
+    held_by_system,
     home_client,
     uc_login,
 )
@@ -55,24 +56,6 @@ async def office(
     for phone in (anna, ben, clara):
         await registered(phone, timeout=10)
     return lab, stub, anna, ben, clara
-
-
-async def answered(out: Call, callee: Phone) -> Call:
-    inc = await callee.incoming(timeout=10)
-    await inc.answer(timeout=10)
-    await out.established(timeout=10)
-    return inc
-
-
-async def held_by_system(call: Call) -> float:
-    """Await the system putting `call` on hold (its party held the other leg); when it did."""
-    ev = await call.phone.wait_event(
-        lambda e: isinstance(e, p.MediaState) and e.call == call.id and e.status == "remote_hold",
-        10,
-        0,
-        f"{call.phone.name} put on hold by the system",
-    )
-    return ev.t
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
