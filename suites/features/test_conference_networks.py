@@ -156,7 +156,8 @@ async def all_active(stub: Stub, conf: int, parties: list[Party]) -> None:
 async def everyone_in(stub: Stub, m: Meeting, remotes: tuple[Remote, ...]) -> list[Party]:
     """The office participant and those of `remotes` dial in: all Active, every directed pair
     heard. Meanwhile every started client's Check NAT type confirms its home router's NAT
-    (NAT-3, 000:2138-2160)."""
+    (NAT-3, 000:2138-2160) and Check ICE status says available: STUN, mandatory through the
+    VPN and needed over the Internet, is reachable (004:94, 004:107, NAT-5 004:355-371)."""
     parties = m.members(*remotes)
 
     async def conference() -> None:
@@ -165,11 +166,12 @@ async def everyone_in(stub: Stub, m: Meeting, remotes: tuple[Remote, ...]) -> li
         await everyone_heard(parties, MIX_WINDOW)
 
     nat_types = [netcheck.nat_type_is(party.phone, r.nat_type) for r, party in m.remote.items() if r.nat_type]
-    await asyncio.gather(conference(), *nat_types)
+    stun = [netcheck.ice_status_is(party.phone, "available") for party in m.remote.values()]
+    await asyncio.gather(conference(), *nat_types, *stun)
     return parties
 
 
-@pytest.mark.rule("UC-CONF-2", "UC-CONF-4", "NET-1.2", "NET-1.4", "NET-1.5", "PORT-1")
+@pytest.mark.rule("UC-CONF-2", "UC-CONF-4", "NET-1.2", "NET-1.4", "NET-1.5", "PORT-1", "NAT-3", "NAT-5")
 async def test_office_lan_vpn_and_cone_nat_participants_hear_each_other(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -220,7 +222,7 @@ async def no_payload_amid(lab: Lab, lone: Party, others: list[Party], window: fl
         )
 
 
-@pytest.mark.rule("NAT-1", "TRB-3", "PORT-1", "UC-CONF-2", "UC-CONF-4")
+@pytest.mark.rule("NAT-1", "TRB-3", "PORT-1", "NAT-3", "NAT-5", "UC-CONF-2", "UC-CONF-4")
 async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
