@@ -222,20 +222,10 @@ async def no_payload_amid(lab: Lab, lone: Party, others: list[Party], window: fl
         )
 
 
-@pytest.mark.rule("NAT-1", "TRB-3", "PORT-1", "NAT-3", "NAT-5", "UC-CONF-2", "UC-CONF-4")
-async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
-    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
-) -> None:
-    """NAT-1 (004:318, 000:2157-2158; TRB-3 004:333-336): a participant behind a symmetric NAT
-    at home, the system behind the office NAT, while the office LAN, VPN and cone NAT
-    participants are in the conference (UC-CONF-2, 000:1510-1517). Its myPortal @work logs in
-    and registers over 8802 (PORT-1, 004:270-276) and its call to the dial-in number is
-    connected, but no payload flows: it never hears the prompt, and its PIN keyed as RTP
-    events (RFC 4733) never reaches the system, which leaves it Inactive (000:1547). Keyed as
-    SIP INFO, on the signalling path, the PIN admits it: the UC API shows it Active
-    (000:1550), yet it hears nobody and nobody hears it. The others stay Active and go on
-    hearing each other: every directed pair among them is verified again with it in the mix."""
-    lab = lab_factory(TOPOLOGY)
+async def symmetric_joins(lab: Lab, stubs: StartStub, phones: StartPhone, windows: int) -> None:
+    """The others in, the symmetric NAT participant dials in (no prompt, RFC 4733 PIN lost,
+    SIP INFO PIN admits it), `windows` no-payload windows in a row with it in the mix, then
+    it hangs up: Inactive, and the others still Active and hearing each other."""
     stub, m = await meeting(lab, stubs, phones, REMOTES)
     try:
         sym = m.remote[SYMMETRIC]
@@ -252,8 +242,40 @@ async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
         assert state == "inactive", f"{sym.name}'s PIN sent as RTP events reached the system ({state})"
         await call.send_dtmf(sym.pin + "#", "info")
         await all_active(stub, m.conf, [*others, sym])
-        await no_payload_amid(lab, sym, others, NO_PAYLOAD_WINDOW)
-        # ... and still, after the no-payload window: the others were not disturbed
+        for _ in range(windows):
+            await no_payload_amid(lab, sym, others, NO_PAYLOAD_WINDOW)
+        await call.hangup()
+        assert await member_state(stub, m.conf, sym.member, {"inactive"}) == "inactive"
+        await all_active(stub, m.conf, others)
         await everyone_heard(others, MIX_WINDOW)
     finally:
         await m.ben.api.aclose()
+
+
+@pytest.mark.rule("NAT-1", "TRB-3", "PORT-1", "NAT-3", "NAT-5", "UC-CONF-2", "UC-CONF-4")
+async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """NAT-1 (004:318, 000:2157-2158; TRB-3 004:333-336): a participant behind a symmetric NAT
+    at home, the system behind the office NAT, while the office LAN, VPN and cone NAT
+    participants are in the conference (UC-CONF-2, 000:1510-1517). Its myPortal @work logs in
+    and registers over 8802 (PORT-1, 004:270-276) and its call to the dial-in number is
+    connected, but no payload flows: it never hears the prompt, and its PIN keyed as RTP
+    events (RFC 4733) never reaches the system, which leaves it Inactive (000:1547). Keyed as
+    SIP INFO, on the signalling path, the PIN admits it: the UC API shows it Active
+    (000:1550), yet over a whole window it hears nobody and nobody hears it, while every
+    directed pair of the others is heard. When it hangs up it is Inactive again and the
+    others are still Active and hearing each other (UC-CONF-4, 000:1547-1550)."""
+    await symmetric_joins(lab_factory(TOPOLOGY), stubs, phones, windows=1)
+
+
+@pytest.mark.slow
+@pytest.mark.rule("NAT-1", "TRB-3", "UC-CONF-2", "UC-CONF-4")
+async def test_symmetric_nat_participant_held_a_minute_disturbs_nobody(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """NAT-1 (004:318, 000:2157-2158), held: as the default test, with the symmetric NAT
+    participant in the conference for 20 consecutive 3 s windows (a minute): in every window
+    it hears nobody and is heard by nobody, and every directed pair of the office LAN, VPN
+    and cone NAT participants is heard (UC-CONF-2, 000:1510-1517; UC-CONF-4, 000:1547-1550)."""
+    await symmetric_joins(lab_factory(TOPOLOGY), stubs, phones, windows=20)
