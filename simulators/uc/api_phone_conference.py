@@ -24,7 +24,7 @@ from .control import ControlClient, ControlError
 from .rules import phone_conferences as rules
 from .rules.verdict import Verdict
 from .state import Session, State
-from .state_phone_conference import PhoneConferenceFull
+from .state_phone_conference import NoConferenceChannel, PhoneConferenceFull
 
 CORE_UNREACHABLE = "The call core did not answer; try again."
 
@@ -74,6 +74,15 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             plan = rules.decide([device_call(c) for c in found["calls"]])
             if isinstance(plan, Verdict):
                 raise refused(plan)
+            conf_now = state.phone_conference(plan.conference) if plan.conference is not None else None
+            room = rules.check_channels(
+                plan,
+                conf_now.workers() if conf_now is not None else (),
+                {int(w): int(n) for w, n in found["free"].items()},
+                [int(w) for w, cs in found["uplinked"].items() if plan.conference in cs],
+            )
+            if not room.ok:
+                raise refused(room)
             held = plan.held
             release = (held.worker, held.leg) if held.conference is not None else None
             try:
@@ -82,6 +91,8 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
                 )
             except PhoneConferenceFull as exc:
                 raise ApiError(409, "conference_full", str(exc)) from None
+            except NoConferenceChannel as exc:
+                raise ApiError(409, "no_channel", str(exc)) from None
             joins: dict[str, dict[str, Any]] = {}
             for worker, leg in plan.joining:
                 joins.setdefault(str(worker), {"legs": []})["legs"].append(leg)

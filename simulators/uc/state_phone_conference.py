@@ -21,7 +21,7 @@ from datetime import datetime
 
 from .callcore import conference_mix as mix
 from .rules.conferences import PHONE_CONFERENCE_MAX
-from .rules.phone_conferences import FULL
+from .rules.phone_conferences import FULL, NO_CHANNEL
 from .state_conference import _insert_slot, _release, _slots
 from .state_store import StateError, Store
 from .state_store import iso as _iso
@@ -85,7 +85,11 @@ class PhoneLeft:
 
 
 class PhoneConferenceFull(StateError):
-    pass
+    """The 9th participant (000:1513); the message is rules.phone_conferences.FULL."""
+
+
+class NoConferenceChannel(StateError):
+    """No mixer node slot is left for a group's uplink; the message is NO_CHANNEL."""
 
 
 class PhoneConferenceData(Store):
@@ -173,7 +177,7 @@ def _regroup(conn: sqlite3.Connection, conf: PhoneConference, nodes: int) -> Non
     for member in sorted(wanted - mine):
         placement = mix.place(_slots(conn), conf.id, nodes)
         if placement is None:
-            raise StateError("No conference channel is free; try again later.")
+            raise NoConferenceChannel(NO_CHANNEL)
         for slot in mix.claim(_slots(conn), conf.id, member, placement):
             _insert_slot(conn, slot)
 

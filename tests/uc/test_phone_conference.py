@@ -18,7 +18,7 @@ from simulators.phone.ucapi import UcApiError
 from simulators.uc.callcore.conference_mix import Slot
 from simulators.uc.callcore.switch import Disconnect, Hangup, Retrieve
 from simulators.uc.control import serve
-from simulators.uc.rules.phone_conferences import DeviceCall, Plan, decide
+from simulators.uc.rules.phone_conferences import DeviceCall, Plan, check_channels, decide
 from simulators.uc.rules.verdict import Verdict
 from simulators.uc.state import State
 from simulators.uc.state_phone_conference import PHONE_CONFERENCE_IDS, PhoneConferenceFull
@@ -79,6 +79,27 @@ def test_preconditions_and_the_ninth_participant_are_refused() -> None:
     assert refusal(decide([held(), held("h2"), active()]))[0] == "calls_ambiguous"
     assert refusal(decide([held(), active(), active("a2")]))[0] == "calls_ambiguous"
     assert refusal(decide([held(peer=None, conference=conf, parties=8), active()])) == ("conference_full", FULL)
+
+
+def test_a_group_spanning_workers_needs_a_free_slot_for_its_uplink() -> None:
+    """Consultation in worker 1 next to an unrelated call (no slot left), the held call in
+    worker 0: the active call's group could not reach the mixer node, so it is refused; in
+    one worker (or with a slot free) it fits. A released held leg frees its slot first."""
+    plan = decide([held(), active()])
+    assert isinstance(plan, Plan)
+    no_channel = ("no_channel", "No conference channel is free; try again later.")
+    assert refusal(check_channels(plan, (), {0: 0, 1: 0}, ())) == no_channel
+    assert check_channels(plan, (), {0: 0, 1: 1}, ()).ok  # worker 0 gets the held leg's slot
+    same_worker = decide([held(worker=1), active()])
+    assert isinstance(same_worker, Plan) and check_channels(same_worker, (), {1: 0}, ()).ok
+    conf = PHONE_CONFERENCE_IDS + 1
+    grow = decide([held(peer=None, conference=conf, parties=3, worker=0), active(worker=2)])
+    assert isinstance(grow, Plan)
+    assert check_channels(grow, (0, 1), {0: 0, 1: 0, 2: 1}, (0, 1)).ok
+    assert refusal(check_channels(grow, (0, 1), {0: 0, 1: 0, 2: 0}, (0, 1))) == no_channel
+    # a conference held by worker 0 alone (no uplink yet) growing into worker 2
+    assert check_channels(grow, (0,), {0: 0, 2: 1}, ()).ok  # the held leg's slot serves
+    assert refusal(check_channels(grow, (0, 1), {0: 1, 1: 0, 2: 1}, (0,))) == no_channel
 
 
 # -- the state --------------------------------------------------------------------------------
@@ -145,7 +166,7 @@ async def core(lab: Lab, calls: list[dict[str, Any]]) -> AsyncIterator[list[dict
 
     async def phone_calls(req: dict[str, Any]) -> dict[str, Any]:
         asked.append(req)
-        return {"calls": calls, "mixers": 2}
+        return {"calls": calls, "free": {"0": 2}, "uplinked": {"0": []}, "mixers": 2}
 
     server = await serve(Path(lab.state.path).parent / "core.sock", {"phone_calls": phone_calls})
     try:

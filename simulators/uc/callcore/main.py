@@ -28,7 +28,8 @@ sockets and merges the answers:
                  remove, end, delete)
     mixers       the conference mixer nodes (mixer.py): their legs and music on hold
     phone_calls  {"devices": [sip users]}: those devices' answered calls (held or not, far
-                 party, phone-controlled conference) and the number of mixer nodes
+                 party, phone-controlled conference), free call slots and uplinked
+                 conferences by worker, and the number of mixer nodes
     phone_join   {"conference": id, "joins": {worker: {"legs": [...], "release": leg}}}: the
                  workers join those legs to the conference's groups and release the
                  initiator's held leg, then every worker syncs its mixer uplinks (UC-CONF-1,
@@ -423,13 +424,18 @@ class Supervisor:
             return sum(int(n) for n in answers if isinstance(n, int))
 
         async def phone_calls(req: dict[str, Any]) -> dict[str, Any]:
-            """The devices' calls over every worker (UC-CONF-1: the Conference button's input)."""
+            """The devices' calls over every worker, each worker's free call slots and the
+            conferences its groups have uplinks of (UC-CONF-1: the Conference button's input)."""
             found: list[Any] = []
-            for answer in await self.fan_out("phone_calls", devices=list(req["devices"])):
-                if isinstance(answer, dict) and "error" in answer:
-                    raise ControlError(f"worker {answer.get('worker')}: {answer['error']}")
-                found += answer
-            return {"calls": found, "mixers": self.settings.mixers}
+            free: dict[int, int] = {}
+            uplinked: dict[int, list[int]] = {}
+            answers = await self.fan_out("phone_calls", devices=list(req["devices"]))
+            for i, answer in zip(sorted(self.pids), answers, strict=True):
+                if "error" in answer:
+                    raise ControlError(f"worker {i}: {answer['error']}")
+                found += answer["calls"]
+                free[i], uplinked[i] = answer["free"], answer["uplinked"]
+            return {"calls": found, "free": free, "uplinked": uplinked, "mixers": self.settings.mixers}
 
         async def phone_join(req: dict[str, Any]) -> dict[str, Any]:
             """Each worker joins its legs (and releases the initiator's held leg), then every

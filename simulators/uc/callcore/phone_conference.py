@@ -85,9 +85,15 @@ class PhoneConferences:
 
     # -- control ops -----------------------------------------------------------------------
 
-    def calls(self, devices: list[str]) -> list[dict[str, Any]]:
-        """The answered calls of `devices` here: the device's own leg, held or not, its far
-        party's leg, or the conference it is the device's way into (rules.DeviceCall)."""
+    def calls(self, devices: list[str]) -> dict[str, Any]:
+        """The answered calls of `devices` here (the device's own leg, held or not, its far
+        party's leg, or the conference it is the device's way into: rules.DeviceCall), the
+        free call slots, and the conferences whose group here has its uplink."""
+        sw = self.worker.switch
+        uplinked = [c for c, g in self.groups.items() if g.uplink is not None or g.pending]
+        return {"calls": self._calls(devices), "free": sw.free(), "uplinked": uplinked}
+
+    def _calls(self, devices: list[str]) -> list[dict[str, Any]]:
         sw = self.worker.switch
         out: list[dict[str, Any]] = []
         for leg in sw.legs.values():

@@ -22,7 +22,7 @@ Lab readings (docs/RULES-INTERPRETATION.md, "Phone-controlled conference"):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from .conferences import PHONE_CONFERENCE_MAX
@@ -37,6 +37,7 @@ NO_HELD = "You hold no call: put one party on hold and call the other, then pres
 NO_ACTIVE = "You are not talking to anyone: a conference needs an active call besides the held one."
 TOO_MANY = "You have more than one {kind} call: a conference joins exactly one held and one active call."
 BOTH_IN = "Both calls are already the conference."
+NO_CHANNEL = "No conference channel is free; try again later."
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,21 @@ def decide(calls: Sequence[DeviceCall]) -> Plan | Verdict:
     if parties > PHONE_CONFERENCE_MAX:
         return refuse("conference_full", FULL)
     return Plan(h, a, conference, tuple(joining), parties)
+
+
+def check_channels(plan: Plan, workers: Collection[int], free: Mapping[int, int], uplinked: Collection[int]) -> Verdict:
+    """Room for the plan in the call core: once the conference spans two or more workers,
+    every worker's group needs its leg into a mixer node (one call slot). `workers`: the
+    conference's workers so far; `free`: free call slots by worker; `uplinked`: workers whose
+    group of this conference has its uplink. The user's held leg frees its slot first.
+    (A call cannot move to another worker: without the slot the group would talk alone.)"""
+    after = {*workers, *(w for w, _ in plan.joining)}
+    if len(after) < 2:
+        return ACCEPTED
+    for worker in sorted(after - set(uplinked)):
+        if free.get(worker, 0) + (1 if worker == plan.held.worker else 0) < 1:
+            return refuse("no_channel", NO_CHANNEL)
+    return ACCEPTED
 
 
 def refuse_without_calls() -> Verdict:
