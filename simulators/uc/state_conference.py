@@ -24,7 +24,7 @@ from .callcore import conference_mix as mix
 from .rules import conferences as rules
 from .rules.conferences import ParticipantState
 from .rules.verdict import Verdict
-from .state_store import StateError, Store
+from .state_store import StateError, Store, schema_track
 from .state_store import dt as _dt
 from .state_store import dt_required as _dtr
 from .state_store import iso as _iso
@@ -67,17 +67,7 @@ CREATE TABLE conference_mix (
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Create the conference tables once (inside State.open's transaction)."""
-    row = conn.execute("SELECT value FROM meta WHERE key='conference_schema'").fetchone()
-    if row is not None and int(row[0]) >= CONFERENCE_SCHEMA:
-        return
-    for statement in SCHEMA_CONFERENCES_V1.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('conference_schema', ?) "
-        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (str(CONFERENCE_SCHEMA),),
-    )
+    schema_track(conn, "conference_schema", CONFERENCE_SCHEMA, SCHEMA_CONFERENCES_V1)
 
 
 class ConferenceError(StateError):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from .state_store import Store
+from .state_store import Store, schema_track
 from .state_store import dt_required as _dtr
 from .state_store import iso as _iso
 
@@ -104,16 +104,7 @@ def journal_entries(record: Record) -> list[Entry]:
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Create the journal table once (inside State.open's transaction)."""
-    row = conn.execute("SELECT value FROM meta WHERE key='journal_schema'").fetchone()
-    if row is not None and int(row[0]) >= JOURNAL_SCHEMA:
-        return
-    for statement in SCHEMA_JOURNAL_V1.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('journal_schema', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (str(JOURNAL_SCHEMA),),
-    )
+    schema_track(conn, "journal_schema", JOURNAL_SCHEMA, SCHEMA_JOURNAL_V1)
 
 
 class JournalData(Store):

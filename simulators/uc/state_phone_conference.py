@@ -23,7 +23,7 @@ from .callcore import conference_mix as mix
 from .rules.conferences import PHONE_CONFERENCE_MAX
 from .rules.phone_conferences import FULL, NO_CHANNEL
 from .state_conference import _insert_slot, _release, _slots
-from .state_store import StateError, Store
+from .state_store import StateError, Store, schema_track
 from .state_store import iso as _iso
 
 PHONE_CONFERENCE_SCHEMA = 1
@@ -45,17 +45,8 @@ CREATE TABLE phone_conference_parties (
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    row = conn.execute("SELECT value FROM meta WHERE key='phone_conference_schema'").fetchone()
-    if row is not None and int(row[0]) >= PHONE_CONFERENCE_SCHEMA:
-        return
-    for statement in SCHEMA_V1.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('phone_conference_schema', ?) "
-        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (str(PHONE_CONFERENCE_SCHEMA),),
-    )
+    """Create the tables once (inside State.open's transaction)."""
+    schema_track(conn, "phone_conference_schema", PHONE_CONFERENCE_SCHEMA, SCHEMA_V1)
 
 
 def group_member(worker: int) -> int:

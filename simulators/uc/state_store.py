@@ -46,6 +46,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+def schema_track(conn: sqlite3.Connection, key: str, version: int, schema: str) -> None:
+    """Create a feature's tables once (inside State.open's transaction): its own version in
+    `meta` under `key`, so feature schemas never race the main schema's version numbers."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    if row is not None and int(row[0]) >= version:
+        return
+    for statement in schema.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (key, str(version)),
+    )
+
+
 class Store:
     """A connection shared by threads (a lock serialises it); writes in IMMEDIATE transactions."""
 
