@@ -7,7 +7,9 @@ myPortal @work on the office PC over the UC API; each participant dials the dial
 (7400), hears the prompt and keys its personal PIN and #; the states are UC-CONF-4's
 (000:1542-1556). The participants' networks are the 004 set-ups:
 
-- office LAN: the SIP desk phone of station 230 (UDP 5060, NET-1.2 004:61-70 for in-house calls);
+- office LAN: the SIP desk phone of station 230 (UDP 5060), and user 243's myPortal @work
+  client on the office PC, logged in and registered at the LAN address:8802 (NET-1.2,
+  004:61-70);
 - VPN: user 240's myPortal @work client logs in and registers at the LAN address:8802
   through the VPN, STUN on (NET-1.4, 004:87-94);
 - Internet behind a port-restricted cone NAT: user 241's client at the office's public
@@ -19,8 +21,12 @@ myPortal @work on the office PC over the UC API; each participant dials the dial
 
 Every participant transmits its own plan tone and runs the conference tone detector; "hears"
 is a verdict per directed pair (conferencing.everyone_heard, media.expect_group); "no
-payload" is netcheck.audio's "none" verdict over a whole window, recorded in the lab's
-evidence/media-verdicts.json.
+payload" is judged over a whole window (neither direction heard), recorded per pair as a
+"none" verdict in the lab's evidence/media-verdicts.json (netcheck.record_verdict).
+
+With 5 participants and 2 mixer nodes the mix is a tree: the symmetric NAT participant,
+the last to dial in, lands on the child node (conference_mix.place), so its leg without
+payload is mixed across the tree link.
 """
 
 from __future__ import annotations
@@ -69,41 +75,42 @@ VPN_BIND = "0.0.0.0"
 
 
 @dataclass(frozen=True)
-class Remote:
-    """A participant's myPortal @work VoIP client away from the office LAN."""
+class Client:
+    """A participant's myPortal @work VoIP client and where it runs."""
 
     where: str
     host: str
     user: str
     public_door: bool
-    """True: the office's public address:8802 (Internet); False: the LAN address (VPN)"""
+    """True: the office's public address:8802 (Internet); False: the LAN address (office, VPN)"""
     nat_type: str | None = None
     """what Check NAT type says there (NAT-3, 000:2138-2160): the lab's home router is what
     the location claims"""
     bind: str | None = None
 
 
-VPN = Remote("via VPN", "vpn_pc", "240", public_door=False, bind=VPN_BIND)
-CONE = Remote("Internet, cone NAT", "cone_pc", "241", public_door=True, nat_type="simple")
-SYMMETRIC = Remote("Internet, symmetric NAT", "symmetric_pc", "242", public_door=True, nat_type="Symmetric")
-REMOTES = (VPN, CONE, SYMMETRIC)
+LAN = Client("office LAN", "office_pc", "243", public_door=False)
+VPN = Client("via VPN", "vpn_pc", "240", public_door=False, bind=VPN_BIND)
+CONE = Client("Internet, cone NAT", "cone_pc", "241", public_door=True, nat_type="simple")
+SYMMETRIC = Client("Internet, symmetric NAT", "symmetric_pc", "242", public_door=True, nat_type="Symmetric")
+CLIENTS = (LAN, VPN, CONE, SYMMETRIC)
 
 
-async def remote_party(lab: Lab, stub: Stub, phones: StartPhone, remote: Remote, tone: int, pin: str) -> Party:
+async def client_party(lab: Lab, stub: Stub, phones: StartPhone, client: Client, tone: int, pin: str) -> Party:
     """The user logs in to myPortal @work at the door of their location (UC over 8802,
     PORT-1), enables VoIP (registration over TLS to the same 8802, STUN on) and is the
     participant with `pin`, calling the dial-in number through that door."""
-    endpoint = stub.door_endpoints[0] if remote.public_door else stub.door
-    api = await netcheck.uc_login(lab, stub, remote.host, endpoint, remote.user)
+    endpoint = stub.door_endpoints[0] if client.public_door else stub.door
+    api = await netcheck.uc_login(lab, stub, client.host, endpoint, client.user)
     await api.aclose()
-    bind: dict[str, Any] = {"bind": remote.bind} if remote.bind else {}
+    bind: dict[str, Any] = {"bind": client.bind} if client.bind else {}
     phone = await netcheck.client(
         phones,
         lab,
         stub,
-        remote.host,
-        f"u{remote.user}",
-        remote.user,
+        client.host,
+        f"u{client.user}",
+        client.user,
         endpoint,
         tone=tone,
         detection="conference",
@@ -117,35 +124,35 @@ class Meeting:
     ben: Conferences
     conf: int
     office: Party
-    remote: dict[Remote, Party]
+    clients: dict[Client, Party]
 
-    def members(self, *remotes: Remote) -> list[Party]:
-        return [self.office, *(self.remote[r] for r in remotes)]
+    def members(self, *clients: Client) -> list[Party]:
+        return [self.office, *(self.clients[c] for c in clients)]
 
 
-async def meeting(lab: Lab, stubs: StartStub, phones: StartPhone, remotes: tuple[Remote, ...]) -> tuple[Stub, Meeting]:
-    """Ben's conference with station 230 (office LAN) and the users of `remotes`, all
+async def meeting(lab: Lab, stubs: StartStub, phones: StartPhone, clients: tuple[Client, ...]) -> tuple[Stub, Meeting]:
+    """Ben's conference with station 230 (office LAN) and the users of `clients`, all
     internal participants with personal PINs; their phones started and registered."""
-    users = [r.user for r in remotes]
+    users = [c.user for c in clients]
     stub = await stubs(lab, config=conference_config(1, voip=users), workers=3, mixers=2)
     api = await uc_login(lab, stub, "office_pc", "201")
     ben = Conferences(api)
     conf = (await ben.create("Across networks"))["id"]
     listed = [await ben.add(conf, number=n) for n in [str(FIRST_STATION), *users]]
     pins = [p["personal_pin"] for p in listed]
-    desk, remote = await asyncio.gather(
+    desk, started = await asyncio.gather(
         station_phones(lab, stub, phones, "desk_phone", 1),
         asyncio.gather(
             *(
-                remote_party(lab, stub, phones, r, TONE_PLAN[i], pin)
-                for i, (r, pin) in enumerate(zip(remotes, pins[1:], strict=True), 1)
+                client_party(lab, stub, phones, c, TONE_PLAN[i], pin)
+                for i, (c, pin) in enumerate(zip(clients, pins[1:], strict=True), 1)
             )
         ),
     )
     office = Party(desk[0], pins[0])
-    for party, entry in zip([office, *remote], listed, strict=True):
+    for party, entry in zip([office, *started], listed, strict=True):
         party.member = entry["id"]
-    return stub, Meeting(ben, conf, office, dict(zip(remotes, remote, strict=True)))
+    return stub, Meeting(ben, conf, office, dict(zip(clients, started, strict=True)))
 
 
 async def all_active(stub: Stub, conf: int, parties: list[Party]) -> None:
@@ -153,20 +160,20 @@ async def all_active(stub: Stub, conf: int, parties: list[Party]) -> None:
     assert states == ["active"] * len(parties), dict(zip([p.name for p in parties], states, strict=True))
 
 
-async def everyone_in(stub: Stub, m: Meeting, remotes: tuple[Remote, ...]) -> list[Party]:
-    """The office participant and those of `remotes` dial in: all Active, every directed pair
+async def everyone_in(stub: Stub, m: Meeting, clients: tuple[Client, ...]) -> list[Party]:
+    """The office participant and those of `clients` dial in: all Active, every directed pair
     heard. Meanwhile every started client's Check NAT type confirms its home router's NAT
     (NAT-3, 000:2138-2160) and Check ICE status says available: STUN, mandatory through the
     VPN and needed over the Internet, is reachable (004:94, 004:107, NAT-5 004:355-371)."""
-    parties = m.members(*remotes)
+    parties = m.members(*clients)
 
     async def conference() -> None:
         await asyncio.gather(*(dial_in(p, stub) for p in parties))
         await all_active(stub, m.conf, parties)
         await everyone_heard(parties, MIX_WINDOW)
 
-    nat_types = [netcheck.nat_type_is(party.phone, r.nat_type) for r, party in m.remote.items() if r.nat_type]
-    stun = [netcheck.ice_status_is(party.phone, "available") for party in m.remote.values()]
+    nat_types = [netcheck.nat_type_is(party.phone, c.nat_type) for c, party in m.clients.items() if c.nat_type]
+    stun = [netcheck.ice_status_is(party.phone, "available") for party in m.clients.values()]
     await asyncio.gather(conference(), *nat_types, *stun)
     return parties
 
@@ -176,15 +183,15 @@ async def test_office_lan_vpn_and_cone_nat_participants_hear_each_other(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-CONF-2 (000:1510-1517): one MeetMe conference, participants dialling in with their
-    personal PINs from the office LAN (desk phone, NET-1.2 004:61-70), through the VPN
-    (NET-1.4 004:87-94: LAN address:8802, STUN) and from the Internet behind a cone NAT
-    (NET-1.5 004:96-107: public address:8802, the only forwarded port, PORT-1 004:270-276).
-    All three are Active (UC-CONF-4, 000:1550) and each hears both others: all 6
-    directed pairs."""
+    personal PINs from the office LAN (a desk phone, and a myPortal @work client at LAN
+    address:8802, NET-1.2 004:61-70), through the VPN (NET-1.4 004:87-94: LAN address:8802,
+    STUN) and from the Internet behind a cone NAT (NET-1.5 004:96-107: public address:8802,
+    the only forwarded port, PORT-1 004:270-276). All four are Active (UC-CONF-4, 000:1550)
+    and each hears every other: all 12 directed pairs."""
     lab = lab_factory(TOPOLOGY)
-    stub, m = await meeting(lab, stubs, phones, (VPN, CONE))
+    stub, m = await meeting(lab, stubs, phones, (LAN, VPN, CONE))
     try:
-        await everyone_in(stub, m, (VPN, CONE))
+        await everyone_in(stub, m, (LAN, VPN, CONE))
     finally:
         await m.ben.api.aclose()
 
@@ -226,10 +233,10 @@ async def symmetric_joins(lab: Lab, stubs: StartStub, phones: StartPhone, window
     """The others in, the symmetric NAT participant dials in (no prompt, RFC 4733 PIN lost,
     SIP INFO PIN admits it), `windows` no-payload windows in a row with it in the mix, then
     it hangs up: Inactive, and the others still Active and hearing each other."""
-    stub, m = await meeting(lab, stubs, phones, REMOTES)
+    stub, m = await meeting(lab, stubs, phones, CLIENTS)
     try:
-        sym = m.remote[SYMMETRIC]
-        others = await everyone_in(stub, m, (VPN, CONE))
+        sym = m.clients[SYMMETRIC]
+        others = await everyone_in(stub, m, (LAN, VPN, CONE))
         assert sym.dial_uri is not None and sym.member is not None
         call = await sym.phone.dial(sym.dial_uri, timeout=netcheck.DIAL_TIMEOUT)
         await call.established(timeout=10)
