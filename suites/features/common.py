@@ -175,14 +175,15 @@ PASSWORDS = {"200": "Start#200a", "201": "Start#201b", "202": "Start#202c", "205
 """initial UC passwords of office.yaml's users"""
 
 
-async def uc_login(lab: Lab, stub: Stub, host: str, user: str) -> UcApi:
-    """A myPortal @work session of `user` from `host` through the LAN door (close it after)."""
+async def uc_login(lab: Lab, stub: Stub, host: str, user: str, password: str | None = None) -> UcApi:
+    """A myPortal @work session of `user` from `host` through the LAN door (close it after);
+    `password` for a system other than office.yaml's."""
     api = UcApi(
         f"https://{stub.door}",
         verify=stub.ca_file,
         socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM),
     )
-    await api.login(user, PASSWORDS[user])
+    await api.login(user, password or PASSWORDS[user])
     return api
 
 

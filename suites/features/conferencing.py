@@ -32,11 +32,14 @@ FIRST_STATION = 230
 DIAL_IN = "7400"
 
 
-def conference_config(stations: int, time_scale: float = 0.05, voip: Sequence[str] = ()) -> SystemConfig:
-    """The office example plus `stations` desk phones 230.., each an IP user's station (the
-    conference's externals and guests dial in from them), and the users `voip` with a
-    myPortal @work VoIP client each (IP User + UC User, 004:89-90)."""
-    data = yaml.safe_load((EXAMPLES / "office.yaml").read_text(encoding="utf-8"))
+def conference_config(
+    stations: int, time_scale: float = 0.05, voip: Sequence[str] = (), example: str = "office"
+) -> SystemConfig:
+    """The office example (`example`: "office_suite" for UC Suite mode) plus `stations` desk
+    phones 230.., each an IP user's station (the conference's externals and guests dial in
+    from them), and the users `voip` with a myPortal @work VoIP client each (IP User + UC
+    User, 004:89-90)."""
+    data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
     data["system"]["time_scale"] = time_scale
     added = [(str(FIRST_STATION + i), "sip_phone", ["ip_user"]) for i in range(stations)]
     added += [(number, "voip_client", ["ip_user", "uc_user"]) for number in voip]
@@ -53,7 +56,7 @@ def conference_config(stations: int, time_scale: float = 0.05, voip: Sequence[st
                 "sip_password": f"sip{number}secret",
             }
         )
-    return validate_config(data, "office.yaml + conference stations")
+    return validate_config(data, f"{example}.yaml + conference stations")
 
 
 @dataclass

@@ -60,15 +60,24 @@ class Office:
         return await self.call(station)
 
 
-async def office(lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, n: int) -> Office:
+ANNA_SUITE_PASSWORD = "582014"
+"""Anna's UC password in office_suite.yaml (UC Suite: numeric)"""
+
+
+async def office(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, n: int, example: str = "office"
+) -> Office:
+    """`example`: the system (office.yaml in UC Smart mode, office_suite.yaml in UC Suite)."""
     lab = lab_factory("office_lan")
-    stub = await stubs(lab, config=conference_config(n), workers=n // 2 + 3, mixers=max(2, (n + 2) // 3))
+    config = conference_config(n, example=example)
+    stub = await stubs(lab, config=config, workers=n // 2 + 3, mixers=max(2, (n + 2) // 3))
     anna, stations = await asyncio.gather(
         phones(lab, "office_pc", "anna", tone=TONE_PLAN[16], detection="conference", **voip_client(stub, "200")),
         station_phones(lab, stub, phones, "desk_phone", n),
     )
     await registered(anna, timeout=10)
-    return Office(stub, await uc_login(lab, stub, "office_pc", "200"), anna, stations)
+    password = ANNA_SUITE_PASSWORD if example == "office_suite" else None
+    return Office(stub, await uc_login(lab, stub, "office_pc", "200", password), anna, stations)
 
 
 async def talk_on_without(gone: Call, a: Call, b: Call) -> None:
@@ -92,16 +101,19 @@ async def press_conference(office: Office, released: Call, participants: int) ->
     assert len(office.anna.active_calls()) == 1, office.anna.active_calls()
 
 
+@pytest.mark.parametrize("system", ["office", "office_suite"], ids=["uc_smart", "uc_suite"])
 @pytest.mark.rule("UC-CONF-1")
 async def test_consultation_extended_into_a_conference(
-    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+    system: str, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-CONF-1 (000:1493-1497, 000:1331-1339): Anna calls Ben (230), holds him and consults
     Clara (231); talking to Clara with Ben on hold she presses Conference: her held call is
     released, her phone has one call, and all 6 directed pairs of Anna, Ben and Clara are heard.
     Anna leaves like any participant: Ben and Clara talk on (the lab's reading,
-    docs/RULES-INTERPRETATION.md)."""
-    o = await office(lab_factory, stubs, phones, 2)
+    docs/RULES-INTERPRETATION.md). In UC Smart and in UC Suite mode alike: only the
+    application-controlled conference is UC Smart only (000:1505), and Anna has no
+    conference licence (000:1499)."""
+    o = await office(lab_factory, stubs, phones, 2, system)
     ben, clara = o.stations
     try:
         a_ben, ben_call = await o.call(ben)
