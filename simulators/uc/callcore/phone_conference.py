@@ -55,6 +55,9 @@ RETRY_S = 0.05
 """how soon a pending uplink is tried again (a call slot frees a turn after its call ended)"""
 RETRIES = 100
 """then it gives up (the group keeps talking locally) until the next sync"""
+REDIALS = 3
+"""an uplink the node ended while the slot is still ours (a node restarted) is dialled again
+this often, not for ever (a node that keeps refusing would loop)"""
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Group:
     uplink: str | None = None
     pending: bool = False
     """an uplink is due but the worker had no free call slot: dialled when one frees"""
+    redials: int = 0
+    """uplinks that ended while the conference still gave this group its slot"""
 
 
 class PhoneConferences:
@@ -129,13 +134,17 @@ class PhoneConferences:
                 self.groups[was].legs.discard(release)
             self.worker.apply_now(sw.detach(release))
             self.worker.apply([Hangup(release)])
+        if not group.legs:  # the initiator was this group's last member: its uplink goes too
+            self._end_group(group)
+            return {"worker": self.worker.index, "group": []}
         self._wire(group)
         log.info("w%d phone conference %d: group %s", self.worker.index, conference, sorted(group.legs))
         return {"worker": self.worker.index, "group": sorted(group.legs)}
 
-    def sync(self, conference: int) -> bool:
+    def sync(self, conference: int, redial: bool = False) -> bool:
         """Dial this group's uplink when the state gives it a mixer slot, hang it up when not;
-        True when an uplink is (being) dialled."""
+        True when an uplink is (being) dialled. `redial`: the uplink ended while the slot is
+        still there (at most REDIALS times)."""
         group = self.groups.get(conference)
         if group is None:
             return False
@@ -155,6 +164,11 @@ class PhoneConferences:
             return False
         if group.uplink is not None:
             return True
+        if redial:
+            if group.redials >= REDIALS:
+                log.error("w%d phone conference %d: the uplink keeps ending", self.worker.index, conference)
+                return False
+            group.redials += 1
         leg_id = self.worker.mixer_call(conference, group_member(self.worker.index), slot.node)
         group.pending = leg_id is None
         if group.pending:
@@ -199,7 +213,7 @@ class PhoneConferences:
                 log.info("w%d phone conference %d ended elsewhere", self.worker.index, conference)
                 self._end_group(group)
             else:
-                self.sync(conference)
+                self.sync(conference, redial=True)
         return True
 
     def _member_left(self, conference: int, leg_id: str) -> None:
