@@ -109,7 +109,8 @@ async def test_consultation_extended_into_a_conference(
     """UC-CONF-1 (000:1493-1497, 000:1331-1339): Anna calls Ben (230), holds him and consults
     Clara (231); talking to Clara with Ben on hold she presses Conference: her held call is
     released, her phone has one call, and all 6 directed pairs of Anna, Ben and Clara are heard.
-    Anna leaves like any participant: Ben and Clara talk on (the lab's reading,
+    Anna leaves like any participant: Ben and Clara talk on; when Clara leaves too, Ben
+    would be alone and the system releases his call (the lab's readings,
     docs/RULES-INTERPRETATION.md). In UC Smart and in UC Suite mode alike: only the
     application-controlled conference is UC Smart only (000:1505), and Anna has no
     conference licence (000:1499)."""
@@ -123,6 +124,8 @@ async def test_consultation_extended_into_a_conference(
         await everyone_heard([party(a_clara), party(ben_call), party(clara_call)], MIX_WINDOW)
         await a_clara.hangup()
         await talk_on_without(a_clara, ben_call, clara_call)
+        await clara_call.hangup()
+        assert (await ben_call.disconnected(timeout=10)).state == "disconnected"
     finally:
         await o.api.aclose()
 
