@@ -139,6 +139,9 @@ class PhoneConferences:
             return {"worker": self.worker.index, "group": []}
         self._wire(group)
         log.info("w%d phone conference %d: group %s", self.worker.index, conference, sorted(group.legs))
+        gone = [leg for leg in legs if (live := sw.legs.get(leg)) is None or live.state == "ended"]
+        for leg in gone:  # it ended after the button was pressed: it leaves right away
+            self.ended(leg)
         return {"worker": self.worker.index, "group": sorted(group.legs)}
 
     def sync(self, conference: int, redial: bool = False) -> bool:
