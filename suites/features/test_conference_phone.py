@@ -65,12 +65,18 @@ ANNA_SUITE_PASSWORD = "582014"
 
 
 async def office(
-    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, n: int, example: str = "office"
+    lab_factory: Callable[..., Lab],
+    stubs: StartStub,
+    phones: StartPhone,
+    n: int,
+    example: str = "office",
+    workers: int | None = None,
 ) -> Office:
-    """`example`: the system (office.yaml in UC Smart mode, office_suite.yaml in UC Suite)."""
+    """`example`: the system (office.yaml in UC Smart mode, office_suite.yaml in UC Suite);
+    `workers`: call core workers (default: enough that calls spread over several)."""
     lab = lab_factory("office_lan")
     config = conference_config(n, example=example)
-    stub = await stubs(lab, config=config, workers=n // 2 + 3, mixers=max(2, (n + 2) // 3))
+    stub = await stubs(lab, config=config, workers=workers or n // 2 + 3, mixers=max(2, (n + 2) // 3))
     anna, stations = await asyncio.gather(
         phones(lab, "office_pc", "anna", tone=TONE_PLAN[16], detection="conference", **voip_client(stub, "200")),
         station_phones(lab, stub, phones, "desk_phone", n),
@@ -101,10 +107,14 @@ async def press_conference(office: Office, released: Call, participants: int) ->
     assert len(office.anna.active_calls()) == 1, office.anna.active_calls()
 
 
-@pytest.mark.parametrize("system", ["office", "office_suite"], ids=["uc_smart", "uc_suite"])
+@pytest.mark.parametrize(
+    ("system", "workers"),
+    [("office", None), ("office_suite", None), ("office", 1)],
+    ids=["uc_smart", "uc_suite", "one_worker"],
+)
 @pytest.mark.rule("UC-CONF-1")
 async def test_consultation_extended_into_a_conference(
-    system: str, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+    system: str, workers: int | None, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-CONF-1 (000:1493-1497, 000:1331-1339): Anna calls Ben (230), holds him and consults
     Clara (231); talking to Clara with Ben on hold she presses Conference: her held call is
@@ -113,8 +123,10 @@ async def test_consultation_extended_into_a_conference(
     would be alone and the system releases his call (the lab's readings,
     docs/RULES-INTERPRETATION.md). In UC Smart and in UC Suite mode alike: only the
     application-controlled conference is UC Smart only (000:1505), and Anna has no
-    conference licence (000:1499)."""
-    o = await office(lab_factory, stubs, phones, 2, system)
+    conference licence (000:1499). With one call core worker both calls are anchored
+    together and the conference is mixed there, without a mixer node (and so without the
+    MeetMe music on hold of a lone node participant)."""
+    o = await office(lab_factory, stubs, phones, 2, system, workers)
     ben, clara = o.stations
     try:
         a_ben, ben_call = await o.call(ben)
@@ -122,6 +134,8 @@ async def test_consultation_extended_into_a_conference(
         await held_by_system(ben_call)
         await press_conference(o, a_ben, 3)
         await everyone_heard([party(a_clara), party(ben_call), party(clara_call)], MIX_WINDOW)
+        if workers == 1:
+            assert [node["legs"] for node in await o.stub.core("mixers")] == [[], []]
         await a_clara.hangup()
         await talk_on_without(a_clara, ben_call, clara_call)
         await clara_call.hangup()
