@@ -27,6 +27,38 @@ from .ivr import Arm, Collected, Dialogue, End, IvrAction, Record, Tone
 
 log = logging.getLogger("uclab.uc.core")
 
+WAV_HEADER = 44
+"""bytes of the header pjmedia's WAV writer puts before the samples (RIFF, fmt, data)"""
+
+
+def wav_written(path: Path) -> bool:
+    """Has the WAV writer closed `path`? It writes the header with zero sizes and fills them
+    in when the port is destroyed, which pjsua2 2.15.1 does on the media clock's thread after
+    the recorder object is gone: until then the file is not a readable WAV."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(WAV_HEADER)
+            size = f.seek(0, 2)
+    except OSError:
+        return False
+    if len(header) < WAV_HEADER or header[:4] != b"RIFF":
+        return False
+    return int.from_bytes(header[4:8], "little") == size - 8
+
+
+def when_written(path: Path, then: Callable[[bool], None], timeout: float = 5.0, poll: float = 0.01) -> None:
+    """Call `then(written)` from a thread of its own once `path` is a closed WAV or `timeout`
+    passed (written False). pjmedia reports no event for the writer's close, so the header is
+    looked at every `poll` seconds."""
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while not (written := wav_written(path)) and time.monotonic() < deadline:
+            time.sleep(poll)
+        then(written)
+
+    threading.Thread(target=wait, name=f"wav-{path.name}", daemon=True).start()
+
 
 class LocalLeg:
     """One dialogue on one answered leg. `audio()` gives the leg's AudioMedia (or None)."""

@@ -16,7 +16,7 @@ here (`phone_join`'s `release`).
 Levels (pjsua2 2.15.1 names them from the port's side: AudioMedia.adjustTxLevel scales what
 the port sends into the bridge, adjustRxLevel what the bridge sends to the port): members
 enter the group at INPUT_LEVEL like MeetMe participants; the uplink sends the group's sum
-at UPLINK_GAIN (the node scales what it sends back to a participant slot to INPUT_LEVEL), so
+at UPLINK_GAIN (the node takes a participant slot into its bridge at INPUT_LEVEL again), so
 a far talker arrives at 6/64 of its level, a near one at 8/64, and three near talkers sent
 up together stay below full scale.
 

@@ -32,7 +32,7 @@ from simulators.pj.stats import read_stream
 from . import latching, sipmsg
 from .conference_mix import participant_user
 from .ivr import Collect, IvrAction
-from .local import LocalLeg
+from .local import LocalLeg, when_written
 from .phone_conference import PhoneConferences
 from .services import Services
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
@@ -499,9 +499,19 @@ class Worker:
             owner, caller = action.owner or "", action.caller
 
             def filed(local: LocalLeg) -> None:
-                dialogue = local.dialogue
-                if local.recorded_path is not None and getattr(dialogue, "recorded", 0.0) > 0:
-                    services.file_message(owner, caller, local.recorded_path, float(getattr(dialogue, "recorded", 0.0)))
+                """The message is listed once its WAV is closed, so a listed message can be played."""
+                path, seconds = local.recorded_path, float(getattr(local.dialogue, "recorded", 0.0))
+                if path is None or seconds <= 0:
+                    return
+
+                def file(written: bool) -> None:
+                    if not written:
+                        log.warning(
+                            "w%d voicemail %s: the recorder did not close the file; filed as it is", self.index, path
+                        )
+                    self.rt.call_soon(lambda: services.file_message(owner, caller, path, seconds))
+
+                when_written(path, file)
 
             local = LocalLeg(
                 self.rt,
