@@ -77,18 +77,38 @@ def udp_roundtrip(
         sock.close()
 
 
+class Peers(list[tuple[str, int]]):
+    """The peers a listener accepted, in order; `arrived(n)` waits until it holds n."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = threading.Condition()
+
+    def add(self, peer: tuple[str, int]) -> None:
+        with self._changed:
+            self.append(peer)
+            self._changed.notify_all()
+
+    def arrived(self, n: int, timeout: float = 3.0) -> bool:
+        """A client's connect() returns on the SYN-ACK; the server has the connection only
+        once the client's ACK arrived, which a host that moves at once (roaming through a
+        userspace VPN) can lose. Wait for the server's side before changing the network."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self) >= n, timeout)
+
+
 @contextlib.contextmanager
-def tcp_listener(lab: Lab, host: str, port: int) -> Iterator[list[tuple[str, int]]]:
-    """Accept TCP connections on host:port; yields the list of peers that connected."""
+def tcp_listener(lab: Lab, host: str, port: int) -> Iterator[Peers]:
+    """Accept TCP connections on host:port; yields the peers that connected."""
     sock = lab.socket(host, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((lab.address(host), port))
     sock.listen(16)
-    peers: list[tuple[str, int]] = []
+    peers = Peers()
 
     def accept() -> None:
         conn, peer = sock.accept()
-        peers.append(peer)
+        peers.add(peer)
         conn.close()
 
     with _serving(sock, accept):

@@ -17,11 +17,14 @@ def test_vpn_laptop_works_at_home_and_in_the_office(lab_factory: Any) -> None:
     lab: Lab = lab_factory("roaming_vpn")
     with tcp_listener(lab, "system", 8802) as peers:
         assert tcp_connects(lab, "home_pc", ("192.168.1.30", 8802))
+        assert peers.arrived(1)
         lab.roam("home_pc", "office")
         assert lab.address("home_pc") == "192.168.1.52"
         assert tcp_connects(lab, "home_pc", ("192.168.1.30", 8802))
+        assert peers.arrived(2)
         lab.roam("home_pc", None)
         assert tcp_connects(lab, "home_pc", ("192.168.1.30", 8802))
+        assert peers.arrived(3)
     assert [p[0] for p in peers] == ["10.8.0.2", "192.168.1.52", "10.8.0.2"]
     assert lab.verify().ok
 
