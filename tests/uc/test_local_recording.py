@@ -27,6 +27,18 @@ def _as_the_writer_leaves_it_open(path: Path, frames: bytes) -> None:
     path.write_bytes(bytes(data))
 
 
+class Filing:
+    """What `when_written` hands over, and when."""
+
+    def __init__(self) -> None:
+        self.outcome: list[bool] = []
+        self.done = threading.Event()
+
+    def __call__(self, written: bool) -> None:
+        self.outcome.append(written)
+        self.done.set()
+
+
 def test_a_closed_wav_is_written(tmp_path: Path) -> None:
     path = tmp_path / "m.wav"
     _wav(path, bytes(3200))
@@ -50,20 +62,18 @@ def test_missing_short_and_foreign_files_are_not_written(tmp_path: Path) -> None
 def test_filing_waits_for_the_writer_to_close_the_file(tmp_path: Path) -> None:
     path = tmp_path / "m.wav"
     _as_the_writer_leaves_it_open(path, bytes(3200))
-    outcome: list[bool] = []
-    done = threading.Event()
-    when_written(path, lambda written: (outcome.append(written), done.set()), timeout=5.0)
-    assert not done.wait(0.1), "filed before the header was complete"
+    filing = Filing()
+    when_written(path, filing, timeout=5.0)
+    assert not filing.done.wait(0.1), "filed before the header was complete"
     _wav(path, bytes(3200))  # the writer closes: sizes filled in
-    assert done.wait(2.0)
-    assert outcome == [True]
+    assert filing.done.wait(2.0)
+    assert filing.outcome == [True]
 
 
 def test_filing_gives_up_waiting_after_the_timeout(tmp_path: Path) -> None:
     path = tmp_path / "m.wav"
     _as_the_writer_leaves_it_open(path, bytes(3200))
-    outcome: list[bool] = []
-    done = threading.Event()
-    when_written(path, lambda written: (outcome.append(written), done.set()), timeout=0.1)
-    assert done.wait(2.0)
-    assert outcome == [False]
+    filing = Filing()
+    when_written(path, filing, timeout=0.1)
+    assert filing.done.wait(2.0)
+    assert filing.outcome == [False]
