@@ -155,6 +155,20 @@ class PhoneConferenceData(Store):
             conn.execute("DELETE FROM phone_conferences WHERE id=?", (conference_id,))
             return PhoneLeft(conf, True)
 
+    def phone_conference_worker_started(self, worker: int, nodes: int) -> list[PhoneLeft]:
+        """A (re)started `worker` holds no call yet, so every participant row naming it is
+        a leg its predecessor held when it died (or the stub stopped): those participants
+        leave, as if their legs had ended, so the others' groups regroup and a conference
+        left with one participant ends (the nodes then hang up the other groups' uplinks)."""
+        with self._lock:
+            stale = [
+                (int(r[0]), str(r[1]))
+                for r in self._conn.execute(
+                    "SELECT conference, leg FROM phone_conference_parties WHERE worker=? ORDER BY rowid", (worker,)
+                )
+            ]
+        return [left for conf, leg in stale if (left := self.phone_conference_left(conf, worker, leg, nodes))]
+
 
 def _regroup(conn: sqlite3.Connection, conf: PhoneConference, nodes: int) -> None:
     """Mixer slots for the groups: none while one worker holds every participant, else one

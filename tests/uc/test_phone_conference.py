@@ -143,6 +143,24 @@ def test_the_ninth_participant_changes_nothing(state: State) -> None:
     assert (state.phone_conference(conf.id), state.mix_slots()) == before
 
 
+def test_a_restarted_worker_drops_the_legs_its_predecessor_held(state: State) -> None:
+    """A worker that died took its calls with it: when its successor starts, the rows naming
+    it go. A conference spread over workers 0 and 1 regroups onto worker 1 (no node needed);
+    a conference whose other side is a single leg ends; other workers' rows are untouched."""
+    now = state.now()
+    spread = state.phone_conference_join(None, "200", [(0, "a"), (1, "b"), (1, "c")], None, 2, now)
+    pair = state.phone_conference_join(None, "201", [(0, "d"), (0, "e"), (2, "f")], None, 2, now)
+    assert len(slots(state, spread.id)) == 2 and len(slots(state, pair.id)) == 2
+    left = state.phone_conference_worker_started(0, 2)
+    assert [(x.conference.id, x.ended) for x in left] == [(spread.id, False), (pair.id, False), (pair.id, True)]
+    kept = state.phone_conference(spread.id)
+    assert kept is not None and sorted(kept.parties) == [(1, "b"), (1, "c")]
+    assert slots(state, spread.id) == []  # worker 1 holds everyone
+    assert state.phone_conference(pair.id) is None and slots(state, pair.id) == []
+    assert state.phone_conference_worker_started(0, 2) == []  # nothing left to drop
+    assert state.phone_conference_worker_started(3, 2) == []  # a worker that held nothing
+
+
 # -- the switch -------------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,9 @@ class LazyDirectory:
     fresh state seeds it and hashes passwords, ~0.3 s, under a write lock: no worker waits
     for that before answering SIP). The first call waits for it if it is not open yet."""
 
-    def __init__(self, opener: Any) -> None:
+    def __init__(self, opener: Any, on_open: Callable[[Any], None] | None = None) -> None:
         self._opener = opener
+        self._on_open = on_open
         self._state: Any = None
         self._error: BaseException | None = None
         self._done = threading.Event()
@@ -85,7 +87,13 @@ class LazyDirectory:
 
     def _open(self) -> None:
         try:
-            self._state = self._open_when_free()
+            state = self._open_when_free()
+            if self._on_open is not None:
+                try:
+                    self._on_open(state)
+                except Exception as exc:  # the state still serves calls
+                    log.error("the call core's start-up clean-up failed: %s", exc)
+            self._state = state
         except BaseException as exc:
             self._error = exc
             log.error("the call core cannot open the state: %s", exc)
@@ -121,6 +129,18 @@ class LazyDirectory:
         return str(self._get().number_of_device(username))
 
 
+def _forget_predecessor(state: Any, index: int, nodes: int) -> None:
+    """A worker starts with no call: phone-controlled conference legs the state still gives
+    worker `index` died with its predecessor (a crash, or a stub stopped mid-conference)."""
+    for left in state.phone_conference_worker_started(index, nodes):
+        log.warning(
+            "w%d: conference %d lost the legs this worker held before it restarted%s",
+            index,
+            left.conference.id,
+            "; it ended" if left.ended else "",
+        )
+
+
 def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool = False) -> int:
     """Worker `index`, or with `mixer` conference mixer node `index` (mixer.py): its
     pjsua2 endpoint on 127.0.0.1, then its control socket until stopped."""
@@ -140,7 +160,10 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
     else:
         port, rtp, codecs, stun = settings.worker_port(index), settings.worker_rtp(index), settings.codecs, None
     try:
-        directory = LazyDirectory(lambda: State.open(settings.state_path, load_config(settings.config_path)))
+        directory = LazyDirectory(
+            lambda: State.open(settings.state_path, load_config(settings.config_path)),
+            None if mixer else lambda state: _forget_predecessor(state, index, settings.mixers),
+        )
         rt = PjRuntime(
             EndpointConfig(
                 bind="127.0.0.1",
