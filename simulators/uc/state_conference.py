@@ -64,10 +64,23 @@ CREATE TABLE conference_mix (
 )
 """
 
+ANCHOR_SCHEMA = 1
+SCHEMA_ANCHORS_V1 = """
+CREATE TABLE conference_anchors (
+    conference INTEGER NOT NULL REFERENCES conferences(id) ON DELETE CASCADE,
+    member INTEGER NOT NULL REFERENCES conference_members(id) ON DELETE CASCADE,
+    worker INTEGER NOT NULL,
+    PRIMARY KEY (conference, member)
+)
+"""
+"""which call core worker anchors a connected member's call (its own track, added after
+V1, so a state written before it gains the table on open)"""
+
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Create the conference tables once (inside State.open's transaction)."""
     schema_track(conn, "conference_schema", CONFERENCE_SCHEMA, SCHEMA_CONFERENCES_V1)
+    schema_track(conn, "conference_anchor_schema", ANCHOR_SCHEMA, SCHEMA_ANCHORS_V1)
 
 
 class ConferenceError(StateError):
@@ -256,8 +269,11 @@ class ConferenceData(Store):
 
     # ---------------------------------------------------------------- calls (call core)
 
-    def dial_in(self, pin: str, nodes: int, now: datetime, caller: str) -> tuple[rules.DialIn, Joined | None]:
-        """A caller keyed `pin`: admit (member dialing in, a mixer slot claimed) or refuse."""
+    def dial_in(
+        self, pin: str, nodes: int, now: datetime, caller: str, worker: int | None = None
+    ) -> tuple[rules.DialIn, Joined | None]:
+        """A caller keyed `pin`: admit (member dialing in, a mixer slot claimed, the call
+        core `worker` that anchors the call recorded) or refuse."""
         with self._tx() as conn:
             match = _match(conn, pin)
             conf = match.conference if match else None
@@ -285,6 +301,11 @@ class ConferenceData(Store):
             conn.execute("UPDATE conference_members SET state='dialing_in', since=? WHERE id=?", (_iso(now), member_id))
             for slot in mix.claim(_slots(conn), conf.id, member_id, placement):
                 _insert_slot(conn, slot)
+            if worker is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO conference_anchors (conference, member, worker) VALUES (?,?,?)",
+                    (conf.id, member_id, worker),
+                )
             conf = _required(conn, conf.id)
             joined = conf.member(member_id)
             assert joined is not None
@@ -310,6 +331,7 @@ class ConferenceData(Store):
                 return None
             member = conf.member(member_id)
             _release(conn, conference_id, member_id)
+            conn.execute("DELETE FROM conference_anchors WHERE conference=? AND member=?", (conference_id, member_id))
             if member is not None and member.guest:
                 conn.execute("DELETE FROM conference_members WHERE id=?", (member_id,))
             else:
@@ -328,6 +350,22 @@ class ConferenceData(Store):
             elif not connected or any(m.moderator for m in connected):
                 conn.execute("UPDATE conferences SET info=NULL, ends_at=NULL WHERE id=?", (conference_id,))
             return _required(conn, conference_id)
+
+    def meetme_worker_started(self, worker: int, now: datetime, end_after: float) -> list[tuple[int, int]]:
+        """A (re)started call core `worker` holds no call yet: the members whose calls its
+        predecessor anchored left when it died (or the stub stopped). They leave as if they
+        had hung up (slot released, so the mixer node hangs up its leg; states and the end
+        timer follow). Returns the (conference, member) pairs that left."""
+        with self._lock:
+            stale = [
+                (int(r[0]), int(r[1]))
+                for r in self._conn.execute(
+                    "SELECT conference, member FROM conference_anchors WHERE worker=? ORDER BY rowid", (worker,)
+                )
+            ]
+        for conference_id, member_id in stale:
+            self.member_left(conference_id, member_id, now, end_after)
+        return stale
 
 
 # -------------------------------------------------------------------- helpers

@@ -129,6 +129,35 @@ async def test_uc_suite_has_no_conference_management(suite: Lab) -> None:
     assert refused.value.status == 403 and refused.value.violations == ("conference_smart_only",)
 
 
+def test_a_restarted_worker_lets_the_members_it_anchored_leave(smart: Lab) -> None:
+    """A worker that died took its calls along: when its successor starts, the members whose
+    calls it anchored leave (slot released, guests forgotten, the last-moderator rule applied);
+    members anchored elsewhere stay."""
+    state = smart.state
+    conf = state.create_conference("201", "Ben", "X", True, state.now())
+    anna = state.add_member(conf.id, lambda c: None, number="200", name="Anna")
+    ben = conf.members[0]
+    assert ben.pin and anna.pin
+    _, on_0 = state.dial_in(ben.pin, 7, state.now(), "201", worker=0)
+    _, on_1 = state.dial_in(anna.pin, 7, state.now(), "200", worker=1)
+    _, guest = state.dial_in(conf.guest_pin, 7, state.now(), "+4989123", worker=0)
+    assert on_0 and on_1 and guest
+    for member in (ben.id, anna.id, guest.member.id):
+        state.member_connected(conf.id, member, state.now())
+    assert state.channels_in_use() == {conf.id: 3}
+    assert sorted(state.meetme_worker_started(0, state.now(), 300)) == sorted(
+        [(conf.id, ben.id), (conf.id, guest.member.id)]
+    )
+    after = state.conference(conf.id)
+    assert after is not None and [(m.number, m.state.value) for m in after.members] == [
+        ("201", "inactive"),
+        ("200", "waiting"),
+    ]
+    assert after.info == rules.END_INFO_TEXT  # Ben, the moderator, is gone: Anna is told
+    assert state.channels_in_use() == {conf.id: 1}
+    assert state.meetme_worker_started(0, state.now(), 300) == []
+
+
 def test_dial_in_states_and_the_automatic_end(smart: Lab) -> None:
     """UC-CONF-4 (000:1546-1555): alone -> waiting, two -> active; the last moderator leaving
     sets the info text and the end time; guests leave the list when they hang up."""

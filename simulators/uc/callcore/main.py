@@ -129,18 +129,6 @@ class LazyDirectory:
         return str(self._get().number_of_device(username))
 
 
-def _forget_predecessor(state: Any, index: int, nodes: int) -> None:
-    """A worker starts with no call: phone-controlled conference legs the state still gives
-    worker `index` died with its predecessor (a crash, or a stub stopped mid-conference)."""
-    for left in state.phone_conference_worker_started(index, nodes):
-        log.warning(
-            "w%d: conference %d lost the legs this worker held before it restarted%s",
-            index,
-            left.conference.id,
-            "; it ended" if left.ended else "",
-        )
-
-
 def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool = False) -> int:
     """Worker `index`, or with `mixer` conference mixer node `index` (mixer.py): its
     pjsua2 endpoint on 127.0.0.1, then its control socket until stopped."""
@@ -150,7 +138,7 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
     from ..config import load_config
     from ..state import State
     from .mixer import MixerNode, serve_node
-    from .services import Services
+    from .services import Services, forget_predecessor
     from .worker import Worker
 
     t0 = time.perf_counter()
@@ -162,7 +150,7 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
     try:
         directory = LazyDirectory(
             lambda: State.open(settings.state_path, load_config(settings.config_path)),
-            None if mixer else lambda state: _forget_predecessor(state, index, settings.mixers),
+            None if mixer else lambda state: forget_predecessor(state, index, settings.mixers),
         )
         rt = PjRuntime(
             EndpointConfig(

@@ -8,6 +8,7 @@ opened State (main.LazyDirectory) is only waited for on the first call.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,28 @@ from ..state_journal import Entry, Record, journal_entries
 from ..timescale import TIMERS, Timer
 from . import features
 from .ivr import Collect, Greeting
+
+log = logging.getLogger("uclab.uc.core")
+
+END_AFTER_LAST_MODERATOR = TIMERS[Timer.CONFERENCE_END_AFTER_LAST_MODERATOR].seconds
+"""000:1553-1555: documented seconds from the last moderator leaving to the conference's end"""
+
+
+def forget_predecessor(state: Any, worker: int, nodes: int) -> None:
+    """A call core worker starts with no call: the conference legs the state still gives
+    worker `worker` died with its predecessor (a crash, or a stub stopped mid-call). Their
+    participants leave as if they had hung up: MeetMe members (slot released, so the mixer
+    node hangs up its leg) and phone-controlled conference legs (groups regroup, a conference
+    left with one participant ends)."""
+    for conference, member in state.meetme_worker_started(worker, state.now(), END_AFTER_LAST_MODERATOR):
+        log.warning("w%d: conference %d participant %d left with this worker's predecessor", worker, conference, member)
+    for left in state.phone_conference_worker_started(worker, nodes):
+        log.warning(
+            "w%d: conference %d lost the legs this worker's predecessor held%s",
+            worker,
+            left.conference.id,
+            "; it ended" if left.ended else "",
+        )
 
 
 class Services:
@@ -60,9 +83,9 @@ class Services:
     def conference_dialogue(self) -> Collect:
         return Collect(("pin",), max_len=PIN_DIGITS, full_ends_field=True)
 
-    def conference_dial_in(self, pin: str, caller: str, nodes: int) -> tuple[DialIn, Joined | None]:
+    def conference_dial_in(self, pin: str, caller: str, nodes: int, worker: int) -> tuple[DialIn, Joined | None]:
         state = self.state
-        return state.dial_in(pin, nodes, state.now(), caller)  # type: ignore[no-any-return]
+        return state.dial_in(pin, nodes, state.now(), caller, worker)  # type: ignore[no-any-return]
 
     def conference_connected(self, conference: int, member: int) -> None:
         state = self.state
@@ -72,8 +95,7 @@ class Services:
         """000:1553-1555: after the last moderator the others are told and the conference ends
         about 5 documented minutes later (the state's clock runs time-scaled)."""
         state = self.state
-        end_after = TIMERS[Timer.CONFERENCE_END_AFTER_LAST_MODERATOR].seconds
-        state.member_left(conference, member, state.now(), end_after)
+        state.member_left(conference, member, state.now(), END_AFTER_LAST_MODERATOR)
 
     # -- voicemail -------------------------------------------------------------------------
 

@@ -537,7 +537,7 @@ class Worker:
 
         def collected(local: LocalLeg, values: tuple[str, ...]) -> list[IvrAction]:
             assert isinstance(local.dialogue, Collect)
-            decision, joined = services.conference_dial_in(values[0], caller, self.settings.mixers)
+            decision, joined = services.conference_dial_in(values[0], caller, self.settings.mixers, self.index)
             log.info("w%d conference dial-in %s by %s: %s", self.index, leg_id, caller, decision.text)
             if joined is None:
                 return local.dialogue.refuse(decision.code)

@@ -1,6 +1,8 @@
 """A call core worker that dies is replaced (callcore/main.py), and its successor forgets the
-phone-controlled conference legs the dead one held: the state's participants are the calls
-that exist (UC-CONF-1's count of 8, 000:1513, and "one left ends it" rely on that)."""
+conference legs the dead one held (callcore/services.forget_predecessor): the state's
+participants are the calls that exist. UC-CONF-1's count of 8 and "one left ends it", and
+UC-CONF-2/4's 16, channels in use and participant states (000:1513-1517, 000:1548-1555)
+rely on that."""
 
 from __future__ import annotations
 
@@ -40,18 +42,28 @@ async def state_settles(done: Callable[[], bool]) -> None:
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.rule("UC-CONF-1")
+@pytest.mark.rule("UC-CONF-1", "UC-CONF-4")
 async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: Callable[..., Lab]) -> None:
     """Worker 0 dies holding one leg of a three-party conference spread over workers 0 and 1:
     its successor removes that leg, worker 1's group is left holding everyone (no mixer slot);
-    a two-party one with a leg on worker 0 ends, since one participant is no conference."""
+    a two-party one with a leg on worker 0 ends, since one participant is no conference. In a
+    MeetMe conference the member whose call worker 0 anchored turns Inactive and frees its
+    channel; the member on worker 1 stays connected (Waiting: alone now)."""
     lab = lab_factory(office_with_stub({"config": "office", "workers": 2}))
     stub = uc_service.stub_of(lab, "system")
     state = stub.state()
     now = state.now()
     three = state.phone_conference_join(None, "200", [(0, "dead.a"), (1, "live.b"), (1, "live.c")], None, 2, now)
     two = state.phone_conference_join(None, "201", [(0, "dead.d"), (1, "live.e")], None, 2, now)
-    assert {s.conference for s in state.mix_slots()} == {three.id, two.id}
+    meetme = state.create_conference("201", "Ben", "X", True, now)
+    anna = state.add_member(meetme.id, lambda c: None, number="200", name="Anna")
+    ben = meetme.members[0]
+    for member, worker in ((ben, 1), (anna, 0)):
+        _, joined = state.dial_in(member.pin, 2, state.now(), member.number, worker=worker)
+        assert joined is not None
+        state.member_connected(meetme.id, member.id, state.now())
+    assert {s.conference for s in state.mix_slots()} == {three.id, two.id, meetme.id}
+    assert state.channels_in_use() == {meetme.id: 2}
     pid = next(w["pid"] for w in (await stub.core("status"))["workers"] if w["worker"] == 0)
 
     os.kill(pid, signal.SIGKILL)
@@ -62,4 +74,10 @@ async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: 
     assert kept is not None and sorted(kept.parties) == [(1, "live.b"), (1, "live.c")]
     assert state.phone_conference(two.id) is None
     assert [s for s in state.mix_slots() if s.conference in (three.id, two.id)] == []
+    after = state.conference(meetme.id)
+    assert after is not None and [(m.number, m.state.value) for m in after.members] == [
+        ("201", "waiting"),
+        ("200", "inactive"),
+    ]
+    assert state.channels_in_use() == {meetme.id: 1}
     assert any("worker 0" in death and "SIGKILL" in death for death in (await stub.core("status"))["deaths"])
