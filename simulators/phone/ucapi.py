@@ -24,6 +24,7 @@ socket.SOCK_STREAM))` opens its TCP connections inside that host's network names
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
 import ssl
 from collections.abc import Callable
@@ -37,6 +38,7 @@ import anyio
 import anyio.abc
 import httpcore
 import httpx
+from anyio.abc import SocketAttribute
 from anyio.streams.tls import TLSAttribute, TLSStream
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -440,6 +442,11 @@ class _Stream(httpcore.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> Any:
         if info == "ssl_object":
             return self._stream.extra(TLSAttribute.ssl_object, None)
+        if info == "is_readable":
+            # httpcore asks before it reuses an idle connection: readable while idle means
+            # the server closed it (or sent what nobody asked for), so it is not reused
+            sock = self._stream.extra(SocketAttribute.raw_socket, None)
+            return sock is not None and bool(select.select([sock], [], [], 0)[0])
         return None
 
 
@@ -483,8 +490,18 @@ class _FactoryTransport(httpx.AsyncHTTPTransport):
     def __init__(self, verify: bool | ssl.SSLContext, factory: SocketFactory) -> None:
         super().__init__(verify=verify, trust_env=False)
         context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
-        # httpx 0.28 builds its pool without a way to pass a network backend; replace it
-        self._pool = httpcore.AsyncConnectionPool(ssl_context=context, network_backend=_FactoryBackend(factory))
+        # httpx 0.28 builds its pool without a way to pass a network backend; replace it, with
+        # httpx's limits: httpcore's own default keeps idle connections forever, and one the
+        # server closed meanwhile (UC API keep-alive 30 s, asgi.py) failed the next request
+        # with "Server disconnected without sending a response"
+        limits = httpx.Limits()
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            network_backend=_FactoryBackend(factory),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
 
 
 class UcApi:

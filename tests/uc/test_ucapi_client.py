@@ -23,6 +23,18 @@ from simulators.uc.state import State
 @pytest.fixture
 async def tls_server(tmp_path: Path, state: State) -> AsyncIterator[tuple[str, Path]]:
     """The UC API over real TLS on 127.0.0.1 (uvicorn), certificate from a trustme lab CA."""
+    async for served in serve_tls(tmp_path, state):
+        yield served
+
+
+@pytest.fixture
+async def brief_server(tmp_path: Path, state: State) -> AsyncIterator[tuple[str, Path]]:
+    """The same, closing a connection after 1 s without a request."""
+    async for served in serve_tls(tmp_path, state, timeout_keep_alive=1):
+        yield served
+
+
+async def serve_tls(tmp_path: Path, state: State, **options: Any) -> AsyncIterator[tuple[str, Path]]:
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "server.pem"))
@@ -32,6 +44,7 @@ async def tls_server(tmp_path: Path, state: State) -> AsyncIterator[tuple[str, P
         ssl_keyfile=str(tmp_path / "server.pem"),
         log_level="warning",
         lifespan="off",
+        **options,
     )
     server = uvicorn.Server(config)
     sock = socket.socket()
@@ -178,6 +191,25 @@ async def test_sockets_from_a_factory_carry_tls(tls_server: tuple[str, Path]) ->
         assert (await api.login("200", "Start#200a")).user == "200"
         assert (await api.me()).number == "200"
     assert len(made) >= 1
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(brief_server: tuple[str, Path]) -> None:
+    """A client in a lab host that stays idle longer than the server keeps its connection
+    (here 1 s) connects again for its next request, instead of failing it with "Server
+    disconnected without sending a response" (seen after a 5-minute wait in a conference)."""
+    url, ca = brief_server
+    made: list[socket.socket] = []
+
+    def factory() -> socket.socket:
+        made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        return made[-1]
+
+    async with UcApi(url, verify=ca, socket_factory=factory) as api:
+        await api.login("200", "Start#200a")
+        assert (await api.me()).number == "200"
+        await asyncio.sleep(1.5)  # the idle time is the scenario, not a wait for an event
+        assert (await api.me()).number == "200"
+    assert len(made) == 2
 
 
 async def test_login_through_tries_lan_then_wan(tls_server: tuple[str, Path]) -> None:
