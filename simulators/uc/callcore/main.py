@@ -122,6 +122,11 @@ class LazyDirectory:
     def state(self) -> Any:
         return self._get()
 
+    @property
+    def opened(self) -> bool:
+        """The state is open and the start-up clean-up done (`status` reports it)."""
+        return self._done.is_set() and self._state is not None
+
     def devices_for_number(self, number: str) -> Any:
         return self._get().devices_for_number(number)
 

@@ -285,6 +285,7 @@ class Worker:
         self.settings = settings
         self.index = index
         self.services = services
+        self.directory = directory
         self.switch = Switch(
             directory,
             capacity=MAX_LEGS_PER_WORKER,
@@ -720,6 +721,7 @@ class Worker:
         return {
             "worker": self.index,
             "pid": os.getpid(),
+            "state_open": bool(getattr(self.directory, "opened", True)),
             "sip": f"127.0.0.1:{self.settings.worker_port(self.index)}",
             "legs": self.switch.live_legs(),
             "free": self.switch.free(),

@@ -22,6 +22,19 @@ from .test_service import office_with_stub
 PATIENCE_S = 15.0
 
 
+async def states_open(stub: uc_service.Stub) -> dict[int, int]:
+    """Every worker has opened its state, and so done its start-up clean-up (a worker answers
+    SIP and `status` before that; rows naming it written earlier would be taken for its
+    predecessor's). The workers' pids."""
+    deadline = time.monotonic() + PATIENCE_S
+    while True:
+        workers = (await stub.core("status"))["workers"]
+        if all(w.get("state_open") for w in workers) or time.monotonic() > deadline:
+            assert all(w.get("state_open") for w in workers), workers
+            return {w["worker"]: w["pid"] for w in workers}
+        await asyncio.sleep(0.05)  # no event tells a test that a background open finished
+
+
 async def restarted(stub: uc_service.Stub, worker: int, pid: int) -> None:
     """Worker `worker` runs under a new pid (the supervisor answers `status` throughout)."""
     deadline = time.monotonic() + PATIENCE_S
@@ -51,6 +64,7 @@ async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: 
     channel; the member on worker 1 stays connected (Waiting: alone now)."""
     lab = lab_factory(office_with_stub({"config": "office", "workers": 2}))
     stub = uc_service.stub_of(lab, "system")
+    pids = await states_open(stub)
     state = stub.state()
     now = state.now()
     three = state.phone_conference_join(None, "200", [(0, "dead.a"), (1, "live.b"), (1, "live.c")], None, 2, now)
@@ -64,7 +78,7 @@ async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: 
         state.member_connected(meetme.id, member.id, state.now())
     assert {s.conference for s in state.mix_slots()} == {three.id, two.id, meetme.id}
     assert state.channels_in_use() == {meetme.id: 2}
-    pid = next(w["pid"] for w in (await stub.core("status"))["workers"] if w["worker"] == 0)
+    pid = pids[0]
 
     os.kill(pid, signal.SIGKILL)
     await restarted(stub, 0, pid)
