@@ -178,19 +178,25 @@ def test_client_models_match_the_published_spec(state: State) -> None:
         assert required <= set(published.get("required", [])), model.__name__
 
 
+class Sockets:
+    """A socket factory (as a lab host gives one) that keeps the sockets it made."""
+
+    def __init__(self) -> None:
+        self.made: list[socket.socket] = []
+
+    def __call__(self) -> socket.socket:
+        self.made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        return self.made[-1]
+
+
 async def test_sockets_from_a_factory_carry_tls(tls_server: tuple[str, Path]) -> None:
     """The transport for clients in lab hosts: every connection from the factory's sockets, TLS verified."""
     url, ca = tls_server
-    made: list[socket.socket] = []
-
-    def factory() -> socket.socket:
-        made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-        return made[-1]
-
-    async with UcApi(url, verify=ca, socket_factory=factory) as api:
+    sockets = Sockets()
+    async with UcApi(url, verify=ca, socket_factory=sockets) as api:
         assert (await api.login("200", "Start#200a")).user == "200"
         assert (await api.me()).number == "200"
-    assert len(made) >= 1
+    assert len(sockets.made) >= 1
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused(brief_server: tuple[str, Path]) -> None:
@@ -198,18 +204,13 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(brief_ser
     (here 1 s) connects again for its next request, instead of failing it with "Server
     disconnected without sending a response" (seen after a 5-minute wait in a conference)."""
     url, ca = brief_server
-    made: list[socket.socket] = []
-
-    def factory() -> socket.socket:
-        made.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-        return made[-1]
-
-    async with UcApi(url, verify=ca, socket_factory=factory) as api:
+    sockets = Sockets()
+    async with UcApi(url, verify=ca, socket_factory=sockets) as api:
         await api.login("200", "Start#200a")
         assert (await api.me()).number == "200"
         await asyncio.sleep(1.5)  # the idle time is the scenario, not a wait for an event
         assert (await api.me()).number == "200"
-    assert len(made) == 2
+    assert len(sockets.made) == 2
 
 
 async def test_login_through_tries_lan_then_wan(tls_server: tuple[str, Path]) -> None:
