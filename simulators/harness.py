@@ -8,6 +8,8 @@ and await what a user would see. The office example configuration
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,15 @@ if TYPE_CHECKING:
 
 StartPhone = Callable[..., Awaitable[Phone]]
 StartStub = Callable[..., Awaitable["Stub"]]
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0, what: str = "") -> None:
+    """Await a condition that something shows without an event to wait on (the UC API, the
+    call core's status), checking every 20 ms; AssertionError naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, f"{what or 'the condition'} did not come true within {timeout} s"
+        await asyncio.sleep(0.02)
 
 
 class NotRegistered(AssertionError):

@@ -10,13 +10,12 @@ Verdicts are compared with oracles_presence.py; messages are asserted exactly.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import pytest
 
+from simulators.harness import until
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
@@ -38,14 +37,6 @@ async def _refused(call: Awaitable[object]) -> UcApiError:
 async def _now(api: UcApi) -> datetime:
     """The system's clock (it may run faster than real time, GET /api/v1/system)."""
     return (await api.system()).now
-
-
-async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
-    """Await a condition the API shows (it has no events to wait on), checking every 20 ms."""
-    deadline = time.monotonic() + timeout
-    while not await condition():
-        assert time.monotonic() < deadline, "the condition did not come true in time"
-        await asyncio.sleep(0.02)
 
 
 @pytest.mark.rule("UC-PRES-1", "UC-PRES-3")
