@@ -33,8 +33,9 @@ WAV_HEADER = 44
 
 def wav_written(path: Path) -> bool:
     """Has the WAV writer closed `path`? It writes the header with zero sizes and fills them
-    in when the port is destroyed, which pjsua2 2.15.1 does on the media clock's thread after
-    the recorder object is gone: until then the file is not a readable WAV."""
+    in when its port is destroyed, which in pjsua2 2.15.1 comes some time after the recorder
+    object is dropped (the bridge removes ports asynchronously): until then the file is not
+    a readable WAV."""
     try:
         with path.open("rb") as f:
             header = f.read(WAV_HEADER)
