@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.conference_bench [--parties 16] [--clock-rate 8000] [--levels]
 
-A lab LAN with the system and a host of 17 desk phones (stations 230.., suites/features/
+A lab LAN with the system and a host of 17 desk phones (stations 230.., suites/telephony/
 conferencing.py). Each phone sends its own plan tone and runs the conference detector.
 
 * floor: the same phones in 8 direct 2-party calls through the stub (anchored in the call
@@ -49,12 +49,12 @@ from simulators.phone.media import audio_between, expect_group
 from simulators.phone.verdict import Party as VParty
 from simulators.phone.verdict import group_hearing
 from simulators.pj.tones import TONE_PLAN
-from simulators.uc.callcore import conference_mix as mix
 from simulators.uc.control import ControlClient
+from simulators.uc.rules import conference_slots as mix
 from simulators.uc.rules.conferences import MEETME_MAX
 from simulators.uc.service import Stub, start_stub
-from suites.features.common import uc_login
-from suites.features.conferencing import (
+from suites.telephony.common import uc_login
+from suites.telephony.conferencing import (
     FIRST_STATION,
     Party,
     conference_config,

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from simulators.lab import Lab
 from simulators.net.process import LabProcess
-from simulators.uc import kamailio
+from simulators.peers.sipp import REGISTER, run_sipp, start_sipp, wait_bound
+from simulators.uc.edge import kamailio
 from simulators.uc.service import start_stub
-from tests.uc.sip.sippkit import REGISTER, run_sipp, start_sipp, wait_bound
 
 CALLER, CALLER_IP = "desk_phone", "192.168.1.60"
 CALLEE, CALLEE_IP = "office_pc2", "192.168.1.51"

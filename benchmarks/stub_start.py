@@ -22,7 +22,7 @@ import statistics
 import time
 
 from simulators.lab import Lab
-from simulators.uc import kamailio
+from simulators.uc.edge import kamailio
 from simulators.uc.service import Stub, start_stub
 
 TARGET_MS = 1500.0

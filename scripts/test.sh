@@ -20,8 +20,8 @@ while [ $# -gt 0 ]; do
 done
 
 echo "[test] ruff"
-.venv/bin/ruff check simulators tests suites benchmarks reports conftest.py
-.venv/bin/ruff format --check simulators tests suites benchmarks reports conftest.py
+.venv/bin/ruff check simulators uclab tests suites benchmarks reports conftest.py
+.venv/bin/ruff format --check simulators uclab tests suites benchmarks reports conftest.py
 echo "[test] mypy"
 .venv/bin/mypy
 [ "$lint_only" = 1 ] && exit 0

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def uclab(*args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "simulators.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
+        [sys.executable, "-m", "uclab", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
         check=check,
     )  # fmt: skip
 
@@ -37,7 +37,7 @@ def test_validate_reports_a_bad_file(tmp_path: Path) -> None:
         "name: bad\nsegments:\n  lan: {subnet: 192.168.1.0/24}\nhosts:\n  pc: {interfaces: {eth0: {segment: lan, address: 192.168.9.1}}}\n"
     )
     result = uclab("topologies", "validate", str(bad))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{bad}:5: hosts.pc.interfaces.eth0.address.0: 192.168.9.1 is not in segment 'lan'" in result.stderr
 
 
@@ -58,7 +58,7 @@ def test_up_detach_exec_down() -> None:
         ping = uclab("exec", run_id, "office_pc", "--", "ping", "-c1", "-W1", "192.168.1.30")
         assert ping.returncode == 0 and "1 received" in ping.stdout
         missing = uclab("exec", run_id, "nobody", "--", "true")
-        assert missing.returncode == 1
+        assert missing.returncode == 2
         assert f"run {run_id} has no host 'nobody'; hosts:" in missing.stderr
     finally:
         down = uclab("down", run_id)
@@ -70,7 +70,7 @@ def test_up_detach_exec_down() -> None:
 
 def test_down_of_an_unknown_run() -> None:
     result = uclab("down", "00000000")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "no run '00000000'; live runs:" in result.stderr
 
 
@@ -87,7 +87,7 @@ def test_natcheck_prints_json() -> None:
 
 def test_natcheck_names_a_missing_host() -> None:
     result = uclab("natcheck", "home_internet", "--host", "laptop")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "topology home_internet has no host 'laptop'" in result.stderr
 
 

@@ -1,5 +1,5 @@
 """The support matrix's oracle, comparison and report, without a lab (reports/matrix.py,
-suites/network/matrix_spec.py, suites/network/matrix_cells.py)."""
+uclab/matrix_sweep.py's selection, suites/network/matrix_spec.py, suites/network/matrix_cells.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from reports import matrix
 from suites.network.matrix_cells import Measured, compare, nat_key, router_settings
 from suites.network.matrix_spec import Cell, cells, expect
+from uclab import matrix_sweep
 
 WORKS = Measured(login=True, register=True, rings=True, audio="two-way", nat_type="simple")
 
@@ -114,4 +115,4 @@ def test_report_lists_disagreements_first(tmp_path: Path) -> None:
 
 def test_cli_names_a_selection_that_matches_nothing() -> None:
     with pytest.raises(SystemExit, match="no cell matches nosuch; cell ids look like lan-home_n/a"):
-        matrix.main(["--only", "nosuch", "--list"])
+        matrix_sweep.main(["--only", "nosuch", "--list"])

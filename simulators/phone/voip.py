@@ -165,7 +165,7 @@ class IceServers:
         return cls(parse_ice_server(default) if default else None, [parse_ice_server(s) for s in listed])
 
     def visible(self) -> list[str]:
-        """What the settings page lists: the default server is not shown (000:2178)."""
+        """What the settings page lists: the default server is not shown (000:2181)."""
         return [s.uri for s in self.listed]
 
     def all(self) -> list[IceServer]:
@@ -191,5 +191,5 @@ class IceServers:
                 self.listed.remove(s)
                 return
         if self.default and (self.default.host, self.default.port) == (server.host, server.port):
-            raise IceServerError("the default STUN server cannot be removed (000:2178)")
+            raise IceServerError("the default STUN server cannot be removed (000:2181)")
         raise IceServerError(f"{server.uri} is not in the ICE servers list; listed: {self.visible()}")

@@ -27,9 +27,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import kamailio, registrar
 from .control import serve
-from .frontdoor import ConnectionRegistry, DoorConnection, FrontDoor
+from .edge import kamailio, registrar
+from .edge.frontdoor import ConnectionRegistry, DoorConnection, FrontDoor
 from .tls import LabTls
 
 log = logging.getLogger("uclab.uc.server")
@@ -68,10 +68,10 @@ class UcServer:
         self.started = time.time()
 
     async def start(self) -> None:
-        from .api import ApiSettings, create_app
-        from .asgi import UvicornHandoff
+        from .api.app import ApiSettings, create_app
         from .config import load_config
-        from .state import State
+        from .edge.asgi import UvicornHandoff
+        from .state.core import State
 
         s = self.settings
         self.state = State.open(s.state_path, load_config(s.config_path))

@@ -47,10 +47,10 @@ from simulators.net.errors import LabError
 from simulators.net.model import Service
 from simulators.net.process import LabProcess, ProcessFailed
 
-from . import kamailio
 from .callcore.settings import CoreSettings
 from .config import SystemConfig, load_config
 from .control import ControlClient
+from .edge import kamailio
 from .server import ServerSettings
 from .timescale import Timer, TimeScale
 
@@ -361,7 +361,7 @@ class Stub:
     def state(self) -> Any:
         """Part A's State on the stub's SQLite file (opened once, in this process)."""
         if self._state is None:
-            from .state import State
+            from .state.core import State
 
             self._state = State.open(self.state_path, self.config)
         return self._state

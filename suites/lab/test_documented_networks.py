@@ -18,7 +18,7 @@ from simulators.net import loader
 from simulators.net.model import FirewallMode, Topology
 from simulators.net.natclassify import preset_of
 from simulators.net.routing import vpn_routes
-from tests.net.netutil import tcp_connects, tcp_listener, udp_echo, udp_roundtrip
+from simulators.peers.traffic import tcp_connects, tcp_listener, udp_echo, udp_roundtrip
 
 
 def _params() -> list[Any]:

@@ -6,7 +6,7 @@ behaviour that reproduces each, the system settings, and the ALG's own evidence.
     - One-way audio (only one person can hear the other)            (004:384)
     - Client does not ring when called                              (004:385)
     - Calls drop after being connected                              (004:386)
-    - Calls going straight to voicemail for no known reason         (004:387)
+    - Calls going straight to voicemail for no known reason         (004:386)
 
 Each symptom is reproduced by a named router behaviour (simulators/net/alg_behaviours.py)
 on the home router of topologies/home_routed_alg.yaml, switched on and off in the
@@ -59,7 +59,7 @@ SYMPTOMS = {
     "no-ring": Symptom("Client does not ring when called", "004:385", "drop-inbound-invite"),
     "drops": Symptom("Calls drop after being connected", "004:386", "drop-ack"),
     "voicemail": Symptom(
-        "Calls going straight to voicemail for no known reason", "004:387", "register-expires-mismatch"
+        "Calls going straight to voicemail for no known reason", "004:386", "register-expires-mismatch"
     ),
 }
 

@@ -4,7 +4,7 @@ A cell is one network: how the client reaches the office (access), the NATs on t
 the firewall and SIP ALG on the client's side, and the signalling transport. `expect`
 is the oracle: what the documents say a user sees in that cell, with the rule that says
 it. Where the documents say nothing, the expectation is None and the measured outcome is
-recorded without a verdict. No I/O here; `matrix_run.py` measures, `reports/matrix.py`
+recorded without a verdict. No I/O here; `uclab/matrix_sweep.py` measures, `reports/matrix.py`
 renders.
 
 Document basis:

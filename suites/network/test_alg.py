@@ -3,7 +3,7 @@
 ALG-1 (004:379-387): "If you experience one of the following issues, please check if a SIP
 ALG is activated on one of the involved routers": one-way audio (004:384), client does not
 ring when called (004:385), calls drop after being connected (004:386), calls going straight
-to voicemail for no known reason (004:387).
+to voicemail for no known reason (004:386).
 
 topologies/home_routed_alg.yaml: the home client (alice, station 200) signals over UDP 5060
 through its NAT router (the only NAT and the only ALG on the path) to the system, whose
@@ -233,7 +233,7 @@ async def test_call_drops_after_being_connected_when_the_alg_loses_the_ack(
     await out.hangup()
 
 
-# -- calls go straight to voicemail (004:387) -------------------------------------------------
+# -- calls go straight to voicemail (004:386) -------------------------------------------------
 
 SHORT_EXPIRES = 4  # what the ALG grants behind the client's back (s)
 TIME_SCALE = 0.05  # the stub's registration lifetimes: 3 s min, 15 s max (timescale.py)

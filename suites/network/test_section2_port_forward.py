@@ -21,8 +21,8 @@ import pytest
 from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import ScenarioFailed, call_with_audio, client, login_times_out, uc_login
+from simulators.peers.traffic import tcp_connects, tcp_listener
 from simulators.phone.ucapi import CONNECTION_TIME_OUT
-from tests.net.netutil import tcp_connects, tcp_listener
 
 PUBLIC_IP = "198.51.100.120"
 PUBLIC = f"{PUBLIC_IP}:8802"

@@ -6,7 +6,7 @@ users, initial passwords, mode, release). Tests build clients with `target.api()
 
 Where the target comes from (environment):
 - UCLAB_UC_TARGET unset or "inprocess": the stub's UC API served in-process per test
-  (fresh state in tmp_path; simulators/uc/api_target.py). This is harness code, like the
+  (fresh state in tmp_path; simulators/uc/api/inprocess.py). This is harness code, like the
   `lab` fixture that starts the stub; the tests themselves never import simulators.uc.
 - UCLAB_UC_TARGET=https://host:port: a running target (the stub in a lab, or another
   system). UCLAB_UC_CONFIG is the configuration YAML it was started with, UCLAB_UC_CA its
@@ -202,7 +202,7 @@ class Targets:
                 pytest.skip(f"the target runs {running['system']}; this test needs {wanted}")
             target = Target(self.remote, running, verify=os.environ.get("UCLAB_UC_CA") or False)
         else:
-            from simulators.uc.api_target import InProcessTarget  # the harness, not the test
+            from simulators.uc.api.inprocess import InProcessTarget
 
             run_dir = self.tmp_path / f"uc{len(self.targets)}"
             run_dir.mkdir()

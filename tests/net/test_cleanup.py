@@ -55,7 +55,7 @@ def test_up_down_cycles_leave_nothing_behind(cycles: int) -> None:
 
 def _start_cli_lab(topology: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulators.cli", "up", topology],
+        [sys.executable, "-m", "uclab", "up", topology],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -80,7 +80,7 @@ def test_sigkilled_lab_is_removed_by_uclab_clean_and_a_live_lab_is_not() -> None
         assert wait_until(lambda: not any(os.path.exists(f"/proc/{p}") for p in children), 5)
         assert netns.names(f"{runs.NS_PREFIX}{run_id}-")
         result = subprocess.run(
-            [sys.executable, "-m", "simulators.cli", "clean"], capture_output=True, text=True, cwd=ROOT, check=True
+            [sys.executable, "-m", "uclab", "clean"], capture_output=True, text=True, cwd=ROOT, check=True
         )
         assert f"removed 1 dead run(s) {run_id}" in result.stdout or run_id in result.stdout
         assert netns.names(f"{runs.NS_PREFIX}{run_id}-") == []

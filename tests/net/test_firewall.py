@@ -12,7 +12,7 @@ import pytest
 from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
-from tests.net.netutil import tcp_connects, tcp_listener, udp_echo, udp_roundtrip
+from simulators.peers.traffic import tcp_connects, tcp_listener, udp_echo, udp_roundtrip
 
 INSIDE, OUTSIDE = "192.168.10.20", "198.51.100.20"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
-from tests.net.netutil import udp_echo
+from simulators.peers.traffic import udp_echo
 
 
 def measure(lab: Lab, count: int, spacing: float = 0.002) -> tuple[list[float], int]:

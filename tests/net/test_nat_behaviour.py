@@ -13,7 +13,7 @@ from simulators.lab import Lab
 from simulators.net import loader, natdiscovery
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
-from tests.net.netutil import udp_echo, udp_roundtrip
+from simulators.peers.traffic import udp_echo, udp_roundtrip
 
 EI, AD, APD = "endpoint-independent", "address-dependent", "address-and-port-dependent"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from simulators.lab import Lab
-from tests.net.netutil import tcp_connects, tcp_listener
+from simulators.peers.traffic import tcp_connects, tcp_listener
 
 OFFICE_PUBLIC = "198.51.100.120"
 

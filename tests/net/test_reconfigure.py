@@ -8,7 +8,7 @@ import pytest
 
 from simulators.lab import Lab
 from simulators.net.errors import LabError, TopologyError
-from tests.net.netutil import tcp_connects, tcp_listener
+from simulators.peers.traffic import tcp_connects, tcp_listener
 
 
 def test_nat_firewall_and_alg_change_without_a_rebuild(lab_factory: Any) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from simulators.lab import Lab
 from simulators.net.errors import LabError
-from tests.net.netutil import tcp_connects, tcp_listener
+from simulators.peers.traffic import tcp_connects, tcp_listener
 
 
 @pytest.mark.rule("NET-1.6")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from simulators.lab import Lab
-from tests.net.netutil import tcp_connects, tcp_listener
+from simulators.peers.traffic import tcp_connects, tcp_listener
 
 SYSTEM = ("192.168.1.30", 8802)
 

@@ -11,7 +11,7 @@ import yaml
 
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.credentials import ScryptCost
-from simulators.uc.state import State
+from simulators.uc.state.core import State
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulators" / "uc" / "examples"
 

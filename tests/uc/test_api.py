@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from simulators.phone.ucapi import UcApi, UcApiError
-from simulators.uc.api import ApiSettings, create_app
+from simulators.uc.api.app import ApiSettings, create_app
 from simulators.uc.credentials import ScryptCost
-from simulators.uc.state import State
+from simulators.uc.state.core import State
 
 from .conftest import FakeTime, example
 

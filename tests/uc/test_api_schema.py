@@ -22,10 +22,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from simulators.uc.api import ApiSettings, create_app
+from simulators.uc.api.app import ApiSettings, create_app
 from simulators.uc.credentials import ScryptCost
 from simulators.uc.rules.clients import ClientKind
-from simulators.uc.state import State
+from simulators.uc.state.core import State
 
 from .conftest import example
 

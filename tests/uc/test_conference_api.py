@@ -8,9 +8,9 @@ import pytest
 
 from simulators.phone.conference import Conferences
 from simulators.phone.ucapi import UcApiError
-from simulators.uc.callcore import conference_mix as mix
-from simulators.uc.callcore import features
+from simulators.uc.callcore import routing
 from simulators.uc.callcore.ivr import CONFIRM_TONE, MUSIC_ON_HOLD_TONE, PROMPT_TONE, Collect, Collected, Tone
+from simulators.uc.rules import conference_slots as mix
 from simulators.uc.rules import conferences as rules
 
 from .test_api import Lab
@@ -253,8 +253,8 @@ def test_dial_in_number_routes_to_the_pin_dialogue_which_hands_the_call_over(sma
     """The dial-in number is answered by the core's PIN dialogue (UC-CONF-2, 000:1510); an
     admitted caller's call is handed to the conference, not ended."""
     state = smart.state
-    route = features.route(state, state.config.conferences.dial_in_number, "201")
-    assert route == features.Service("conference", "201")
+    route = routing.route(state, state.config.conferences.dial_in_number, "201")
+    assert route == routing.Service("conference", "201")
     dialogue = Collect(("pin",), max_len=rules.PIN_DIGITS, full_ends_field=True)
     assert dialogue.start(0.0)[0] == Tone(PROMPT_TONE)
     for d in "12345":

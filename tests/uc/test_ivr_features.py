@@ -1,9 +1,9 @@
-"""The call core's dialogues (ivr.py) and deskshare decision (features.py), without pjsua2."""
+"""The call core's dialogues (ivr.py) and deskshare decision (routing.py), without pjsua2."""
 
 from __future__ import annotations
 
 from simulators.uc.callcore import ivr
-from simulators.uc.callcore.features import deskshare_login
+from simulators.uc.callcore.routing import deskshare_login
 from simulators.uc.config import Licence
 
 

@@ -1,4 +1,4 @@
-"""The call journal behind Conversations (simulators/uc/state_journal.py): who sees which
+"""The call journal behind Conversations (simulators/uc/state/journal.py): who sees which
 entry (UC-CALL-3 000:823, UC-CONV-1 000:887-912), the 25 x 50 limit, newest first."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from simulators.uc.callcore.switch import Dial, Switch
-from simulators.uc.state import State
-from simulators.uc.state_journal import Entry, Record, journal_entries
+from simulators.uc.state.core import State
+from simulators.uc.state.journal import Entry, Record, journal_entries
 
 from .conftest import FakeTime
 from .sip.test_switch import Directory

@@ -18,8 +18,8 @@ import sys
 from array import array
 
 from simulators.pj.tones import TONE_PLAN
-from simulators.uc.callcore import conference_mix as mix
 from simulators.uc.callcore.mixer import LEVEL_FLOOR, tone_levels
+from simulators.uc.rules import conference_slots as mix
 
 BRIDGE = r"""
 import json, sys

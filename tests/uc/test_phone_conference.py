@@ -1,7 +1,7 @@
 """Phone-controlled conferences (UC-CONF-1, 000:1489-1513, 000:1331-1339): the Conference
 button's rules, the state's participants and mixer slots, the switch giving a leg up, and
 the UC API's refusals (in UC Smart and UC Suite mode: no conference licence, no mode rule).
-The media verdicts are in suites/features/test_conference_phone.py (real phones)."""
+The media verdicts are in suites/telephony/test_conference_phone.py (real phones)."""
 
 # ruff: noqa: F401, F811 (test_api.py's fixtures, imported under the names these tests use)
 
@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from simulators.phone.ucapi import UcApiError
-from simulators.uc.callcore.conference_mix import Slot
 from simulators.uc.callcore.switch import Disconnect, Hangup, Retrieve
 from simulators.uc.control import serve
+from simulators.uc.rules.conference_slots import Slot
 from simulators.uc.rules.phone_conferences import DeviceCall, Plan, check_channels, decide
 from simulators.uc.rules.verdict import Verdict
-from simulators.uc.state import State
-from simulators.uc.state_phone_conference import PHONE_CONFERENCE_IDS, PhoneConferenceFull
+from simulators.uc.state.core import State
+from simulators.uc.state.phone_conferences import PHONE_CONFERENCE_IDS, PhoneConferenceFull
 
 from .sip.test_switch import connected, switch
 from .test_api import Lab

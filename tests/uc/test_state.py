@@ -15,7 +15,7 @@ from simulators.uc.credentials import ScryptCost, ha1
 from simulators.uc.rules.clients import ClientKind
 from simulators.uc.rules.presence import Forwarding, ForwardTarget, PresenceChange, Status, Visibility
 from simulators.uc.rules.registrations import Outcome
-from simulators.uc.state import SCHEMA_VERSION, State, StateError, UnknownUser
+from simulators.uc.state.core import SCHEMA_VERSION, State, StateError, UnknownUser
 
 from .conftest import FakeTime, example, example_data
 

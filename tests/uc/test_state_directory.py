@@ -14,7 +14,7 @@ from simulators.uc.credentials import ScryptCost
 from simulators.uc.rules.directories import ContactFields, Directory
 from simulators.uc.rules.picture import check_picture
 from simulators.uc.rules.presence import PresenceChange, Status
-from simulators.uc.state import MIGRATIONS, SCHEMA_VERSION, State
+from simulators.uc.state.core import MIGRATIONS, SCHEMA_VERSION, State
 
 from .conftest import FakeTime, example, example_data
 from .test_directory_rules import image

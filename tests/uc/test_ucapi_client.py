@@ -16,8 +16,8 @@ import uvicorn
 from simulators.phone import ucapi
 from simulators.phone.servers import ServerConnections
 from simulators.phone.ucapi import UcApi, UcApiError, UcApiUnreachable, login_through
-from simulators.uc.api import create_app
-from simulators.uc.state import State
+from simulators.uc.api.app import create_app
+from simulators.uc.state.core import State
 
 
 @pytest.fixture

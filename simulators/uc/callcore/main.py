@@ -141,9 +141,9 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
     from simulators.pj.runtime import PjRuntime, describe
 
     from ..config import load_config
-    from ..state import State
+    from ..state.core import State
     from .mixer import MixerNode, serve_node
-    from .services import Services, forget_predecessor
+    from .state_access import Services, forget_predecessor
     from .worker import Worker
 
     t0 = time.perf_counter()
@@ -515,8 +515,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="[core] %(name)s %(levelname)s %(message)s")
     # import once here so every forked worker starts with pjsua2 and the state loaded
-    import simulators.uc.callcore.worker
-    import simulators.uc.state  # noqa: F401
 
     sup = Supervisor(settings)
     problems = sup.start_workers()

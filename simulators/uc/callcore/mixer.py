@@ -2,7 +2,7 @@
 
 Forked by the call core's supervisor (main.py) like the workers. Node n listens for SIP on
 127.0.0.1:mixer_base_port+n, without a proxy, and holds two kinds of legs
-(conference_mix.py decides where everything goes; the rows are in the state):
+(rules/conference_slots.py decides where everything goes; the rows are in the state):
 
 - participant legs, dialled by the worker that anchors the participant's call, to
   `conf<C>-p<member>`: accepted only when the state gives this node that participant's slot;
@@ -40,7 +40,7 @@ from simulators.pj.audio import FRAME_US, BridgePort, TonePlayer
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.tones import TONE_PLAN, tone_shares
 
-from . import conference_mix as mix
+from ..rules import conference_slots as mix
 from .ivr import MUSIC_ON_HOLD_TONE
 from .settings import CoreSettings
 from .worker import IncomingAccount, bridge_port, loopback_account
@@ -188,7 +188,7 @@ class MixerNode:
             self.rewire(conference)
 
     def _end_due(self) -> None:
-        """Conferences whose end time passed (000:1555): their participants' legs are hung up."""
+        """Conferences whose end time passed (000:1554): their participants' legs are hung up."""
         mine = {c for c, _ in self.legs}
         if not mine:
             return

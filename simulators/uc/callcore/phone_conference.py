@@ -1,8 +1,8 @@
 """Phone-controlled conferences in a call core worker (UC-CONF-1, 000:1489-1513, 000:1331-1339).
 
-The UC API's Conference button (api_phone_conference.py) asks the call core for the user's
+The UC API's Conference button (api/phone_conferences.py) asks the call core for the user's
 calls (`phone_calls`), decides (rules/phone_conferences.py), records the participants in the
-state (state_phone_conference.py) and asks the workers that anchor the legs to join them
+state (state/phone_conferences.py) and asks the workers that anchor the legs to join them
 (`phone_join`), then every worker to bring its mixer uplinks in line (`phone_sync`).
 
 In a worker the conference's legs form a *group*: each leg leaves its two-party call
@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import pjsua2 as pj
 
-from ..state_phone_conference import group_member
-from .conference_mix import INPUT_LEVEL
+from ..rules.conference_slots import INPUT_LEVEL
+from ..state.phone_conferences import group_member
 from .switch import Hangup
 
 if TYPE_CHECKING:

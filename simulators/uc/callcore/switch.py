@@ -22,7 +22,7 @@ here does I/O or reads a clock, so every rule below is unit-tested without pjsua
 - INVITE with Replaces (attended transfer): the new leg takes the replaced leg's peer
 - *59 and a number (PICKUP_CODE): the caller of the call ringing there is answered and
   connected to the picker; the ringing devices are cancelled (UC-CALL-3)
-- with a `router` (features.py): the features decide where a call goes (deskshare service
+- with a `router` (routing.py): the features decide where a call goes (deskshare service
   code, voicemail, CallMe, status-based forwarding, DND); a leg the core answers itself
   (`AnswerLocal`) runs a dialogue (ivr.py) in the adapter; a ringing session with a mailbox
   goes to voicemail when its no-answer timer (`StartTimer`) fires unanswered (`timeout`)
@@ -36,8 +36,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from ..state_journal import Record
-from .features import Refuse, Route, Service, Voicemail
+from ..state.journal import Record
+from .routing import Refuse, Route, Service, Voicemail
 
 Direction = Literal["in", "out"]
 LegState = Literal["setup", "ringing", "answered", "ended"]

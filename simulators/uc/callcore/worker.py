@@ -29,13 +29,13 @@ import pjsua2 as pj
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.stats import read_stream
 
+from ..rules.conference_slots import participant_user
 from . import latching, sipmsg
-from .conference_mix import participant_user
 from .ivr import Collect, IvrAction
 from .local import LocalLeg, when_written
 from .phone_conference import PhoneConferences
-from .services import Services
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
+from .state_access import Services
 from .switch import (
     Action,
     AnswerLocal,
@@ -457,7 +457,7 @@ class Worker:
         elif isinstance(action, AnswerLocal):
             self._answer_local(call, action)
 
-    # -- legs the core answers itself (ivr.py, local.py, services.py) ----------------------
+    # -- legs the core answers itself (ivr.py, local.py, state_access.py) ----------------------
 
     def _answer_local(self, call: CoreLeg, action: AnswerLocal) -> None:
         services = self.services

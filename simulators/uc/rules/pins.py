@@ -7,7 +7,7 @@ ascending/descending sequence (003:1684-1687 "ne doit pas se composer de", 002:1
 "mag niet ... bestaan"), so the rule is about the whole PIN: one digit six times, or six
 digits each one more (or one less) than the one before, no wrap from 9 to 0
 (docs/RULES-INTERPRETATION.md). The preassigned PIN must be changed first (000:1452): that
-is state, see state.py and REL-PIN in profiles.py.
+is state, see state/core.py and REL-PIN in profiles.py.
 """
 
 from __future__ import annotations

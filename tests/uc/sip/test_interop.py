@@ -15,10 +15,10 @@ import time
 import pytest
 
 from simulators.lab import Lab
+from simulators.peers.sipp import REGISTER, UAC, UAS, run_sipp, ulaw_tone_wav, wait_bound
 from simulators.phone import protocol as p
 
 from .conftest import StartPhone, StartStub, desk_phone, registered, secret
-from .sippkit import REGISTER, UAC, UAS, run_sipp, ulaw_tone_wav, wait_bound
 
 SIPP_TONE = 1150
 SIPP_HOST = "desk_phone"

@@ -1,4 +1,4 @@
-"""The generated Kamailio configuration and subscriber table (simulators/uc/kamailio.py)."""
+"""The generated Kamailio configuration and subscriber table (simulators/uc/edge/kamailio.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulators.uc import kamailio
 from simulators.uc.credentials import ha1
+from simulators.uc.edge import kamailio
 from simulators.uc.tls import LabTls
 
 

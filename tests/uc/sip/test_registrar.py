@@ -1,4 +1,4 @@
-"""Registration claims from Kamailio to the state (simulators/uc/registrar.py), without I/O."""
+"""Registration claims from Kamailio to the state (simulators/uc/edge/registrar.py), without I/O."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.uc.registrar import NetstringReader, decide, granted_expires, netstring, release, wire_transport
+from simulators.uc.edge.registrar import NetstringReader, decide, granted_expires, netstring, release, wire_transport
 
 
 @dataclass

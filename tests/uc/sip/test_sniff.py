@@ -1,4 +1,4 @@
-"""First-line classification on 8802 and the PROXY v1 header (simulators/uc/sniff.py)."""
+"""First-line classification on 8802 and the PROXY v1 header (simulators/uc/edge/sniff.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.uc.sniff import MAX_FIRST_LINE, classify, proxy_v1
+from simulators.uc.edge.sniff import MAX_FIRST_LINE, classify, proxy_v1
 
 
 @pytest.mark.parametrize(

@@ -222,7 +222,7 @@ def test_pickup_with_nothing_ringing_is_refused_with_the_reason() -> None:
 def test_callme_outbound_calls_the_destination_first_then_the_target() -> None:
     """UC-CALLME-2 (000:758-760): the CallMe destination rings first (showing the target);
     once answered the target rings showing the user's internal number; then both connect."""
-    from simulators.uc.callcore.features import Ring
+    from simulators.uc.callcore.routing import Ring
 
     sw = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,)))
     session, actions = sw.originate("200", "202", "201")

@@ -1,0 +1,164 @@
+"""What the conference media suite and benchmark share: an office with conference
+stations, phones that dial in to a MeetMe conference by DTMF, and the pairs to verify.
+
+Stations 230.. are SIP desk phones on the office LAN (UDP 5060, the cheapest devices to
+run many of); each dials the dial-in number (7400), awaits the prompt tone, keys its PIN
+and #, and is then in the conference: its state in the UC API turns Waiting (alone, music
+on hold) or Active. Phones run the conference tone detector (tones.conference_detection):
+a listener hears up to 15 tones at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from simulators.harness import StartPhone, desk_phone, registered
+from simulators.lab import Lab
+from simulators.phone.client import Call, Phone
+from simulators.phone.media import expect_group
+from simulators.pj.tones import TONE_PLAN
+from simulators.uc.config import SystemConfig, validate_config
+from simulators.uc.service import EXAMPLES, Stub
+
+from .common import PROMPT_TONE, hears
+
+FIRST_STATION = 230
+DIAL_IN = "7400"
+
+
+def conference_config(
+    stations: int, time_scale: float = 0.05, voip: Sequence[str] = (), example: str = "office"
+) -> SystemConfig:
+    """The office example (`example`: "office_suite" for UC Suite mode) plus `stations` desk
+    phones 230.., each an IP user's station (the conference's externals and guests dial in
+    from them), and the users `voip` with a myPortal @work VoIP client each (IP User + UC
+    User, 004:91)."""
+    data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
+    data["system"]["time_scale"] = time_scale
+    added = [(str(FIRST_STATION + i), "sip_phone", ["ip_user"]) for i in range(stations)]
+    added += [(number, "voip_client", ["ip_user", "uc_user"]) for number in voip]
+    for number, kind, licences in added:
+        data["users"].append(
+            {"number": number, "name": f"Station {number}", "password": f"Start#{number}s", "licences": licences}
+        )
+        data["devices"].append(
+            {
+                "id": f"{'desk' if kind == 'sip_phone' else 'webrtc'}_{number}",
+                "kind": kind,
+                "number": number,
+                "sip_user": number,
+                "sip_password": f"sip{number}secret",
+            }
+        )
+    return validate_config(data, f"{example}.yaml + conference stations")
+
+
+@dataclass
+class Party:
+    phone: Phone
+    pin: str
+    member: int | None = None
+    call: Call | None = None
+    dial_uri: str | None = None
+    """how the party calls the dial-in number; None: a LAN device (UDP 5060), a VoIP client
+    gives stub.door_uri(DIAL_IN, its 8802 endpoint)"""
+
+    @property
+    def name(self) -> str:
+        return self.phone.name
+
+
+async def station_phones(
+    lab: Lab, stub: Stub, phones: StartPhone, host: str, n: int, name_from: int = FIRST_STATION, **extra: Any
+) -> list[Phone]:
+    """`n` registered desk phones on `host`, stations `name_from`.., each with the plan tone
+    of its place among the stations (station 230 sends the plan's first tone)."""
+    stations = range(name_from, name_from + n)
+    started = await asyncio.gather(
+        *(
+            phones(
+                lab,
+                host,
+                f"p{station}",
+                tone=TONE_PLAN[station - FIRST_STATION],
+                detection="conference",
+                transports=[{"kind": "udp", "port": 0}],  # many phones on one host
+                **desk_phone(stub, str(station)),
+                **extra,
+            )
+            for station in stations
+        )
+    )
+    await asyncio.gather(*(registered(p, timeout=10) for p in started))
+    return list(started)
+
+
+async def dial_in(party: Party, stub: Stub, keys: str | None = None, timeout: float = 10.0) -> Call:
+    """Call the dial-in number, await the prompt, key the PIN and # (000:1546-1552)."""
+    phone = party.phone
+    mark = phone.mark()
+    call = await phone.dial(party.dial_uri or stub.sip_uri(DIAL_IN), timeout=timeout)
+    await call.established(timeout=timeout)
+    await hears(call, PROMPT_TONE, timeout=timeout, since=mark)
+    await call.send_dtmf(keys if keys is not None else party.pin + "#", "rfc4733")
+    party.call = call
+    return call
+
+
+async def member_state(stub: Stub, conference: int, member: int, want: set[str], timeout: float = 10.0) -> str:
+    """Await the participant's state in the state the UC API reads (Inactive / Dialing in /
+    Waiting / Active, 000:1548-1552). Polls the SQLite state: the UC API pushes no event."""
+    deadline = time.monotonic() + timeout
+    state = stub.state()
+    while True:
+        conf = state.conference(conference)
+        found = conf.member(member) if conf is not None else None
+        now = found.state.value if found is not None else "removed"
+        if now in want or time.monotonic() > deadline:
+            return now
+        await asyncio.sleep(0.05)
+
+
+async def guest_member(stub: Stub, conference: int, phone: str, timeout: float = 10.0) -> int:
+    """Await the guest who dialled in from `phone` being listed; its member id."""
+    deadline = time.monotonic() + timeout
+    while True:
+        conf = stub.state().conference(conference)
+        found = [m.id for m in (conf.members if conf else []) if m.guest and m.phone == phone]
+        if found:
+            return int(found[0])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no guest from {phone} listed in conference {conference} within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def everyone_hears_everyone(parties: list[Party]) -> dict[str, set[str]]:
+    """{listener: every other participant}: each directed pair must be heard."""
+    return {p.name: {q.name for q in parties if q is not p} for p in parties}
+
+
+async def everyone_heard(parties: list[Party], within: float = 6.0) -> dict[str, set[str]]:
+    """Every directed pair of `parties` heard (expect_group), judged from a moment after the
+    call: the system's prompt tone, stopped when the PIN was keyed, is still fading out of
+    the last participant's detector (6 frames) and would be a tone nobody owns."""
+    return await expect_group(
+        members(parties), everyone_hears_everyone(parties), within=within, since=time.monotonic() + SETTLE
+    )
+
+
+SETTLE = 0.2
+"""seconds: longer than the conference detector's 6-frame release (tones.conference_detection)"""
+
+
+def members(parties: list[Party]) -> dict[str, list[Call]]:
+    out: dict[str, list[Call]] = {}
+    for p in parties:
+        assert p.call is not None, f"{p.name} is not in the conference"
+        out[p.name] = [p.call]
+    return out
