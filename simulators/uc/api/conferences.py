@@ -33,8 +33,8 @@ from ..rules.verdict import Verdict
 from ..state.conferences import Conference, ConferenceError, ConferenceMember
 from ..state.core import Session, State, StateError
 from . import models as m
-from .directory import owner, refuse_unless
-from .errors import ApiError, error_responses
+from .access import Access, owner
+from .errors import ApiError, error_responses, refuse_unless
 
 ConfId = Annotated[int, Path(ge=1, le=2**62, description="the id of a conference")]
 MemberId = Annotated[int, Path(ge=1, le=2**62, description="the id of a conference participant")]
@@ -91,9 +91,9 @@ class InvitationView(m.Reply):
     text: str
 
 
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["conferences"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     # read per request: the in-process target (api/inprocess.py) serves one app over many states,
     # and no state is being served while the routes are built

@@ -41,6 +41,12 @@ class ApiError(Exception):
         return cls(status, code, verdict.message, verdict.codes)
 
 
+def refuse_unless(verdict: Verdict, status: int, code: str) -> None:
+    """Raise the verdict's refusal (`status`, `code`, its message and codes) unless it holds."""
+    if not verdict.ok:
+        raise ApiError.refused(status, code, verdict)
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     words = {
         400: "the request breaks a rule; the message says which",

@@ -11,7 +11,6 @@ callcore/phone_conference.py). Not tied to UC Smart nor to a conference licence.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
-from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
@@ -23,15 +22,15 @@ from ..rules.verdict import Verdict
 from ..state.core import Session, State
 from ..state.phone_conferences import NoConferenceChannel, PhoneConferenceFull
 from . import models as m
-from .directory import owner
+from .access import Access, owner
 from .errors import ApiError, error_responses
 
 CORE_UNREACHABLE = "The call core did not answer; try again."
 
 
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["calls"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     def core_socket() -> FsPath:
         return FsPath(state.path).parent / "core.sock"
