@@ -49,7 +49,7 @@ from simulators.net.process import LabProcess, ProcessFailed
 
 from .callcore.settings import CoreSettings
 from .config import SystemConfig, load_config
-from .control import ControlClient
+from .control import CORE_SOCKET, ControlClient
 from .edge import kamailio
 from .server import ServerSettings
 from .timescale import Timer, TimeScale
@@ -180,7 +180,7 @@ class Stub:
 
     @property
     def core_control(self) -> Path:
-        return self.dir / "core.sock"
+        return self.dir / CORE_SOCKET
 
     @property
     def server_control(self) -> Path:

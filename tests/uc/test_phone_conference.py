@@ -209,10 +209,3 @@ async def test_api_refuses_without_a_held_or_an_active_call_in_both_modes(mode: 
                 await anna.conference()
         assert (refused.value.status, refused.value.message) == (409, message)
         assert asked[0]["devices"] == ["200"]
-
-
-async def test_api_without_a_call_core_nobody_has_a_call(smart: Lab) -> None:
-    anna = await smart.user("200", "Start#200a")
-    with pytest.raises(UcApiError) as refused:
-        await anna.conference()
-    assert (refused.value.status, refused.value.message) == (409, NO_HELD)

@@ -24,7 +24,8 @@ only from 127.0.0.1). /health and /openapi.json answer on any scheme.
 The SIP side's calls (/api/v1/internal/...) need the header `X-UC-Internal-Token` equal to
 `ApiSettings.internal_token`; without a configured token they are refused.
 
-Every error is a JSON `ErrorBody` {error, message, violations} with a 4xx status.
+Every error is a JSON `ErrorBody` {error, message, violations} with a 4xx status, or a 503
+when a route that acts on calls cannot reach the call core (callcore_client.py).
 """
 
 from __future__ import annotations

@@ -10,17 +10,16 @@ FR1); group (MULAP) and redirected destinations are refused (000:770-774, 000:79
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from ..callcore.routing import internal_number
-from ..control import ControlClient, ControlError
 from ..rules.presence import AVAILABLE, ForwardTarget
 from ..state.core import Session, State
 from .access import Access, owner
+from .callcore_client import call_core
 from .errors import ApiError, error_responses
 
 
@@ -126,14 +125,8 @@ def router(state: State, access: Access) -> APIRouter:
             raise ApiError(
                 400, "callme_bad_target", f"{body.to!r} is not another internal number; the lab has no trunk."
             )
-        try:
-            client = await ControlClient.connect(FilePath(state.path).parent / "core.sock", timeout=2.0)
-            try:
-                answer = await client.request("originate", user=number, via=via, target=to, timeout=5.0)
-            finally:
-                await client.close()
-        except (ControlError, OSError) as exc:
-            raise ApiError(503, "core_unavailable", f"The call core did not answer ({exc}); try again.") from None
+        async with call_core(state) as core:
+            answer = await core.request("originate", user=number, via=via, target=to)
         if not answer.get("ok"):
             raise ApiError(503, "callme_call_failed", f"The system could not call {via}: {answer.get('error')}.")
         return CallMeCalling(calling=via, then=to)
