@@ -6,7 +6,7 @@
 
 Control never crosses the simulated network: the sockets live in the run directory.
 `serve(path, handlers)` runs a server in the current event loop; `ControlClient` is the
-asyncio client (the UC API's call core client, the call core's supervisor, the stub's
+asyncio client (`ask` for one request on a connection of its own) (the UC API's call core client, the call core's supervisor, the stub's
 harness) with a timeout on every request. A malformed request gets an error answer
 (`ControlRefused` at the client); the server keeps serving.
 """
@@ -124,3 +124,12 @@ class ControlClient:
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
+
+
+async def ask(path: Path, op: str, timeout: float = 5.0, connect_timeout: float = 5.0, **params: Any) -> Any:
+    """One request on a connection of its own, closed after the answer."""
+    client = await ControlClient.connect(path, connect_timeout)
+    try:
+        return await client.request(op, timeout, **params)
+    finally:
+        await client.close()

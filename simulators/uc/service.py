@@ -49,7 +49,7 @@ from simulators.net.process import LabProcess, ProcessFailed
 
 from .callcore.settings import CoreSettings
 from .config import SystemConfig, load_config
-from .control import CORE_SOCKET, ControlClient
+from .control import CORE_SOCKET, ask
 from .edge import kamailio
 from .server import ServerSettings
 from .timescale import Timer, TimeScale
@@ -369,20 +369,13 @@ class Stub:
     def rpc(self) -> kamailio.Rpc:
         return kamailio.Rpc(self.edge().rpc_socket)
 
-    async def _ask(self, path: Path, op: str, timeout: float = 5.0, **params: Any) -> Any:
-        client = await ControlClient.connect(path, timeout)
-        try:
-            return await client.request(op, timeout, **params)
-        finally:
-            await client.close()
-
     async def core(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
         """A call core control request: status, calls, hangup_all, set."""
-        return await self._ask(self.core_control, op, timeout, **params)
+        return await ask(self.core_control, op, timeout, timeout, **params)
 
     async def server(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
         """A uc-server control request: status, connections, registrations."""
-        return await self._ask(self.server_control, op, timeout, **params)
+        return await ask(self.server_control, op, timeout, timeout, **params)
 
     async def calls(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self.core("calls")

@@ -9,7 +9,7 @@ every directed pair (simulators/phone/media.expect_group), and nobody hears itse
 
 The system does not authenticate anyone here (no PINs, 000:1511) and needs no conference
 licence (Anna has none, 000:1499). The stub runs enough workers that a conference spreads
-over several of them, and mixer nodes join the workers' groups (callcore/phone_conference.py).
+over several of them, and mixer nodes join the workers' groups (callcore/phone_conferences.py).
 """
 
 from __future__ import annotations

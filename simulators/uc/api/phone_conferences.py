@@ -7,7 +7,7 @@ The client asks the system, as a CSTA client would: the UC API asks the call cor
 calls of the user's devices (`phone_calls`), decides (rules/phone_conferences.py), records
 the participants and mixer slots (state/phone_conferences.py) and has the call core's
 workers join the legs and release the user's held leg (`phone_join`,
-callcore/phone_conference.py). Not tied to UC Smart nor to a conference licence.
+callcore/phone_conferences.py). Not tied to UC Smart nor to a conference licence.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects

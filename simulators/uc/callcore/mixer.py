@@ -25,6 +25,7 @@ its participant legs hung up, and the workers end the participants' calls.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -40,7 +41,9 @@ from simulators.pj.audio import FRAME_US, BridgePort, TonePlayer
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.tones import TONE_PLAN, tone_shares
 
+from ..control import Handler
 from ..rules import conference_slots as mix
+from .child import serve_until_stopped
 from .ivr import MUSIC_ON_HOLD_TONE
 from .settings import CoreSettings
 from .worker import IncomingAccount, bridge_port, loopback_account
@@ -375,10 +378,6 @@ def jitter_buffer(leg: MixLeg) -> dict[str, int]:
 async def serve_node(
     settings: CoreSettings, index: int, rt: PjRuntime, node: MixerNode, ready_fd: int, t0: float
 ) -> int:
-    import asyncio
-
-    from .main import serve_until_stopped
-
     async def status(req: dict[str, Any]) -> Any:
         return await asyncio.wrap_future(rt.submit(node.snapshot))
 
@@ -392,5 +391,5 @@ async def serve_node(
         legs = [{"conference": c, "ref": r, "tones": tone_levels(pcm, rate)} for (c, r), pcm in heard.items()]
         return {"node": index, "legs": legs}
 
-    ops = {"status": status, "levels": levels}
+    ops: dict[str, Handler] = {"status": status, "levels": levels}
     return await serve_until_stopped(settings.mixer_control(index), ops, rt, ready_fd, t0)
