@@ -5,19 +5,51 @@ GET  /api/v1/admin/users         every user: licences, mode settings, presence, 
 GET  /api/v1/admin/devices       every station device
 GET  /api/v1/admin/connections   all open connections (WBM > Expert Mode > Web Services
                                  Assistant, 004:329)
+GET  /api/v1/admin/conferences   every MeetMe conference: its participants' states and the
+                                 conference channels it holds (000:1517, 000:1547-1550)
+
+The documents describe no administrator's screen for conferences; the lab shows what the
+user guide says of them, for every conference at once: a participant Inactive uses no
+conference channel, one in the conference uses one (docs/RULES-INTERPRETATION.md:
+channels in use = participants Waiting or Active). PINs are not shown here.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 
 from ..rules.clients import ClientKind
+from ..rules.conferences import ParticipantState
 from ..state.core import Session, State
 from . import models as m
 from .access import Access, client_address
 from .connections import connections, device_view
 from .errors import ApiError, error_responses
+
+
+class AdminParticipantView(m.Reply):
+    id: int
+    number: str | None
+    name: str
+    external: bool
+    guest: bool
+    moderator: bool
+    state: ParticipantState = Field(description="Inactive, Dialing in, Waiting or Active (000:1546-1552)")
+
+
+class AdminConferenceView(m.Reply):
+    id: int
+    name: str
+    active: bool = Field(description="someone is in the conference")
+    channels_in_use: int = Field(
+        description="conference channels it holds: one per participant in it, none while nobody dialled in (000:1517)"
+    )
+    info: str | None
+    ends_at: datetime | None
+    participants: list[AdminParticipantView]
 
 
 def router(state: State, access: Access) -> APIRouter:
@@ -63,5 +95,33 @@ def router(state: State, access: Access) -> APIRouter:
     def admin_connections(session: AdminSession) -> m.Connections:
         """All open connections (WBM > Expert Mode > Web Services Assistant, 004:329)."""
         return connections(state, None)
+
+    @api.get("/api/v1/admin/conferences", response_model=list[AdminConferenceView], responses=error_responses(401))
+    def admin_conferences(session: AdminSession) -> list[AdminConferenceView]:
+        """Every MeetMe conference with its participants' states and the channels it holds."""
+        channels = state.channels_in_use()
+        return [
+            AdminConferenceView(
+                id=c.id,
+                name=c.name,
+                active=c.active,
+                channels_in_use=channels.get(c.id, 0),
+                info=c.info,
+                ends_at=c.ends_at,
+                participants=[
+                    AdminParticipantView(
+                        id=p.id,
+                        number=p.number,
+                        name=p.name,
+                        external=p.number is None,
+                        guest=p.guest,
+                        moderator=p.moderator,
+                        state=p.state,
+                    )
+                    for p in c.members
+                ],
+            )
+            for c in state.all_conferences()
+        ]
 
     return api
