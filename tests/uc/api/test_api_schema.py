@@ -27,7 +27,7 @@ from simulators.uc.credentials import ScryptCost
 from simulators.uc.rules.clients import ClientKind
 from simulators.uc.state.core import State
 
-from .conftest import example
+from ..conftest import example
 
 TOKEN = "internal-secret"
 _DIR = Path(tempfile.mkdtemp(prefix="uclab-schemathesis-"))

@@ -16,8 +16,8 @@ from simulators.uc.rules.picture import check_picture
 from simulators.uc.rules.presence import PresenceChange, Status
 from simulators.uc.state.core import MIGRATIONS, SCHEMA_VERSION, State
 
-from .conftest import FakeTime, example, example_data
-from .test_directory_rules import image
+from ..conftest import FakeTime, example, example_data
+from ..rules.test_directory_rules import image
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
