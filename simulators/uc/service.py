@@ -20,7 +20,7 @@ Processes, all started by the lab in the host (they die with the orchestrator, a
 <run>/uc-<host>/:
 
     coturn      the system's STUN server on the host's addresses (simulators/net/stunserver)
-    kamailio    the SIP edge (kamailio.py, kamailio.cfg)
+    kamailio    the SIP edge (edge/kamailio.py, edge/kamailio.cfg)
     uc-core     the call core: pjsua2 B2BUA workers (callcore/)
     uc-server   front door 8802, UC API, registration decisions (server.py)
 

@@ -1,4 +1,4 @@
-"""A MeetMe conference across networks (issue 7): participants on the office LAN, through the
+"""A MeetMe conference across networks: participants on the office LAN, through the
 VPN and over the Internet behind a cone NAT hear each other; a participant behind a
 symmetric NAT gets the documented failure and disturbs nobody (topologies/conference_networks.yaml).
 
@@ -25,7 +25,7 @@ payload" is judged over a whole window (neither direction heard), recorded per p
 "none" verdict in the lab's evidence/media-verdicts.json (netcheck.record_verdict).
 
 With 5 participants and 2 mixer nodes the mix is a tree: the symmetric NAT participant,
-the last to dial in, lands on the child node (conference_mix.place), so its leg without
+the last to dial in, lands on the child node (rules/conference_slots.place), so its leg without
 payload is mixed across the tree link.
 """
 

@@ -1,4 +1,4 @@
-"""A conference mixer node: a pjsua2 endpoint whose bridge mixes up to 4 calls (issue 7).
+"""A conference mixer node: a pjsua2 endpoint whose bridge mixes up to 4 calls.
 
 Forked by the call core's supervisor (main.py) like the workers. Node n listens for SIP on
 127.0.0.1:mixer_base_port+n, without a proxy, and holds two kinds of legs
@@ -10,7 +10,7 @@ Forked by the call core's supervisor (main.py) like the workers. Node n listens 
 
 Within a node every leg of a conference transmits to every other leg of it, so a link carries
 its side's mix and the tree gives everyone everyone else exactly once. A participant's leg
-brings its audio in at `conference_mix.INPUT_LEVEL` (`enter_at`), links at 1.0, so no sum
+brings its audio in at `conference_slots.INPUT_LEVEL` (`enter_at`), links at 1.0, so no sum
 clips and no node scales. A conference with one participant plays music on hold
 (`ivr.MUSIC_ON_HOLD_TONE`) to that participant's leg.
 
@@ -306,7 +306,7 @@ def enter_at(audio: Any, level: float) -> None:
     the port's audio into the bridge (pjsua_conf_adjust_rx_level), adjustRxLevel the mix the
     bridge sends to the port. adjustRxLevel here left talkers at full level: every node's
     sum clipped and was scaled, and a far talker lost about a third of its amplitude per
-    link (tests/uc/test_mixer_levels.py)."""
+    link (tests/uc/callcore/test_mixer_levels.py)."""
     with contextlib.suppress(pj.Error):
         audio.adjustTxLevel(level)
 

@@ -1,6 +1,6 @@
 """Interop: SIPp (Debian sip-tester), not pjsua2, registers with digest and calls through the stub.
 
-Proof the stub is not tuned to pjsua2 (issue 4): an independent SIP implementation
+Proof the stub is not tuned to pjsua2: an independent SIP implementation
 registers with digest authentication, is refused with wrong credentials, places an
 authenticated call to a pjsua2 phone (whose tone detector hears the tone SIPp streams),
 and answers a call from a phone while echoing its RTP back (the phone hears its own tone

@@ -127,7 +127,7 @@ async def test_blind_and_attended_transfer(office_lab: Lab, stubs: StartStub, ph
 
 @pytest.mark.rule("UC-CALL-1")
 async def test_codecs_are_negotiated_per_leg(office_lab: Lab, stubs: StartStub, phones: StartPhone) -> None:
-    """PCMA, PCMU and G722 (issue 4): each leg negotiates its own codec with the core, which
+    """PCMA, PCMU and G722: each leg negotiates its own codec with the core, which
     transcodes in its bridge; a G722-only client talks to a PCMU-only desk phone."""
     stub = await stubs(office_lab)
     wide = await phones(office_lab, "office_pc", "alice", codecs=["G722/16000"], **voip_client(stub, "200"))

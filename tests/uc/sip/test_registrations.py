@@ -1,7 +1,7 @@
 """One VoIP registration per station (TRB-2) and registrations across a stub restart.
 
 The documents leave open how the system answers a second registration for a station
-(RULES section 5); the lab's choice is part A's rule (simulators/uc/rules/registrations.py):
+(RULES section 5); the lab's choice is the rule in simulators/uc/rules/registrations.py:
 the first registration holds the station, a second client is refused with 403 and a
 Retry-After until the first unregisters or expires. The SIP edge enforces it: Kamailio asks
 the UC server for every REGISTER (evapi) and refuses with the state's answer.
@@ -62,8 +62,8 @@ async def test_restart_devices_register_again_and_calls_work(
 ) -> None:
     """Stop and start the stub: registrations are not kept (Kamailio's location is in
     memory, so the UC server drops the state's stale ones at start, and the devices register
-    again); the state file itself survives (part A checks users, passwords, PINs and
-    presence); TRB-2 holds again for the re-registered holder; calls work as before."""
+    again); the state file itself survives (tests/uc/state checks users, passwords, PINs
+    and presence); TRB-2 holds again for the re-registered holder; calls work as before."""
     stub = await stubs(office_lab)
     alice = await phones(office_lab, "office_pc", "alice", **voip_client(stub, "200"))
     bob = await phones(office_lab, "office_pc2", "bob", **desk_phone(stub, "201"))
