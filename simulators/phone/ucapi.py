@@ -342,6 +342,7 @@ class AdminParticipant(Reply):
     id: int
     number: str | None
     name: str
+    phone: str | None
     external: bool
     guest: bool
     moderator: bool

@@ -26,6 +26,7 @@ from ..rules.conferences import ParticipantState
 from ..state.core import Session, State
 from . import models as m
 from .access import Access, client_address
+from .conferences import participant_facts
 from .connections import connections, device_view
 from .errors import ApiError, error_responses
 
@@ -34,6 +35,7 @@ class AdminParticipantView(m.Reply):
     id: int
     number: str | None
     name: str
+    phone: str | None
     external: bool
     guest: bool
     moderator: bool
@@ -108,18 +110,7 @@ def router(state: State, access: Access) -> APIRouter:
                 channels_in_use=channels.get(c.id, 0),
                 info=c.info,
                 ends_at=c.ends_at,
-                participants=[
-                    AdminParticipantView(
-                        id=p.id,
-                        number=p.number,
-                        name=p.name,
-                        external=p.number is None,
-                        guest=p.guest,
-                        moderator=p.moderator,
-                        state=p.state,
-                    )
-                    for p in c.members
-                ],
+                participants=[AdminParticipantView(**participant_facts(p)) for p in c.members],
             )
             for c in state.all_conferences()
         ]

@@ -21,7 +21,7 @@ changes.
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
@@ -74,6 +74,20 @@ class ParticipantView(m.Reply):
     personal_pin: str | None = Field(description="shown to moderators and to the participant itself")
 
 
+def participant_facts(p: ConferenceMember) -> dict[str, Any]:
+    """What every view of a participant shows (the participants' list, the administrator's view)."""
+    return {
+        "id": p.id,
+        "number": p.number,
+        "name": p.name,
+        "phone": p.phone,
+        "external": p.number is None,
+        "guest": p.guest,
+        "moderator": p.moderator,
+        "state": p.state,
+    }
+
+
 class ConferenceView(m.Reply):
     id: int
     name: str
@@ -106,17 +120,7 @@ def router(state: State, access: Access) -> APIRouter:
         return user is not None and Licence.CONFERENCE in user.licences
 
     def member_view(c: Conference, p: ConferenceMember, me: str, moderator: bool) -> ParticipantView:
-        return ParticipantView(
-            id=p.id,
-            number=p.number,
-            name=p.name,
-            phone=p.phone,
-            external=p.number is None,
-            guest=p.guest,
-            moderator=p.moderator,
-            state=p.state,
-            personal_pin=p.pin if moderator or p.number == me else None,
-        )
+        return ParticipantView(**participant_facts(p), personal_pin=p.pin if moderator or p.number == me else None)
 
     def view(c: Conference, me: str) -> ConferenceView:
         mod = any(p.moderator and p.number == me for p in c.members)
@@ -206,7 +210,9 @@ def router(state: State, access: Access) -> APIRouter:
             raise refused(exc) from None
         return view(conf, me)
 
-    @api.delete("/api/v1/conferences/{conf_id}", response_model=m.MessageReply, responses=error_responses(401, 404))
+    @api.delete(
+        "/api/v1/conferences/{conf_id}", response_model=m.MessageReply, responses=error_responses(401, 404, 503)
+    )
     async def delete(conf_id: ConfId, session: UserSession) -> m.MessageReply:
         """Delete the conference (000:1693-1700); moderators only."""
         me = owner(session)
@@ -218,7 +224,9 @@ def router(state: State, access: Access) -> APIRouter:
             raise refused(exc) from None
         return m.MessageReply(message=f"Conference {gone.name!r} deleted.")
 
-    @api.post("/api/v1/conferences/{conf_id}/end", response_model=m.MessageReply, responses=error_responses(401, 404))
+    @api.post(
+        "/api/v1/conferences/{conf_id}/end", response_model=m.MessageReply, responses=error_responses(401, 404, 503)
+    )
     async def end(conf_id: ConfId, session: UserSession) -> m.MessageReply:
         """End the active conference (000:1535): every call is cut, the list stays."""
         me = owner(session)
@@ -280,7 +288,7 @@ def router(state: State, access: Access) -> APIRouter:
     @api.delete(
         "/api/v1/conferences/{conf_id}/participants/{member_id}",
         response_model=m.MessageReply,
-        responses=error_responses(401, 404, 409),
+        responses=error_responses(401, 404, 409, 503),
     )
     async def remove(conf_id: ConfId, member_id: MemberId, session: UserSession) -> m.MessageReply:
         """Remove a participant: it leaves the list and, if connected, the call (000:1528-1529)."""
@@ -306,7 +314,7 @@ def router(state: State, access: Access) -> APIRouter:
     @api.post(
         "/api/v1/conferences/{conf_id}/participants/{member_id}/disconnect",
         response_model=m.MessageReply,
-        responses=error_responses(401, 404, 409),
+        responses=error_responses(401, 404, 409, 503),
     )
     async def disconnect(conf_id: ConfId, member_id: MemberId, session: UserSession) -> m.MessageReply:
         """Cut a participant's call; it stays listed and may dial in again (000:1527-1528, 000:1672-1679)."""

@@ -153,3 +153,16 @@ async def test_removing_a_connected_participant_cuts_its_call_in_the_call_core(s
         assert await ben.remove(conf, anna) == "Anna Adler removed from the conference."
         assert await ben.delete(conf) == "Conference 'Weekly' deleted."
     assert cuts == [{"conference": conf, "member": anna}]
+
+
+def test_every_route_that_acts_on_calls_documents_the_503(smart: Lab) -> None:
+    paths = smart.app.openapi()["paths"]
+    for method, path in (
+        ("post", "/api/v1/calls/conference"),
+        ("post", "/api/v1/callme/calls"),
+        ("delete", "/api/v1/conferences/{conf_id}"),
+        ("post", "/api/v1/conferences/{conf_id}/end"),
+        ("delete", "/api/v1/conferences/{conf_id}/participants/{member_id}"),
+        ("post", "/api/v1/conferences/{conf_id}/participants/{member_id}/disconnect"),
+    ):
+        assert "503" in paths[path][method]["responses"], f"{method.upper()} {path}"
