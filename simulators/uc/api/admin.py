@@ -22,24 +22,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from ..rules.clients import ClientKind
-from ..rules.conferences import ParticipantState
 from ..state.core import Session, State
 from . import models as m
 from .access import Access, client_address
-from .conferences import participant_facts
+from .conferences import ParticipantFacts, participant_facts
 from .connections import connections, device_view
 from .errors import ApiError, error_responses
 
 
-class AdminParticipantView(m.Reply):
-    id: int
-    number: str | None
-    name: str
-    phone: str | None
-    external: bool
-    guest: bool
-    moderator: bool
-    state: ParticipantState = Field(description="Inactive, Dialing in, Waiting or Active (000:1546-1552)")
+class AdminParticipantView(ParticipantFacts):
+    """A participant as the administrator sees it: its state, no PIN (000:1546-1552)."""
 
 
 class AdminConferenceView(m.Reply):

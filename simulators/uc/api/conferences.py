@@ -62,7 +62,9 @@ class ModeratorChange(m.Request):
     moderator: bool
 
 
-class ParticipantView(m.Reply):
+class ParticipantFacts(m.Reply):
+    """What every view of a participant shows (`participant_facts`)."""
+
     id: int
     number: str | None
     name: str
@@ -71,6 +73,9 @@ class ParticipantView(m.Reply):
     guest: bool
     moderator: bool
     state: rules.ParticipantState
+
+
+class ParticipantView(ParticipantFacts):
     personal_pin: str | None = Field(description="shown to moderators and to the participant itself")
 
 
