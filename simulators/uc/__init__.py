@@ -4,6 +4,11 @@ Layers, each a package: `api` (the UC API clients use) -> `state` (SQLite) -> `r
 (pure verdicts); `callcore` (pjsua2 processes that anchor the calls) and `edge` (what
 faces the network: the front door, Kamailio) beside them. Dependencies point that way only.
 
+- `api/`: the UC API: one app factory, the access checks, one router per concern, the call core client.
+- `state/`: the SQLite state: users, devices, sessions, presence, directories, conferences, the journal.
+- `rules/`: the system's rules as pure functions: a verdict plus the exact user-facing message.
+- `callcore/`: the call core: a pjsua2 B2BUA of forked workers and conference mixer nodes.
+- `edge/`: what faces the network: the front door on 8802, Kamailio and its registrar link.
 - `service.py`: the stub in a lab host: the `uc_stub` lab service and `start_stub`, its processes and readiness.
 - `server.py`: the uc-server process: front door, UC API, registration decisions and its control socket.
 - `config.py`: the system configuration an administrator sets up (YAML, validated).
