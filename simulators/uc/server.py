@@ -4,7 +4,7 @@
 
 Started by the lab in the system host. One asyncio loop carries:
 - the front door on LAN:8802 (TLS 1.2+, lab CA) and, if configured, plain HTTP on 8801
-  (PORT-5); HTTP goes to part A's UC API (`api.create_app`) through uvicorn's protocol,
+  (PORT-5); HTTP goes to the UC API (`api.app.create_app`) through uvicorn's protocol,
   SIP is spliced to Kamailio's door listener with a PROXY v1 header;
 - the evapi link to Kamailio: REGISTER claims decided by the state (TRB-2);
 - the control socket (`settings.control`): status, connections, registrations, shutdown.

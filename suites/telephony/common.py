@@ -175,15 +175,26 @@ PASSWORDS = {"200": "Start#200a", "201": "Start#201b", "202": "Start#202c", "205
 """initial UC passwords of office.yaml's users"""
 
 
+def door_api(lab: Lab, stub: Stub, host: str) -> UcApi:
+    """A UC API client in `host` to the system's LAN door (8802), not logged in yet."""
+    return UcApi(
+        f"https://{stub.door}", verify=stub.ca_file, socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM)
+    )
+
+
 async def uc_login(lab: Lab, stub: Stub, host: str, user: str, password: str | None = None) -> UcApi:
     """A myPortal @work session of `user` from `host` through the LAN door (close it after);
     `password` for a system other than office.yaml's."""
-    api = UcApi(
-        f"https://{stub.door}",
-        verify=stub.ca_file,
-        socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM),
-    )
+    api = door_api(lab, stub, host)
     await api.login(user, password or PASSWORDS[user])
+    return api
+
+
+async def admin_login(lab: Lab, stub: Stub, host: str) -> UcApi:
+    """The administrator's session (the UC API's read-only administrator view) from `host`,
+    with the password of the configuration the suite gave the system (close it after)."""
+    api = door_api(lab, stub, host)
+    await api.admin_login(stub.config.administrator.password)
     return api
 
 

@@ -1,4 +1,4 @@
-"""A MeetMe conference across networks (issue 7): participants on the office LAN, through the
+"""A MeetMe conference across networks: participants on the office LAN, through the
 VPN and over the Internet behind a cone NAT hear each other; a participant behind a
 symmetric NAT gets the documented failure and disturbs nobody (topologies/conference_networks.yaml).
 
@@ -25,7 +25,7 @@ payload" is judged over a whole window (neither direction heard), recorded per p
 "none" verdict in the lab's evidence/media-verdicts.json (netcheck.record_verdict).
 
 With 5 participants and 2 mixer nodes the mix is a tree: the symmetric NAT participant,
-the last to dial in, lands on the child node (conference_mix.place), so its leg without
+the last to dial in, lands on the child node (rules/conference_slots.place), so its leg without
 payload is mixed across the tree link.
 """
 
@@ -61,6 +61,7 @@ from .conferencing import (
     everyone_heard,
     everyone_hears_everyone,
     member_state,
+    member_states,
     station_phones,
 )
 
@@ -155,8 +156,8 @@ async def meeting(lab: Lab, stubs: StartStub, phones: StartPhone, clients: tuple
     return stub, Meeting(ben, conf, office, dict(zip(clients, started, strict=True)))
 
 
-async def all_active(stub: Stub, conf: int, parties: list[Party]) -> None:
-    states = await asyncio.gather(*(member_state(stub, conf, p.member or 0, {"active"}) for p in parties))
+async def all_active(ben: Conferences, conf: int, parties: list[Party]) -> None:
+    states = await member_states(ben, conf, [p.member or 0 for p in parties], {"active"})
     assert states == ["active"] * len(parties), dict(zip([p.name for p in parties], states, strict=True))
 
 
@@ -169,7 +170,7 @@ async def everyone_in(stub: Stub, m: Meeting, clients: tuple[Client, ...]) -> li
 
     async def conference() -> None:
         await asyncio.gather(*(dial_in(p, stub) for p in parties))
-        await all_active(stub, m.conf, parties)
+        await all_active(m.ben, m.conf, parties)
         await everyone_heard(parties, MIX_WINDOW)
 
     nat_types = [netcheck.nat_type_is(party.phone, c.nat_type) for c, party in m.clients.items() if c.nat_type]
@@ -244,16 +245,16 @@ async def symmetric_joins(lab: Lab, stubs: StartStub, phones: StartPhone, window
         await call.send_dtmf(sym.pin + "#", "rfc4733")
         _, state = await asyncio.gather(
             no_prompt(call, NO_PAYLOAD_WINDOW),
-            member_state(stub, m.conf, sym.member, {"dialing_in", "waiting", "active"}, timeout=NO_PAYLOAD_WINDOW),
+            member_state(m.ben, m.conf, sym.member, {"dialing_in", "waiting", "active"}, timeout=NO_PAYLOAD_WINDOW),
         )
         assert state == "inactive", f"{sym.name}'s PIN sent as RTP events reached the system ({state})"
         await call.send_dtmf(sym.pin + "#", "info")
-        await all_active(stub, m.conf, [*others, sym])
+        await all_active(m.ben, m.conf, [*others, sym])
         for _ in range(windows):
             await no_payload_amid(lab, sym, others, NO_PAYLOAD_WINDOW)
         await call.hangup()
-        assert await member_state(stub, m.conf, sym.member, {"inactive"}) == "inactive"
-        await all_active(stub, m.conf, others)
+        assert await member_state(m.ben, m.conf, sym.member, {"inactive"}) == "inactive"
+        await all_active(m.ben, m.conf, others)
         await everyone_heard(others, MIX_WINDOW)
     finally:
         await m.ben.api.aclose()

@@ -1,4 +1,4 @@
-"""Mixer node levels (callcore/mixer.py, issue 7): a participant enters the tree at INPUT_LEVEL.
+"""Mixer node levels (callcore/mixer.py): a participant enters the tree at INPUT_LEVEL.
 
 pjsua2 names an AudioMedia's levels from the port's side (pjproject #1741): adjustTxLevel
 scales what the port brings into the bridge, adjustRxLevel the mix the bridge sends to it.

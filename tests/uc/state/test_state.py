@@ -17,7 +17,7 @@ from simulators.uc.rules.presence import Forwarding, ForwardTarget, PresenceChan
 from simulators.uc.rules.registrations import Outcome
 from simulators.uc.state.core import SCHEMA_VERSION, State, StateError, UnknownUser
 
-from .conftest import FakeTime, example, example_data
+from ..conftest import FakeTime, example, example_data
 
 
 def reopen(state: State, fake_time: FakeTime, **system: Any) -> State:

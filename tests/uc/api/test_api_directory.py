@@ -8,10 +8,10 @@ import pytest
 
 from simulators.phone.ucapi import UcApiError
 
+from ..rules.test_directory_rules import image
 from .test_api import Lab
 from .test_api import lab as smart
 from .test_api import suite_lab as suite
-from .test_directory_rules import image
 
 
 def _csv(n: int, prefix: str = "Contact") -> bytes:

@@ -15,7 +15,7 @@ from simulators.uc.api.app import ApiSettings, create_app
 from simulators.uc.credentials import ScryptCost
 from simulators.uc.state.core import State
 
-from .conftest import FakeTime, example
+from ..conftest import FakeTime, example
 
 URL = "https://uc.lab:8802"
 TOKEN = "internal-secret"

@@ -32,17 +32,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pjsua2 as pj
 
+from simulators.pj.runtime import PjRuntime
+
 from ..rules.conference_slots import INPUT_LEVEL
 from ..state.phone_conferences import group_member
-from .switch import Hangup
-
-if TYPE_CHECKING:
-    from .worker import Worker
+from .settings import CoreSettings
+from .state_access import Services
+from .switch import Action, Hangup, Switch
 
 log = logging.getLogger("uclab.uc.core")
 
@@ -71,10 +73,30 @@ class Group:
     """uplinks that ended while the conference still gave this group its slot"""
 
 
+class ConferenceWorker(Protocol):
+    """What a call core worker offers its phone-controlled conferences (worker.Worker is one):
+    its switch and bridge pairs, carrying out the switch's actions, dialling a mixer node."""
+
+    rt: PjRuntime
+    settings: CoreSettings
+    index: int
+    services: Services | None
+    switch: Switch
+    bridges: set[frozenset[str]]
+
+    def apply(self, actions: Iterable[Action]) -> None: ...
+
+    def apply_now(self, actions: list[Action]) -> None: ...
+
+    def mixer_call(self, conference: int, member: int, node: int, leg_id: str | None = None) -> str | None: ...
+
+    def rewire(self, leg_id: str) -> None: ...
+
+
 class PhoneConferences:
     """One worker's share of phone-controlled conferences; runs on the runtime's thread."""
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: ConferenceWorker) -> None:
         self.worker = worker
         self.groups: dict[int, Group] = {}
         self.of_leg: dict[str, int] = {}

@@ -16,8 +16,8 @@ from simulators.uc.rules.picture import check_picture
 from simulators.uc.rules.presence import PresenceChange, Status
 from simulators.uc.state.core import MIGRATIONS, SCHEMA_VERSION, State
 
-from .conftest import FakeTime, example, example_data
-from .test_directory_rules import image
+from ..conftest import FakeTime, example, example_data
+from ..rules.test_directory_rules import image
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
@@ -193,7 +193,7 @@ def test_migration_from_schema_1_keeps_what_users_changed(tmp_path: Path, fake_t
 
 
 def test_callme_destination(state: State) -> None:
-    """The CallMe service's number (issue 6 sets it): active while set; deleting it leaves the
+    """The CallMe service's number (the CallMe API sets it): active while set; deleting it leaves the
     CallMe status for Office (000:642, 000:782)."""
     assert state.set_callme("200", "+49 170 5550100").callme_active
     state.set_presence("200", PresenceChange(Status.CALLME))

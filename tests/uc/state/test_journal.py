@@ -9,8 +9,8 @@ from simulators.uc.callcore.switch import Dial, Switch
 from simulators.uc.state.core import State
 from simulators.uc.state.journal import Entry, Record, journal_entries
 
-from .conftest import FakeTime
-from .sip.test_switch import Directory
+from ..callcore.test_switch import Directory
+from ..conftest import FakeTime
 
 
 def test_entries_of_an_answered_a_missed_and_a_picked_up_call() -> None:

@@ -270,3 +270,32 @@ def test_dial_in_number_routes_to_the_pin_dialogue_which_hands_the_call_over(sma
     assert dialogue.handover("conference 1") == [Tone(None)] and dialogue.state == "done"
     assert dialogue.timer(1.0) == [] and dialogue.digit("1", 1.0) == []
     assert MUSIC_ON_HOLD_TONE not in (PROMPT_TONE, CONFIRM_TONE)
+
+
+async def test_the_administrator_sees_the_participants_states_and_the_channels_held(smart: Lab) -> None:
+    """000:1517: no conference channel while nobody dialled in; 000:1547-1550: Inactive uses
+    none, a participant in the conference uses one. Users do not get this view."""
+    ben = Conferences(await smart.user("201", "Start#201b"))
+    conf = await ben.create("Weekly")
+    anna = await ben.add(conf["id"], "200")
+    admin = smart.api()
+    await admin.admin_login("Admin#2026")
+    seen = await admin.admin_conference(conf["id"])
+    assert (seen.name, seen.active, seen.channels_in_use) == ("Weekly", False, 0)
+    assert [(p.number, p.moderator, p.state) for p in seen.participants] == [
+        ("201", True, "inactive"),
+        ("200", False, "inactive"),
+    ]
+    state = smart.state
+    for member in (anna, conf["participants"][0]):
+        _, joined = state.dial_in(member["personal_pin"], 2, state.now(), member["number"])
+        assert joined is not None
+        dialing = (await admin.admin_conference(conf["id"])).participant(member["id"])
+        assert dialing is not None and dialing.state == "dialing_in"
+        state.member_connected(conf["id"], member["id"], state.now())
+        seen = await admin.admin_conference(conf["id"])
+        assert seen.active and seen.channels_in_use == (1 if member is anna else 2)
+    assert [p.state for p in seen.participants] == ["active", "active"]
+    with pytest.raises(UcApiError) as user:
+        await ben.api.admin_conferences()
+    assert (user.value.status, user.value.code) == (403, "admin_only")
