@@ -2,7 +2,8 @@
 
 The engine is the one DOCKER_HOST names (or the default socket). Each shard is one
 container of the image (docker/Dockerfile), run privileged, because the lab creates
-network namespaces, veths and nftables rulesets, and with `--network none`: the lab needs
+network namespaces, veths and nftables rulesets (on a host whose own bounding set lacks a
+capability, privileged less that capability: `privileges`), and with `--network none`: the lab needs
 no network but the namespaces it builds inside the container, and nothing it sends can
 reach the host's network. The run directory is mounted at /results. Containers are
 removed when their shard ends, and also when this process is interrupted.
@@ -28,6 +29,41 @@ from .rundir import UsageError, source_state
 
 SOURCE_LABEL = "uclab.source"
 RESULTS = "/results"
+CAPABILITIES = (
+    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+    "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+    "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+    "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
+    "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
+    "CHECKPOINT_RESTORE",
+)  # fmt: skip
+"""capability names by number (linux/capability.h)"""
+
+
+def missing_capabilities(status: str, last_cap: int) -> list[str]:
+    """The capabilities below the kernel's last one that a process's bounding set (the
+    CapBnd line of /proc/PID/status) lacks."""
+    bounding = int(next(line.split()[1] for line in status.splitlines() if line.startswith("CapBnd:")), 16)
+    return [CAPABILITIES[i] for i in range(min(last_cap + 1, len(CAPABILITIES))) if not bounding >> i & 1]
+
+
+def privileges() -> dict[str, Any]:
+    """The container options that give the lab what it needs: `privileged`, or, where the
+    engine's host itself lacks a capability (a sandboxed machine: an engine that runs
+    privileged containers with every capability then fails with "unable to apply caps"),
+    what `privileged` means less those capabilities: every other capability, no seccomp or
+    AppArmor confinement, writable /proc/sys, and /dev/net/tun for wireguard-go."""
+    missing = missing_capabilities(
+        Path("/proc/self/status").read_text(), int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    )
+    if not missing:
+        return {"privileged": True}
+    return {
+        "cap_add": ["ALL"],
+        "cap_drop": missing,
+        "security_opt": ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+        "devices": ["/dev/net/tun:/dev/net/tun:rwm"],
+    }
 
 
 def _sdk() -> Any:
@@ -86,10 +122,10 @@ def run_shards(c: Any, image: str, argvs: list[list[str]], out: Path) -> list[in
                     image,
                     argv,
                     detach=True,
-                    privileged=True,
                     network_mode="none",
                     volumes={str(out): {"bind": RESULTS, "mode": "rw"}},
                     labels={"uclab.shard": f"{k}/{len(argvs)}", "uclab.out": str(out)},
+                    **privileges(),
                 )
             )
         codes = []
