@@ -61,9 +61,31 @@ def privileges() -> dict[str, Any]:
     return {
         "cap_add": ["ALL"],
         "cap_drop": missing,
-        "security_opt": ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+        "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
         "devices": ["/dev/net/tun:/dev/net/tun:rwm"],
+        UNCONFINED_PATHS: True,
     }
+
+
+UNCONFINED_PATHS = "unconfined_paths"
+"""no masked or read-only /proc paths (the docker CLI's `--security-opt systempaths=unconfined`,
+which the SDK has no argument for: the host config's MaskedPaths and ReadonlyPaths, empty)"""
+
+
+def _start(c: Any, image: str, argv: list[str], out: Path, labels: dict[str, str]) -> Any:
+    """Create and start one shard's container through the SDK's low-level API (it alone
+    lets the host config say MaskedPaths/ReadonlyPaths)."""
+    options = privileges()
+    unconfined = options.pop(UNCONFINED_PATHS, False)
+    host_config = c.api.create_host_config(
+        network_mode="none", binds={str(out): {"bind": RESULTS, "mode": "rw"}}, **options
+    )
+    if unconfined:
+        host_config["MaskedPaths"] = []
+        host_config["ReadonlyPaths"] = []
+    created = c.api.create_container(image, argv, host_config=host_config, labels=labels, volumes=[RESULTS])
+    c.api.start(created["Id"])
+    return c.containers.get(created["Id"])
 
 
 def _sdk() -> Any:
@@ -117,17 +139,7 @@ def run_shards(c: Any, image: str, argvs: list[list[str]], out: Path) -> list[in
     started: list[Any] = []
     try:
         for k, argv in enumerate(argvs, 1):
-            started.append(
-                c.containers.run(
-                    image,
-                    argv,
-                    detach=True,
-                    network_mode="none",
-                    volumes={str(out): {"bind": RESULTS, "mode": "rw"}},
-                    labels={"uclab.shard": f"{k}/{len(argvs)}", "uclab.out": str(out)},
-                    **privileges(),
-                )
-            )
+            started.append(_start(c, image, argv, out, {"uclab.shard": f"{k}/{len(argvs)}", "uclab.out": str(out)}))
         codes = []
         for k, container in enumerate(started, 1):
             codes.append(int(container.wait()["StatusCode"]))
