@@ -24,6 +24,9 @@ from pathlib import Path
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
+SOCKET_PATH_MAX = 107
+"""a unix socket path's limit (sun_path); containerd's deepest socket lives under exec-root"""
+DEEPEST_SOCKET = "exec/containerd/containerd.sock.ttrpc"
 
 DAEMON_FLAGS = (
     "--iptables=false",
@@ -85,6 +88,12 @@ class Engine:
             raise EngineError("no dockerd on this machine: run scripts/image-tools.sh (installs Debian's docker.io)")
         if self.pid() is not None:
             return self.host
+        deepest = self.root / DEEPEST_SOCKET
+        if len(str(deepest)) > SOCKET_PATH_MAX:
+            raise EngineError(
+                f"{self.root}: too long a path for the engine's unix sockets ({deepest} has {len(str(deepest))} "
+                f"characters, at most {SOCKET_PATH_MAX}); use a shorter directory, e.g. /tmp/uclab-engine"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             proc = subprocess.Popen(
@@ -93,6 +102,7 @@ class Engine:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if proc.poll() is not None:
+                self._unmount_leftovers()
                 raise EngineError(f"dockerd exited with {proc.returncode} at start; see {self.log}")
             if self._answers():
                 return self.host
@@ -104,17 +114,21 @@ class Engine:
         if not self.socket.exists():
             return False
         env = {**os.environ, "DOCKER_HOST": self.host}
-        done = subprocess.run(["docker", "version"], env=env, capture_output=True, timeout=10, check=False)
+        try:
+            done = subprocess.run(["docker", "version"], env=env, capture_output=True, timeout=5, check=False)
+        except subprocess.TimeoutExpired:
+            return False  # the socket is there before the API answers
         return done.returncode == 0
 
     def stop(self) -> None:
         """SIGTERM the engine this root's pidfile names (dockerd stops its containerd) and wait."""
         pid = self.pid()
-        if pid is None:
-            return
         try:
-            fd = os.pidfd_open(pid)
+            fd = os.pidfd_open(pid) if pid is not None else None
         except ProcessLookupError:
+            fd = None
+        if pid is None or fd is None:
+            self._unmount_leftovers()
             return
         try:
             os.kill(pid, signal.SIGTERM)
@@ -125,6 +139,17 @@ class Engine:
                 select.select([fd], [], [], STOP_TIMEOUT_S)
         finally:
             os.close(fd)
+        self._unmount_leftovers()
+
+    def _unmount_leftovers(self) -> None:
+        """Unmount what an engine that died (or failed to start) left mounted under its root:
+        dockerd mounts its data root on itself and the host's netns file under exec-root."""
+        prefix = f"{self.root}/"
+        points = [
+            line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines() if len(line.split()) > 4
+        ]
+        for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
+            subprocess.run(["umount", point], capture_output=True, check=False)
 
     def __enter__(self) -> Engine:
         self.start()
