@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and running uclab's container image needs and the lab itself does
-# not: debootstrap (the base image) and Debian's docker.io (client and engine). Called by
+# not: debootstrap (the base image) and, where no engine is at hand, Debian's docker.io
+# (client and engine). Called by
 # scripts/build-base-image.sh and scripts/build-image.sh; scripts/setup.sh leaves them out.
 set -euo pipefail
 missing=()
-for pkg in debootstrap docker.io; do
-  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  [ "$status" = "install ok installed" ] || missing+=("$pkg")
-done
+status=$(dpkg-query -W -f='${Status}' debootstrap 2>/dev/null || true)
+[ "$status" = "install ok installed" ] || missing+=(debootstrap)
+# Debian's docker.io only where no engine is at hand: a machine with Docker's own packages
+# (CI runners) keeps them; one without dockerd whose client reaches no engine gets it
+if ! command -v dockerd >/dev/null 2>&1 && ! { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }; then
+  missing+=(docker.io)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "image-tools: apt-get install ${missing[*]} needs root" >&2

@@ -47,6 +47,8 @@ class RunRequest:
     pytest_args: list[str] = field(default_factory=list)
     profile: str | None = None
     matrix: bool = True
+    matrix_only: list[str] = field(default_factory=list)
+    """the matrix's --only patterns (empty: every cell)"""
     shard: Shard = field(default_factory=lambda: Shard(index=1, total=1))
     out: Path | None = None
     durations: Path | None = None
@@ -183,6 +185,8 @@ def _pytest(out: Path, selection_args: list[str], req: RunRequest, mine: list[st
 
 def _matrix_args(out: Path, req: RunRequest) -> list[str]:
     args = ["--out", str(out / "matrix"), "--jobs", str(req.workers)]
+    if req.matrix_only:
+        args += ["--only", *req.matrix_only]
     if req.shard.total > 1:
         args += ["--shard", str(req.shard)]
     if req.durations is not None:

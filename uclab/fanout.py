@@ -65,6 +65,7 @@ def shard_argv(f: FanOut, k: int, base: Path) -> list[str]:
     argv += ["--durations", str(base / SPLIT_DURATIONS), "--workers", str(f.workers)]
     argv += ["--profile", req.profile] if req.profile else []
     argv += [] if req.matrix else ["--no-matrix"]
+    argv += [a for pattern in req.matrix_only for a in ("--matrix-only", pattern)]
     return [*argv, "--", *(a for a in req.pytest_args if a != "--")]
 
 

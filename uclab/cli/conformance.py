@@ -1,6 +1,6 @@
 """`uclab run`: the suites, the matrix, a report; one shard of them, or all shards at once.
 
-uclab run [--profile P] [--no-matrix] [--out DIR] [--history DIR] [-- PYTEST ARGS]
+uclab run [--profile P] [--no-matrix | --matrix-only ID] [--out DIR] [--history DIR] [-- PYTEST ARGS]
 uclab run --shard K/N [--durations PATH] ...          part K of N (one CI job, one pod)
 uclab run --shards N [--containers [--image TAG]] ... all N parts here, then one merged report
 """
@@ -21,6 +21,13 @@ def register(sub: Subparsers) -> None:
     r = sub.add_parser("run", help="run the conformance suites and write a report")
     r.add_argument("--profile", default=None, help="release profile (e.g. V3R2FR1; default: every profile)")
     r.add_argument("--no-matrix", action="store_true", help="skip the support matrix sweep after the suites")
+    r.add_argument(
+        "--matrix-only",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only the matrix cells whose id contains all '+'-joined parts (repeatable; `uclab matrix --list`)",
+    )
     r.add_argument(
         "--out", type=Path, default=None, metavar="DIR", help="the run directory (default reports/runs/<time>)"
     )
@@ -56,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         pytest_args=list(args.pytest_args),
         profile=args.profile,
         matrix=not args.no_matrix,
+        matrix_only=list(args.matrix_only),
         out=args.out,
         durations=args.durations,
         history=args.history,
