@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ def summarise(cells: list[dict[str, Any]]) -> dict[str, Any]:
         "undocumented_audio": sum(1 for c in cells if c["expected"]["audio"] is None),
         "audio": dict(audio),
     }
+
+
+def empty_report(seconds: float = 0.0) -> dict[str, Any]:
+    """The report of a sweep with no cells (a shard whose part is empty)."""
+    return {"generated": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": seconds, "jobs": 0, "evidence": [],
+            "cells": [], "summary": summarise([])}  # fmt: skip
 
 
 # -- rendering -----------------------------------------------------------------------------

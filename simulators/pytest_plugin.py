@@ -17,7 +17,8 @@ Markers
 Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
 its pcaps, the logs of every process, the generated rulesets, the SIP ladder and media
 verdicts of its phones (simulators/netcheck.py) and the WAVs of failed verdicts. `--uclab-results FILE`
-writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`.
+writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`;
+`--uclab-only-file PATH` (repeatable) keeps only those test files' tests, one shard's part.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--uclab-slow", action="store_true", help="also run real-time and soak variants (@slow)")
     group.addoption("--uclab-results", metavar="FILE", help="write one JSON line per test result to FILE")
     group.addoption("--uclab-profile", metavar="PROFILE", default=None, help="release profile the suites target")
+    group.addoption(
+        "--uclab-only-file",
+        action="append",
+        metavar="PATH",
+        default=None,
+        help="run only the tests of this test file (repeatable): one shard's part of a collected selection",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,11 +80,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 problems.append(f"{item.nodeid}: unknown rule ID(s) {', '.join(bad)} (see spec/rules.yaml)")
     if problems:
         raise pytest.UsageError("\n".join(problems))
+    _keep_only_files(config, items)
     if not config.getoption("--uclab-slow"):
         skip = pytest.mark.skip(reason="real-time/soak variant: run with --uclab-slow")
         for item in items:
             if item.get_closest_marker("slow"):
                 item.add_marker(skip)
+
+
+def _keep_only_files(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --uclab-only-file: deselect every test outside the files named (a shard's part).
+    The same collection on every shard and xdist worker keeps the parts disjoint."""
+    only = config.getoption("--uclab-only-file")
+    if only is None:
+        return
+    wanted = set(only)
+    kept = [item for item in items if item.nodeid.split("::", 1)[0] in wanted]
+    dropped = [item for item in items if item.nodeid.split("::", 1)[0] not in wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.hookimpl(wrapper=True)

@@ -6,4 +6,9 @@ read what a campaign recorded (`reports/`). This package drives them:
 - `cli/`: the `uclab` command, one module per command group.
 - `conformance.py`: `uclab run`, pytest over the suites with the lab's plugin, then the report.
 - `matrix_sweep.py`: `uclab matrix`, the support matrix measured cell by cell in worker labs.
+- `shards.py`: `--shard K/N`, the deterministic split of test files and cells over shards.
+- `rundir.py`: run directories (`--out`), and the source (commit, local changes) a run ran.
+- `fanout.py`: `uclab run --shards N`, every shard side by side here, then one merged report.
+- `containers.py`: shards as privileged containers of the uclab image (Docker SDK for Python).
+- `engine.py`: a private Docker engine that leaves the host's network alone, for the image.
 """
