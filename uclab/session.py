@@ -93,6 +93,24 @@ class LabSession:
         self.phones: dict[str, SessionPhone] = {}
         self.verdicts: list[dict[str, Any]] = []
 
+    # -- evidence -------------------------------------------------------------------------
+
+    def capture_everywhere(self) -> int:
+        """Capture both sides of every router and every interface of the system host (where
+        the topology does not already), so the ladders show each message on both sides of a
+        NAT or ALG; returns how many captures were started."""
+        taken = {(c.host, c.ifname) for c in self.lab.captures}
+        wanted = [(r, i) for r, spec in self.lab.topo.routers.items() for i in spec.interfaces]
+        system = self.lab.topo.hosts.get(self.external_system or SYSTEM_HOST)
+        if system is not None:
+            wanted += [(self.external_system or SYSTEM_HOST, i) for i in system.interfaces]
+        started = 0
+        for host, ifname in wanted:
+            if (host, ifname) not in taken:
+                self.lab.capture(host, ifname)
+                started += 1
+        return started
+
     # -- the system -----------------------------------------------------------------------
 
     async def start_system(self, config: str | Path = "office", **options: Any) -> str:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import select
 import signal
 import subprocess
 import sys
 
+from reports.evidence import page
 from simulators.lab import Lab
 from simulators.net import loader, netns, runs
 from simulators.net.errors import LabError, TopologyError
@@ -89,6 +91,9 @@ def up(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(lab, args.system, args.ready_fd))
     finally:
         lab.down()
+        if lab.run is not None:
+            with contextlib.suppress(Exception):  # the page is evidence; teardown must not fail on it
+                page.write(lab.run.dir)
 
 
 def system_problem(topo: Topology, config: str) -> str | None:
@@ -107,6 +112,7 @@ def system_problem(topo: Topology, config: str) -> str | None:
 async def _serve(lab: Lab, system: str | None, ready_fd: int | None) -> int:
     """Serve the lab (and its system) until a signal: the control socket answers commands."""
     session = LabSession(lab)
+    session.capture_everywhere()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
