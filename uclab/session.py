@@ -113,7 +113,8 @@ class LabSession:
 
     # -- the system -----------------------------------------------------------------------
 
-    async def start_system(self, config: str | Path = "office", **options: Any) -> str:
+    async def start_system(self, config: Any = "office", **options: Any) -> str:
+        """Start the UC server stub on the system host (`config`: an example name, a file or a SystemConfig)."""
         from simulators.uc.service import StubError, start_stub
 
         if self.stub is not None:
@@ -138,12 +139,12 @@ class LabSession:
 
     # -- phones ---------------------------------------------------------------------------
 
-    def resolve_server(self, client: str, server: str) -> str:
+    def resolve_server(self, client: str, server: str, transport: str | None = None) -> str:
         """LAN, public (the first public door) or ADDRESS:PORT -> the registrar address:port."""
         stub = self._system()
-        if client == "desk_phone":
+        if client == "desk_phone" or transport == "udp":
             if server.lower() not in ("lan", f"{stub.lan_ip}:5060"):
-                raise SessionError(f"a desk phone registers at the system's LAN address; got server {server!r}", 2)
+                raise SessionError(f"SIP over UDP registers at the system's LAN address:5060; got server {server!r}", 2)
             return f"{stub.lan_ip}:5060"
         if server.lower() == "lan":
             return stub.door
@@ -168,8 +169,12 @@ class LabSession:
         server: str = "LAN",
         *,
         register: bool = True,
+        transport: str | None = None,
+        keepalive_s: int | None = None,
         **settings: Any,
     ) -> str:
+        """Start a phone as its user sets it up: a myPortal @work client (TLS to 8802 at
+        `server`, or `transport="udp"`: the system's 5060) or a desk phone (UDP 5060)."""
         if not re.match(r"^[a-z][a-z0-9_]{0,23}$", name):
             raise SessionError(f"phone name {name!r}: lower-case letters, digits and _, starting with a letter", 2)
         if name in self.phones:
@@ -185,8 +190,11 @@ class LabSession:
         stub = self._system()
         if stub.config.user(user) is None:
             raise SessionError(f"user {user} is not configured on the system", 2)
-        registrar = self.resolve_server(client, server)
-        base = desk_phone(stub, user) if client == "desk_phone" else voip_client(stub, user, registrar)
+        registrar = self.resolve_server(client, server, transport)
+        udp = client == "desk_phone" or transport == "udp"
+        base = desk_phone(stub, user) if udp else voip_client(stub, user, registrar)
+        if keepalive_s is not None:
+            base["registration"]["keepalive_s"] = keepalive_s
         ice = settings.pop("ice", client == "myportal_voip")
         try:
             phone = await start_phone(self.lab, host, name, ice=ice, log_level=SIP_LOG_LEVEL, **base, **settings)
@@ -213,7 +221,7 @@ class LabSession:
         if not NUMBER.match(number):
             raise SessionError(f"{number!r} is not a call number (digits, * and #)", 2)
         stub = self._system()
-        return stub.sip_uri(number) if entry.client == "desk_phone" else stub.door_uri(number, entry.server)
+        return stub.sip_uri(number) if entry.server.endswith(":5060") else stub.door_uri(number, entry.server)
 
     def active_call(self, name: str, what: str) -> Call:
         entry = self.phone(name)
