@@ -225,7 +225,7 @@ class LabSession:
 
     def active_call(self, name: str, what: str) -> Call:
         entry = self.phone(name)
-        calls = [c for c in entry.phone.calls.values() if c.state not in ("disconnected", "null")]
+        calls = [c for c in entry.phone.calls.values() if c.state != "disconnected"]
         if not calls:
             raise SessionError(f"{name} has no call to {what}")
         return calls[-1]
@@ -261,7 +261,7 @@ class LabSession:
             return "connected"
         if call.state == "disconnected":
             return f"ended ({call.code} {call.reason})"
-        return f"{call.state}, no answer from the system within {timeout:.0f} s"
+        return f"calling, no ringing within {timeout:.0f} s"
 
     async def answer(self, name: str, timeout: float = RING_TIMEOUT) -> str:
         entry = self.phone(name)
@@ -278,15 +278,24 @@ class LabSession:
         return f"{name}: answered call {call.id} from {call.remote_uri}: connected"
 
     async def rings(self, name: str, timeout: float = RING_TIMEOUT) -> bool:
+        """Whether the phone rings now or starts ringing within `timeout` (an incoming call
+        still being offered: one that rang and was cancelled before does not count)."""
         entry = self.phone(name)
-        if any(c.direction == "in" and c.state in ("incoming", "early") for c in entry.phone.calls.values()):
-            return True
-        try:
-            await entry.phone.wait_event(
-                lambda e: isinstance(e, pp.IncomingCall), timeout, 0, "waiting for an incoming call"
-            )
-        except PhoneError:
-            return False
+
+        def offered() -> bool:
+            return any(c.direction == "in" and c.state in ("incoming", "early") for c in entry.phone.calls.values())
+
+        deadline = time.monotonic() + timeout
+        while not offered():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            try:
+                await entry.phone.wait_event(
+                    lambda e: isinstance(e, pp.IncomingCall), left, entry.phone.mark(), "ringing"
+                )
+            except PhoneError:
+                return False
         return True
 
     async def hangup(self, name: str) -> str:

@@ -280,6 +280,11 @@ class Scenario(Strict):
     title: str = Field(min_length=1, description="what the ticket says, in a line")
     ticket: str | None = Field(None, description="the ticket's reference, shown on the page")
     topology: str = Field(description="a name in topologies/ or a topology file (relative to this file)")
+    topology_changes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="dotted topology fields set before the lab comes up, e.g. "
+        "{routers.home_router.nat: {preset: port-restricted-cone, udp_timeout_s: 3}}",
+    )
     system: str | SystemSpec | None = Field("office", description="the system: an example name, a file, or null")
     phones: dict[PhoneName, PhoneSpec] = Field(default_factory=dict)
     steps: list[Step] = Field(min_length=1)

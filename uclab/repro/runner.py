@@ -34,8 +34,16 @@ NOT_RINGING_WITHIN = 2.0
 
 def resolve_topology(scenario: m.Scenario, source: Path) -> Topology:
     """A topology name (topologies/) or a file, relative to the scenario file first."""
+    from simulators.net.builder import TopologyBuilder
+
     beside = (source.parent / scenario.topology).resolve()
-    return loader.load(beside if beside.is_file() else scenario.topology)
+    topology = loader.load(beside if beside.is_file() else scenario.topology)
+    if not scenario.topology_changes:
+        return topology
+    builder = TopologyBuilder.from_topology(topology)
+    for path, value in scenario.topology_changes.items():
+        builder.set(path, value)
+    return builder.build()
 
 
 def resolve_system(scenario: m.Scenario, source: Path) -> Any:
