@@ -52,7 +52,7 @@ async def _work(ids: list[str]) -> None:
         bench = await MatrixBench.start(lab)
         print(json.dumps({"ready": lab.run_id, "evidence": str(lab.dir)}), flush=True)
         for cell in wanted:
-            line: dict[str, Any] = {"cell": cell.id}
+            line: dict[str, Any] = {"cell": cell.id, "evidence": str(lab.dir)}
             try:
                 line["measured"] = (await asyncio.wait_for(bench.measure(cell), CELL_TIMEOUT_S)).as_dict()
             except Exception as exc:  # one cell's failure is that cell's result, not the sweep's end
@@ -65,6 +65,9 @@ async def _work(ids: list[str]) -> None:
 
         write_sip_ladder(lab)
         await asyncio.to_thread(lab.down)
+        from reports.evidence import page
+
+        page.write(lab.dir, title=f"support matrix lab {lab.run_id}: {len(wanted)} cells")
 
 
 def _die_with_parent() -> None:
@@ -109,13 +112,15 @@ def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
     try:
         for line in _merged_lines(procs):
             msg = json.loads(line)
-            if "evidence" in msg:
+            if "evidence" in msg and "cell" not in msg:
                 evidence.append(msg["evidence"])
             if "cell" not in msg:
                 continue
             cell = by_id[msg["cell"]]
             exp = expect(cell)
-            entry: dict[str, Any] = {"id": cell.id, "cell": asdict(cell), "expected": asdict(exp)}
+            entry: dict[str, Any] = {
+                "id": cell.id, "cell": asdict(cell), "expected": asdict(exp), "evidence": msg.get("evidence"),
+            }  # fmt: skip
             if "error" in msg:
                 entry["measured"] = None
                 entry["disagreements"] = [f"not measured: {msg['error']}"]
