@@ -1,6 +1,7 @@
 """`uclab phone`, `uclab audio` and `uclab router` end to end, as a user types them: a lab
 served by `uclab up --system --detach`, phones started and driven from the shell, bad input
-answered with a sentence and exit 2, what cannot be done with exit 1."""
+answered with a sentence and exit 2, what cannot be done with exit 1. The module's lab (one per
+xdist worker) has the home client and the desk phone started from the shell."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ def run_id() -> Iterator[str]:
     assert runs.RUN_ID_RE.match(run), up.stdout
     assert "system: UC server on system at 192.168.1.30 ready in" in up.stdout
     try:
+        start = uclab("phone", run, "start", "home", "--host", "home_pc", "--user", "200", "--server", "public")
+        assert (start.returncode, start.stdout) == (
+            0,
+            "home: myPortal @work VoIP of 200 on home_pc, registrar 198.51.100.120:8802: registered\n",
+        ), start.stderr
+        start = uclab("phone", run, "start", "desk", "--host", "office_pc", "--user", "202", "--client", "desk_phone")
+        assert start.returncode == 0, start.stderr
         yield run
     finally:
         down = uclab("down", run)
@@ -44,10 +52,6 @@ def test_a_call_from_the_shell(run_id: str) -> None:
     """NET-1.5 (004:96-107): the home client registers at the public door (PORT-1 8802,
     004:275), the office desk phone calls it, it rings, is answered, has two-way audio;
     hold, retrieve, DTMF and hang-up as the user does them."""
-    assert ok("phone", run_id, "start", "home", "--host", "home_pc", "--user", "200", "--server", "public") == (
-        "home: myPortal @work VoIP of 200 on home_pc, registrar 198.51.100.120:8802: registered\n"
-    )
-    ok("phone", run_id, "start", "desk", "--host", "office_pc", "--user", "202", "--client", "desk_phone")
     assert ok("phone", run_id, "desk", "dial", "200") == "desk: call c1 to 200: ringing\n"
     assert ok("phone", run_id, "home", "answer").startswith("home: answered call c1 from ")
     audio = ok("audio", run_id, "desk", "home")

@@ -80,5 +80,5 @@ def test_the_svg_draws_every_arrow(messages: list[sip.SipMessage]) -> None:
 
 def test_no_tshark_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(sip.TsharkMissing, match="tshark is not installed; scripts/setup.sh installs it"):
+    with pytest.raises(sip.TsharkMissing, match=r"tshark is not installed; scripts/setup.sh installs it"):
         sip.read_run(RUN)
