@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from simulators.net import netns, runs
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def uclab(*args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "uclab", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-        check=check,
-    )  # fmt: skip
+from .shell import uclab
 
 
 def test_doctor_says_ready() -> None:

@@ -59,7 +59,7 @@ async def _work(ids: list[str]) -> None:
         bench = await MatrixBench.start(lab)
         print(json.dumps({"ready": lab.run_id, "evidence": str(lab.dir)}), flush=True)
         for cell in wanted:
-            line: dict[str, Any] = {"cell": cell.id}
+            line: dict[str, Any] = {"cell": cell.id, "evidence": str(lab.dir)}
             t0 = time.monotonic()
             try:
                 line["measured"] = (await asyncio.wait_for(bench.measure(cell), CELL_TIMEOUT_S)).as_dict()
@@ -74,6 +74,9 @@ async def _work(ids: list[str]) -> None:
 
         write_sip_ladder(lab)
         await asyncio.to_thread(lab.down)
+        from reports.evidence import page
+
+        page.write(lab.dir, title=f"support matrix lab {lab.run_id}: {len(wanted)} cells")
 
 
 def die_with_parent() -> None:
@@ -119,7 +122,7 @@ def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
     try:
         for line in _merged_lines(procs):
             msg = json.loads(line)
-            if "evidence" in msg:
+            if "evidence" in msg and "cell" not in msg:
                 evidence.append(msg["evidence"])
             if "cell" not in msg:
                 continue
@@ -130,6 +133,7 @@ def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
                 "cell": asdict(cell),
                 "expected": asdict(exp),
                 "seconds": msg.get("seconds"),
+                "evidence": msg.get("evidence"),
             }
             if "error" in msg:
                 entry["measured"] = None

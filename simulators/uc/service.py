@@ -188,6 +188,11 @@ class Stub:
         return self.dir / "server.sock"
 
     @property
+    def tls_keylog(self) -> Path:
+        """The door's TLS secrets beside the lab's pcaps (the lab's own keys: evidence, not a secret)."""
+        return self.lab.dir / "pcap" / f"tls-keys-{self.host}.txt"
+
+    @property
     def door(self) -> str:
         return f"{self.lan_ip}:8802"
 
@@ -252,6 +257,7 @@ class Stub:
             tls_dir=self.dir / "tls",
             tls_identities=[self.lan_ip, *[e.rsplit(":", 1)[0] for e in self.door_endpoints], "127.0.0.1"],
             control=self.server_control,
+            tls_keylog=self.tls_keylog,
             min_expires=edge.min_expires,
             max_expires=edge.max_expires,
         )
@@ -262,6 +268,7 @@ class Stub:
         from .tls import LabTls
 
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.tls_keylog.parent.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
         edge = self.edge()
         LabTls.ensure(self.dir / "tls", self.server_settings().tls_identities)

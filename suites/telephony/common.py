@@ -64,9 +64,6 @@ class Placement:
     host: str
     public_door: bool
     ice: bool
-    bind: str | None = None
-    """None: the host's address; 0.0.0.0 through the VPN, as the application binds: the
-    PC's routes pick the source (10.8.0.2 into the tunnel)"""
 
     def __str__(self) -> str:
         return self.name
@@ -74,7 +71,7 @@ class Placement:
 
 PLACEMENTS = (
     Placement("lan", "office_lan", "office_pc2", public_door=False, ice=False),
-    Placement("vpn", "home_vpn", "home_pc", public_door=False, ice=True, bind="0.0.0.0"),
+    Placement("vpn", "home_vpn", "home_pc", public_door=False, ice=True),
     Placement("internet", "home_internet", "home_pc", public_door=True, ice=True),
 )
 
@@ -104,8 +101,7 @@ async def feature_stub(lab: Lab, stubs: StartStub, **system: Any) -> Stub:
 def home_client(stub: Stub, placement: Placement, user: str) -> dict[str, Any]:
     """Settings of the user's myPortal @work VoIP client at `placement`."""
     endpoint = stub.door_endpoints[0] if placement.public_door else None
-    bind = {"bind": placement.bind} if placement.bind else {}
-    return {"ice": placement.ice, **bind, **voip_client(stub, user, endpoint)}
+    return {"ice": placement.ice, **voip_client(stub, user, endpoint)}
 
 
 def dial_uri(stub: Stub, placement: Placement, user: str) -> str:

@@ -2,7 +2,11 @@
 
 uclab doctor                          is this host ready? what to install
 uclab topologies list | validate [FILE...] | show FILE | schema
-uclab up FILE [--detach]              first line: the run id; then hosts and addresses
+uclab up FILE [--system [CONFIG]] [--detach]   the network (and the UC server); prints the run id
+uclab phone RUN start NAME --host H --user N | uclab phone RUN NAME dial 202 | answer | hangup ...
+uclab audio RUN NAME1 NAME2           per-direction audio verdict between two phones' calls
+uclab router RUN ROUTER --nat X | --sip-alg Y | --firewall Z   change a router live
+uclab repro FILE [--html OUT] [--json OUT] | --schema   run a scenario file written from a ticket
 uclab exec RUN HOST -- CMD...         run a command inside a host of a live run
 uclab down RUN                        tear a run down
 uclab clean                           remove what dead runs left behind
@@ -23,10 +27,10 @@ import sys
 
 from simulators.net.errors import LabError, TopologyError
 
-from . import bench, conformance, doctor, labs, matrix, natcheck, report, topologies
+from . import bench, conformance, doctor, labs, matrix, natcheck, phone, report, repro, router, topologies
 from .common import fail
 
-COMMANDS = (doctor, topologies, labs, natcheck, conformance, matrix, report, bench)
+COMMANDS = (doctor, topologies, labs, phone, router, repro, natcheck, conformance, matrix, report, bench)
 """each module's `register` adds its subcommands, in the order `uclab --help` lists them"""
 
 
