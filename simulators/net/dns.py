@@ -88,8 +88,14 @@ def start(
     if not addresses:
         raise LabError(f"the DNS server on {host} needs at least one address")
     pid = run_dir / f"{host}.dns.pid"
-    proc = spawn(ns, argv(addresses, records, pid, port), name="dnsmasq", host=host,
-                 log=run_dir / "logs" / f"{host}.dns.log", watch=True)  # fmt: skip
+    proc = spawn(
+        ns,
+        argv(addresses, records, pid, port),
+        name="dnsmasq",
+        host=host,
+        log=run_dir / "logs" / f"{host}.dns.log",
+        watch=True,
+    )
     proc.wait_for(r"started, version", timeout=10.0)
     for name, address in records.items():
         sock = open_socket(ns, socket.AF_INET, socket.SOCK_DGRAM)

@@ -123,7 +123,9 @@ def _firewall(fw: Firewall) -> dict[str, Any] | str:
     return fw.mode
 
 
-def _iface(segment: str, address: IPv4Address | str | list[str], capture: bool = False, impair: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def _iface(
+    segment: str, address: IPv4Address | str | list[str], capture: bool = False, impair: dict[str, Any] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {"segment": segment, "address": address if isinstance(address, list) else str(address)}
     if capture:
         out["capture"] = True
@@ -162,15 +164,29 @@ def system_config(net: Concrete, stations: list[str], desks: list[str], peers: l
     data["system"].update(mode=c.system.mode.value, release=c.system.release.value, name=c.customer[:64])
     data.setdefault("sip", {})["wan_interface_address"] = str(WAN_INTERFACE) if c.system.wan_interface else None
     for n in stations:
-        data["users"].append({"number": n, "name": f"Client {n}", "password": password(c.system.mode, n),
-                              "licences": ["ip_user", "uc_user"]})  # fmt: skip
-        data["devices"].append({"id": f"client_{n}", "kind": "voip_client", "number": n, "sip_user": n,
-                                "sip_password": f"sip{n}secret"})  # fmt: skip
+        data["users"].append(
+            {
+                "number": n,
+                "name": f"Client {n}",
+                "password": password(c.system.mode, n),
+                "licences": ["ip_user", "uc_user"],
+            }
+        )
+        data["devices"].append(
+            {"id": f"client_{n}", "kind": "voip_client", "number": n, "sip_user": n, "sip_password": f"sip{n}secret"}
+        )
     for n in desks + peers:
-        data["users"].append({"number": n, "name": f"Office {n}", "password": password(c.system.mode, n),
-                              "licences": ["ip_user", "uc_user"]})  # fmt: skip
-        data["devices"].append({"id": f"desk_{n}", "kind": "sip_phone", "number": n, "sip_user": n,
-                                "sip_password": f"sip{n}secret"})  # fmt: skip
+        data["users"].append(
+            {
+                "number": n,
+                "name": f"Office {n}",
+                "password": password(c.system.mode, n),
+                "licences": ["ip_user", "uc_user"],
+            }
+        )
+        data["devices"].append(
+            {"id": f"desk_{n}", "kind": "sip_phone", "number": n, "sip_user": n, "sip_password": f"sip{n}secret"}
+        )
     return data
 
 
@@ -190,9 +206,15 @@ def build(net: Concrete, stations: int) -> Built:
     b.host("stun", eth0=_iface("public_net", list(STUN_ADDRESSES)), services=["stun"])
     names = [office.public.name] if office.public.name else []
     if names:
-        b.host("dns", eth0=_iface("public_net", DNS_ADDRESS),
-               services=[{"kind": "dns", "options": {"records": {n: str(OFFICE_PUBLIC) for n in names}}}])  # fmt: skip
-    internet: dict[str, Any] = {"office": _iface("office_wan", "198.51.100.1"), "public": _iface("public_net", "192.0.2.1")}
+        b.host(
+            "dns",
+            eth0=_iface("public_net", DNS_ADDRESS),
+            services=[{"kind": "dns", "options": {"records": {n: str(OFFICE_PUBLIC) for n in names}}}],
+        )
+    internet: dict[str, Any] = {
+        "office": _iface("office_wan", "198.51.100.1"),
+        "public": _iface("public_net", "192.0.2.1"),
+    }
     vpn_clients: dict[str, str | None] = {}
     vpn_hosts = (str(a) for a in itertools.islice(office.vpn.subnet.hosts(), 1, None))
     plans: dict[str, SitePlan] = {}
@@ -225,8 +247,14 @@ def build(net: Concrete, stations: int) -> Built:
                 hosts = list(wan.hosts())
                 internet[key] = _iface(seg_wan, hosts[0])
                 outside = _iface(seg_wan, hosts[1], capture=True, impair=_impair(site))
-            b.router(router_name, nat=_nat(site.router.nat), firewall=_firewall(site.router.firewall),
-                     sip_alg=net.alg(site.name), lan=_iface(seg_lan, first, capture=True), wan=outside)  # fmt: skip
+            b.router(
+                router_name,
+                nat=_nat(site.router.nat),
+                firewall=_firewall(site.router.firewall),
+                sip_alg=net.alg(site.name),
+                lan=_iface(seg_lan, first, capture=True),
+                wan=outside,
+            )
             free = _hosts(lan, {first})
             for cp in clients:
                 b.host(cp.host, eth0=_iface(seg_lan, next(free)))
@@ -244,17 +272,32 @@ def build(net: Concrete, stations: int) -> Built:
                     vpn_clients[cp.host] = next(vpn_hosts) if site.vpn.gives_address else None
         login = f"{c.system.address}:8802" if site.access is not Access.INTERNET else public_login
         plans[site.name] = SitePlan(
-            name=site.name, key=key, access=site.access, clients=clients, peer_host=peer_host,
-            peer_station=peer_station, login=login,
+            name=site.name,
+            key=key,
+            access=site.access,
+            clients=clients,
+            peer_host=peer_host,
+            peer_station=peer_station,
+            login=login,
             login_name=office.public.name if site.access is Access.INTERNET else None,
-            router=router_name, bind_any=site.access is Access.VPN,
-        )  # fmt: skip
+            router=router_name,
+            bind_any=site.access is Access.VPN,
+        )
     for host, address in lan_hosts.items():
         b.host(host, eth0=_iface("office_lan", address), gateway=str(router_lan))
-    forwards = [{"proto": f.proto, "port": f.external, "to": f"{f.address or c.system.address}:{f.port}"} for f in office.forwards]
-    b.router("office_router", nat=_nat(office.nat), firewall=_firewall(office.firewall), port_forwards=forwards,
-             sip_alg=net.alg(OFFICE), lan=_iface("office_lan", router_lan, capture=True),
-             wan=_iface("office_wan", OFFICE_PUBLIC, capture=True))  # fmt: skip
+    forwards = [
+        {"proto": f.proto, "port": f.external, "to": f"{f.address or c.system.address}:{f.port}"}
+        for f in office.forwards
+    ]
+    b.router(
+        "office_router",
+        nat=_nat(office.nat),
+        firewall=_firewall(office.firewall),
+        port_forwards=forwards,
+        sip_alg=net.alg(OFFICE),
+        lan=_iface("office_lan", router_lan, capture=True),
+        wan=_iface("office_wan", OFFICE_PUBLIC, capture=True),
+    )
     b.router("internet", **internet)
     if vpn_clients:
         b.vpn("office_vpn", server="office_router", subnet=str(office.vpn.subnet), clients=vpn_clients)
@@ -270,7 +313,11 @@ def station_pools(n: int) -> tuple[list[str], list[str]]:
 
 def _mapping(net: Concrete, names: list[str]) -> list[str]:
     office = net.customer.office_router
-    given = f"the office router's public address {office.public.address}" if office.public.address else "the office router's public address"
+    given = (
+        f"the office router's public address {office.public.address}"
+        if office.public.address
+        else "the office router's public address"
+    )
     out = [
         f"{given} is {OFFICE_PUBLIC} in the lab; every public address comes from the documentation ranges "
         "192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (the lab never uses a real public address)",
@@ -278,7 +325,9 @@ def _mapping(net: Concrete, names: list[str]) -> list[str]:
         f"NAT binding timeouts are {BINDING_TIMEOUT_S} s in the lab (real routers: minutes), so a call is shown to survive one",
     ]
     if names:
-        out.append(f"{', '.join(names)} resolves to {OFFICE_PUBLIC} through the lab's DNS server {DNS_ADDRESS} (dnsmasq)")
+        out.append(
+            f"{', '.join(names)} resolves to {OFFICE_PUBLIC} through the lab's DNS server {DNS_ADDRESS} (dnsmasq)"
+        )
     if net.customer.system.wan_interface:
         out.append(f"the system's WAN interface address is {WAN_INTERFACE} in the lab (004:106)")
     return out

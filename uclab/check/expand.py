@@ -146,7 +146,7 @@ def _decided(router: Router, where: str, choices: dict[tuple[str, str], str]) ->
     nat = Nat(choices.get((where, "nat"), router.nat.value))
     fw = router.firewall
     if (where, "firewall") in choices:
-        fw = Firewall(mode=choices[(where, "firewall")])  # type: ignore[arg-type]
+        fw = Firewall(mode=choices[(where, "firewall")])
     if nat is Nat.UNKNOWN:
         nat = Nat.PORT_RESTRICTED_CONE
     if fw.mode == "unknown":

@@ -7,8 +7,10 @@ Per client, in the order a user goes (004 1.2, 1.4, 1.5; the check NAT/ICE steps
     nat_type         Settings > VoIP > Advanced ICE settings > Check NAT type (runs meanwhile)
     ice_status       ... > Check ICE status
     register         Enable VoIP: the registration (TLS 8802; a desk phone: UDP 5060 on the LAN)
-    rings            the office counterpart calls the client: it rings; answered, audio per direction
-    outgoing         the client calls the office counterpart: the call connects; audio per direction
+    rings            the office counterpart calls the client: it rings and is answered
+    audio_in         that call's audio, per direction (two-way is what works)
+    outgoing         the client calls the office counterpart: the call connects
+    audio_out        that call's audio, per direction
     binding_timeout  that call still has two-way audio after the NAT binding timeout and after a
                      re-INVITE from each side
     hold             the client holds and retrieves the call; two-way audio again
@@ -30,7 +32,6 @@ import contextlib
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ from simulators.uc.service import Stub, start_stub
 
 from .build import BINDING_TIMEOUT_S, DNS_ADDRESS, Built, ClientPlan, SitePlan, password
 from .model import Client
-from .quality import Rating, rate_stream
+from .quality import rate_stream
+from .verdict import Check, SiteMeasurement
 
 Progress = Callable[[str, str], None]
 """(site, what happens now) for the terminal"""
@@ -60,30 +62,6 @@ AUDIO_WITHIN = 3.0
 NAT_CHECK_TIMEOUT = 15.0
 REGISTER_EXPIRES = 60
 RTT_WAIT = 6.0
-
-
-@dataclass
-class Check:
-    step: str
-    client: str
-    ok: bool | None
-    measured: str
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "client": self.client, "ok": self.ok, "measured": self.measured,
-                "seconds": round(self.seconds, 2)}  # fmt: skip
-
-
-@dataclass
-class SiteMeasurement:
-    site: str
-    checks: list[Check] = field(default_factory=list)
-    quality: list[Rating] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def failed(self) -> list[Check]:
-        return [c for c in self.checks if c.ok is False]
 
 
 class Stations:
@@ -120,7 +98,11 @@ class Bench:
             peers: dict[str, Phone] = {}
             for plan in built.sites.values():
                 peers[plan.name] = await start_phone(
-                    lab, plan.peer_host, f"{plan.key}_peer", log_level=SIP_LOG_LEVEL, **desk_phone(stub, plan.peer_station)
+                    lab,
+                    plan.peer_host,
+                    f"{plan.key}_peer",
+                    log_level=SIP_LOG_LEVEL,
+                    **desk_phone(stub, plan.peer_station),
                 )
             await asyncio.gather(*(registered(p) for p in peers.values()))
         except BaseException:
@@ -203,7 +185,15 @@ class ClientRun:
                 await self.incoming(phone)
                 await self.outgoing(phone)
             else:
-                self.skipped("rings", "outgoing", "binding_timeout", "hold", why="not reached: no VoIP registration")
+                self.skipped(
+                    "rings",
+                    "audio_in",
+                    "outgoing",
+                    "audio_out",
+                    "binding_timeout",
+                    "hold",
+                    why="not reached: no VoIP registration",
+                )
             if nat is not None:
                 await self.nat_type(nat)
         finally:
@@ -297,8 +287,13 @@ class ClientRun:
 
     async def _audio(self, a: Call, b: Call, step: str, label: str, since: float | None = None) -> AudioVerdict:
         v = await audio_between(a, b, within=AUDIO_WITHIN, since=since)
-        record_verdict(self.lab, f"{self.plan.name} / {self.bench.label} / {self.cp.label}: {label}", "two-way", v,
-                       v.kind == "two-way")  # fmt: skip
+        record_verdict(
+            self.lab,
+            f"{self.plan.name} / {self.bench.label} / {self.cp.label}: {label}",
+            "two-way",
+            v,
+            v.kind == "two-way",
+        )
         return v
 
     async def incoming(self, phone: Phone) -> None:
@@ -309,12 +304,17 @@ class ClientRun:
             try:
                 inc = await phone.incoming(timeout=RING_TIMEOUT)
             except PhoneError:
-                self.check("rings", False, f"the client did not ring within {RING_TIMEOUT:.0f} s of a call from the office", t)
+                self.check(
+                    "rings", False, f"the client did not ring within {RING_TIMEOUT:.0f} s of a call from the office", t
+                )
+                self.skipped("audio_in", why="not reached: no incoming call")
                 return
             await inc.answer()
             await out.established(timeout=5)
-            v = await self._audio(out, inc, "rings", "call from the office")
-            self.check("rings", v.kind == "two-way", f"rang and was answered; audio {v.explain()}", t)
+            self.check("rings", True, "rang and was answered", t)
+            t = time.monotonic()
+            v = await self._audio(out, inc, "audio_in", "call from the office")
+            self.check("audio_in", v.kind == "two-way", v.explain(), t)
         except PhoneError as exc:
             self.check("rings", False, f"call from the office: {exc}", t)
         finally:
@@ -325,20 +325,30 @@ class ClientRun:
     async def outgoing(self, phone: Phone) -> None:
         t = time.monotonic()
         stub = self.bench.stub
-        uri = stub.door_uri(self.plan.peer_station, self.plan.login) if self.cp.kind is Client.MYPORTAL_VOIP else stub.sip_uri(self.plan.peer_station)
+        uri = (
+            stub.door_uri(self.plan.peer_station, self.plan.login)
+            if self.cp.kind is Client.MYPORTAL_VOIP
+            else stub.sip_uri(self.plan.peer_station)
+        )
         out: Call | None = None
         try:
             out = await phone.dial(uri, timeout=DIAL_TIMEOUT)
             try:
                 inc = await self.peer.incoming(timeout=RING_TIMEOUT)
             except PhoneError:
-                self.check("outgoing", False, f"the office did not ring within {RING_TIMEOUT:.0f} s of the client's call", t)
-                self.skipped("binding_timeout", "hold", why="not reached: the outgoing call did not connect")
+                self.check(
+                    "outgoing", False, f"the office did not ring within {RING_TIMEOUT:.0f} s of the client's call", t
+                )
+                self.skipped(
+                    "audio_out", "binding_timeout", "hold", why="not reached: the outgoing call did not connect"
+                )
                 return
             await inc.answer()
             await out.established(timeout=5)
-            v = await self._audio(out, inc, "outgoing", "call to the office")
-            self.check("outgoing", v.kind == "two-way", f"connected; audio {v.explain()}", t)
+            self.check("outgoing", True, "the office rang, answered, the call connected", t)
+            t = time.monotonic()
+            v = await self._audio(out, inc, "audio_out", "call to the office")
+            self.check("audio_out", v.kind == "two-way", v.explain(), t)
             if v.kind != "two-way":
                 self.skipped("binding_timeout", "hold", why="not reached: no two-way audio")
                 return
@@ -356,7 +366,9 @@ class ClientRun:
         since = t + BINDING_TIMEOUT_S + 0.5
         v = await self._audio(out, inc, "binding_timeout", "after the NAT binding timeout", since=since)
         if v.kind != "two-way":
-            self.check("binding_timeout", False, f"after the {BINDING_TIMEOUT_S} s NAT binding timeout: {v.explain()}", t)
+            self.check(
+                "binding_timeout", False, f"after the {BINDING_TIMEOUT_S} s NAT binding timeout: {v.explain()}", t
+            )
             return
         await self.quality(out, inc)  # before the re-INVITEs: each one starts the streams' statistics anew
         for side, name in ((inc, "the office"), (out, "the client")):
@@ -369,7 +381,12 @@ class ClientRun:
             if v.kind != "two-way":
                 self.check("binding_timeout", False, f"after a re-INVITE from {name}: {v.explain()}", t)
                 return
-        self.check("binding_timeout", True, f"two-way audio after the {BINDING_TIMEOUT_S} s binding timeout and a re-INVITE from each side", t)
+        self.check(
+            "binding_timeout",
+            True,
+            f"two-way audio after the {BINDING_TIMEOUT_S} s binding timeout and a re-INVITE from each side",
+            t,
+        )
 
     async def hold(self, out: Call, inc: Call) -> None:
         t = time.monotonic()
@@ -400,4 +417,6 @@ class ClientRun:
         for stream, direction in zip(streams, names, strict=True):
             if stream is not None:
                 rtt = stream.rtt_ms if stream.rtt_ms is not None else (max(rtts) if rtts else None)
-                self.out.quality.append(rate_stream(f"{self.cp.label}: {direction}", stream.model_copy(update={"rtt_ms": rtt})))
+                self.out.quality.append(
+                    rate_stream(f"{self.cp.label}: {direction}", stream.model_copy(update={"rtt_ms": rtt}))
+                )

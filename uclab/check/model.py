@@ -33,7 +33,7 @@ import re
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -146,11 +146,13 @@ class PortOpening(Strict):
     def parse(cls, text: Any) -> PortOpening:
         m = PORTS_RE.fullmatch(str(text).strip()) if isinstance(text, str) else None
         if m is None:
-            raise ValueError(f"{text!r} is not a port opening; write 'PROTO PORT' or 'PROTO LOW-HIGH', e.g. 'udp 49152-65535'")
+            raise ValueError(
+                f"{text!r} is not a port opening; write 'PROTO PORT' or 'PROTO LOW-HIGH', e.g. 'udp 49152-65535'"
+            )
         low, high = int(m.group(2)), int(m.group(3) or m.group(2))
         if not 1 <= low <= high <= 65535:
             raise ValueError(f"{text!r}: ports must be 1-65535 with low <= high, e.g. 'udp 49152-65535'")
-        return cls(proto=m.group(1), low=low, high=high)  # type: ignore[arg-type]
+        return cls(proto=m.group(1), low=low, high=high)
 
 
 class Firewall(Strict):
@@ -176,7 +178,11 @@ class Firewall(Strict):
 
     def label(self) -> str:
         if self.mode == "stateless":
-            return "stateless (" + ", ".join(map(str, self.stateless)) + ")" if self.stateless else "stateless (nothing open)"
+            return (
+                "stateless (" + ", ".join(map(str, self.stateless)) + ")"
+                if self.stateless
+                else "stateless (nothing open)"
+            )
         return self.mode
 
 
@@ -196,13 +202,17 @@ class Public(Strict):
     """How the Internet reaches the office router: its public address and/or DNS name (004:219)."""
 
     address: IPv4Address | None = Field(None, description="mapped onto 198.51.100.0/24 in the lab")
-    name: str | None = Field(None, pattern=HOSTNAME_RE, max_length=253, description="served by a DNS server inside the lab")
+    name: str | None = Field(
+        None, pattern=HOSTNAME_RE, max_length=253, description="served by a DNS server inside the lab"
+    )
 
     @field_validator("address")
     @classmethod
     def _public(cls, value: IPv4Address | None) -> IPv4Address | None:
         if value is not None and (value.is_private or value.is_loopback or value.is_multicast or value.is_reserved):
-            raise ValueError(f"{value} is not a public address; give the office router's Internet address, e.g. 62.38.100.120")
+            raise ValueError(
+                f"{value} is not a public address; give the office router's Internet address, e.g. 62.38.100.120"
+            )
         return value
 
 
@@ -230,7 +240,7 @@ class Forward(Strict):
         for p in (ext, port):
             if not 1 <= p <= 65535:
                 raise ValueError(f"{text!r}: ports must be 1-65535, e.g. 'tcp 8802 -> 8802'")
-        return cls(proto=m.group(1), external=ext, address=m.group(3), port=port)  # type: ignore[arg-type]
+        return cls(proto=m.group(1), external=ext, address=m.group(3), port=port)
 
     @model_validator(mode="before")
     @classmethod
@@ -332,11 +342,21 @@ def cross_checks(c: Customer) -> list[Problem]:
     lans.append((("office_router", "vpn", "subnet"), c.office_router.vpn.subnet))
     for i, (loc, net) in enumerate(lans):
         if any(net.overlaps(d) for d in DOC_RANGES):
-            out.append(Problem(loc, f"{net} collides with the ranges the lab uses for the public Internet "
-                                    "(192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24); use a private range, e.g. 192.168.10.0/24"))  # fmt: skip
+            out.append(
+                Problem(
+                    loc,
+                    f"{net} collides with the ranges the lab uses for the public Internet "
+                    "(192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24); use a private range, e.g. 192.168.10.0/24",
+                )
+            )
         elif not _private(net):
-            out.append(Problem(loc, f"{net} is not a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); "
-                                    "LAN ranges are used as given, e.g. 192.168.10.0/24"))  # fmt: skip
+            out.append(
+                Problem(
+                    loc,
+                    f"{net} is not a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); "
+                    "LAN ranges are used as given, e.g. 192.168.10.0/24",
+                )
+            )
         elif net.prefixlen > 29:
             out.append(Problem(loc, f"{net} is too small for the lab's hosts; use /29 or larger, e.g. 192.168.10.0/24"))
         for other_loc, other in lans[:i]:
@@ -345,41 +365,90 @@ def cross_checks(c: Customer) -> list[Problem]:
                 out.append(Problem(loc, f"{net} overlaps {where} ({other}); give each network its own range"))
     sysnet, addr = c.system.lan, c.system.address
     if addr not in sysnet or addr in (sysnet.network_address, sysnet.broadcast_address):
-        out.append(Problem(("system", "address"), f"{addr} is not a host address of system.lan {sysnet}; e.g. {next(sysnet.hosts())}"))  # fmt: skip
+        out.append(
+            Problem(
+                ("system", "address"),
+                f"{addr} is not a host address of system.lan {sysnet}; e.g. {next(sysnet.hosts())}",
+            )
+        )
     ra = c.office_router.address
     if ra is not None and (ra not in sysnet or ra == addr):
         why = "is the system's address" if ra == addr else f"is not in system.lan {sysnet}"
-        out.append(Problem(("office_router", "address"), f"{ra} {why}; give the router's LAN address, e.g. {next(sysnet.hosts())}"))  # fmt: skip
+        out.append(
+            Problem(
+                ("office_router", "address"), f"{ra} {why}; give the router's LAN address, e.g. {next(sysnet.hosts())}"
+            )
+        )
     if c.office_router.nat is Nat.NONE:
-        out.append(Problem(("office_router", "nat"), "the office router connects a private LAN to the Internet and must NAT; "
-                                                     "use a NAT type or unknown, e.g. nat: port-restricted-cone"))  # fmt: skip
+        out.append(
+            Problem(
+                ("office_router", "nat"),
+                "the office router connects a private LAN to the Internet and must NAT; "
+                "use a NAT type or unknown, e.g. nat: port-restricted-cone",
+            )
+        )
     seen: set[tuple[str, int]] = set()
     for j, fwd in enumerate(c.office_router.forwards):
-        loc: Loc = ("office_router", "forwards", j)
+        floc: Loc = ("office_router", "forwards", j)
         if (fwd.proto, fwd.external) in seen:
-            out.append(Problem(loc, f"{fwd.proto} {fwd.external} is forwarded twice; keep one"))
+            out.append(Problem(floc, f"{fwd.proto} {fwd.external} is forwarded twice; keep one"))
         seen.add((fwd.proto, fwd.external))
         if fwd.address is not None and (fwd.address not in sysnet):
-            out.append(Problem(loc, f"{fwd.address} is not on the office LAN {sysnet}; forward to the system, e.g. 'tcp 8802 -> 8802'"))  # fmt: skip
+            out.append(
+                Problem(
+                    loc,
+                    f"{fwd.address} is not on the office LAN {sysnet}; forward to the system, e.g. 'tcp 8802 -> 8802'",
+                )
+            )
     names: dict[str, int] = {}
     for i, s in enumerate(c.sites):
         if s.name in names:
-            out.append(Problem(("sites", i, "name"), f"site name {s.name!r} is used twice (sites.{names[s.name]}); give each site its own name"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "name"),
+                    f"site name {s.name!r} is used twice (sites.{names[s.name]}); give each site its own name",
+                )
+            )
         names.setdefault(s.name, i)
         if s.access is Access.INTERNET and Client.DESK_PHONE in s.clients:
-            out.append(Problem(("sites", i, "clients"), "a desk phone (UDP 5060) over the public Internet is not a set-up the "
-                                                        "documents describe (only TCP 8802 is forwarded, 004:240-241, 004:270-272); "
-                                                        "use access: vpn or office for desk phones, e.g. clients: [myportal_voip]"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "clients"),
+                    "a desk phone (UDP 5060) over the public Internet is not a set-up the "
+                    "documents describe (only TCP 8802 is forwarded, 004:240-241, 004:270-272); "
+                    "use access: vpn or office for desk phones, e.g. clients: [myportal_voip]",
+                )
+            )
         if s.access is not Access.VPN and not s.vpn.gives_address:
-            out.append(Problem(("sites", i, "vpn"), f"vpn settings apply to access: vpn only (this site is {s.access.value}); remove vpn"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "vpn"),
+                    f"vpn settings apply to access: vpn only (this site is {s.access.value}); remove vpn",
+                )
+            )
         if s.access is Access.OFFICE and s.router is None and s.lan is not None:
-            out.append(Problem(("sites", i, "lan"), "an office site without its own router is on the system's LAN; remove lan or add a router"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "lan"),
+                    "an office site without its own router is on the system's LAN; remove lan or add a router",
+                )
+            )
         if s.access is Access.OFFICE and s.link != Link():
-            out.append(Problem(("sites", i, "link"), "link describes an access link to the Internet or the VPN; an office site has none: remove link"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "link"),
+                    "link describes an access link to the Internet or the VPN; an office site has none: remove link",
+                )
+            )
         if s.access is Access.OFFICE and s.router is None:
             continue
         if s.router is not None and s.access is not Access.OFFICE and s.router.nat is Nat.NONE and s.lan is not None:
-            out.append(Problem(("sites", i, "lan"), "a router without NAT cannot give a private LAN Internet access; set a NAT type or remove lan"))  # fmt: skip
+            out.append(
+                Problem(
+                    ("sites", i, "lan"),
+                    "a router without NAT cannot give a private LAN Internet access; set a NAT type or remove lan",
+                )
+            )
     return out
 
 
@@ -401,8 +470,16 @@ def _with_example(loc: Loc, message: str) -> str:
 
 def validate(data: Any, source: str | None = None, node: yaml.Node | None = None) -> Customer:
     if not isinstance(data, dict):
-        raise CustomerError(source, [Problem((), "a customer file is a mapping with customer, system, office_router and sites; "
-                                                 f"e.g. {EXAMPLES['customer']}")])  # fmt: skip
+        raise CustomerError(
+            source,
+            [
+                Problem(
+                    (),
+                    "a customer file is a mapping with customer, system, office_router and sites; "
+                    f"e.g. {EXAMPLES['customer']}",
+                )
+            ],
+        )
     try:
         customer = Customer.model_validate(data)
     except ValidationError as exc:
@@ -412,7 +489,9 @@ def validate(data: Any, source: str | None = None, node: yaml.Node | None = None
             msg = yamlcheck.describe(dict(err), _field_names(), SCHEMA_HINT)
             problems.append(Problem(loc, _with_example(loc, msg), yamlcheck.line_of(node, loc)))
         raise CustomerError(source, problems) from None
-    problems = [Problem(p.loc, _with_example(p.loc, p.message), yamlcheck.line_of(node, p.loc)) for p in cross_checks(customer)]
+    problems = [
+        Problem(p.loc, _with_example(p.loc, p.message), yamlcheck.line_of(node, p.loc)) for p in cross_checks(customer)
+    ]
     if problems:
         raise CustomerError(source, problems)
     return customer
@@ -434,7 +513,14 @@ def load(path: str | Path) -> Customer:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CustomerError(str(p), [Problem((), "no such file; give the path of a customer YAML file, e.g. examples/customers/all_ready.yaml")]) from None  # fmt: skip
+        raise CustomerError(
+            str(p),
+            [
+                Problem(
+                    (), "no such file; give the path of a customer YAML file, e.g. examples/customers/all_ready.yaml"
+                )
+            ],
+        ) from None
     except UnicodeDecodeError as exc:
         raise CustomerError(str(p), [Problem((), f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
     return parse(text, str(p))

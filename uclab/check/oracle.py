@@ -20,11 +20,22 @@ from dataclasses import dataclass
 from suites.network.matrix_spec import NOT_APPLICABLE, Cell, Expectation, expect
 
 from .expand import OFFICE, Concrete
-from .model import Access, Client, Firewall, Nat, PortOpening, Site
+from .model import Access, Client, Firewall, Nat, PortOpening
 
-ALL_STEPS = ("login", "nat_type", "ice_status", "register", "rings", "outgoing", "audio", "binding_timeout", "hold")
+ALL_STEPS = (
+    "login",
+    "nat_type",
+    "ice_status",
+    "register",
+    "rings",
+    "audio_in",
+    "outgoing",
+    "audio_out",
+    "binding_timeout",
+    "hold",
+)
 SIGNALLING = ALL_STEPS
-PAYLOAD = ("audio", "binding_timeout", "hold")
+PAYLOAD = ("audio_in", "audio_out", "binding_timeout", "hold")
 STUN = ("nat_type", "ice_status")
 
 INTERNET_OPENINGS = (
@@ -59,7 +70,11 @@ class Finding:
 
 
 def _missing(fw: Firewall, required: tuple[tuple[PortOpening, str], ...]) -> list[tuple[PortOpening, str]]:
-    return [(need, ref) for need, ref in required if not any(o.covers(need.proto, need.low, need.high) for o in fw.stateless)]
+    return [
+        (need, ref)
+        for need, ref in required
+        if not any(o.covers(need.proto, need.low, need.high) for o in fw.stateless)
+    ]
 
 
 def _breaks_of(missing: list[tuple[PortOpening, str]]) -> tuple[str, ...]:
@@ -74,9 +89,16 @@ def _breaks_of(missing: list[tuple[PortOpening, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _stateless(where: str, name: str, fw: Firewall, required: tuple[tuple[PortOpening, str], ...], scope: str) -> list[Finding]:
+def _stateless(
+    where: str, name: str, fw: Firewall, required: tuple[tuple[PortOpening, str], ...], scope: str
+) -> list[Finding]:
     out = [
-        Finding("warning", "PORT-3", "004:300", f"{name} has a stateless firewall, which the documents do not recommend for VoIP")
+        Finding(
+            "warning",
+            "PORT-3",
+            "004:300",
+            f"{name} has a stateless firewall, which the documents do not recommend for VoIP",
+        )
     ]
     missing = _missing(fw, required)
     if missing:
@@ -86,7 +108,7 @@ def _stateless(where: str, name: str, fw: Firewall, required: tuple[tuple[PortOp
                 "problem",
                 "PORT-3",
                 "004:294-298" if scope == "lan" else "004:296-298",
-                f"{name}'s stateless firewall does not open what 004 section 3.4 requires {scope == 'lan' and 'inside the customer network' or 'towards the Internet'}: {listed}",
+                f"{name}'s stateless firewall does not open what 004 section 3.4 requires {(scope == 'lan' and 'inside the customer network') or 'towards the Internet'}: {listed}",
                 _breaks_of(missing),
                 (RemedyRef("open-ports", where),),
             )
@@ -96,7 +118,12 @@ def _stateless(where: str, name: str, fw: Firewall, required: tuple[tuple[PortOp
 
 def _strict(where: str, name: str) -> Finding:
     return Finding(
-        "not-supported", "NAT-2", "004:319", f"{name} has a strict firewall", PAYLOAD + STUN, (RemedyRef("stateful", where),)
+        "not-supported",
+        "NAT-2",
+        "004:319",
+        f"{name} has a strict firewall",
+        PAYLOAD + STUN,
+        (RemedyRef("stateful", where),),
     )
 
 
@@ -110,15 +137,32 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
     if site.access is Access.INTERNET:
         if office.nat is Nat.SYMMETRIC or (router is not None and router.nat is Nat.SYMMETRIC):
             which = "the office router" if office.nat is Nat.SYMMETRIC else own
-            fixes = [RemedyRef("vpn", site.name), RemedyRef("cone", OFFICE if office.nat is Nat.SYMMETRIC else site.name)]
+            fixes = [
+                RemedyRef("vpn", site.name),
+                RemedyRef("cone", OFFICE if office.nat is Nat.SYMMETRIC else site.name),
+            ]
             out.append(
-                Finding("not-supported", "NAT-1", "004:318", f"{which} is a symmetric NAT and the site uses the public Internet",
-                        PAYLOAD, tuple(fixes))  # fmt: skip
+                Finding(
+                    "not-supported",
+                    "NAT-1",
+                    "004:318",
+                    f"{which} is a symmetric NAT and the site uses the public Internet",
+                    PAYLOAD,
+                    tuple(fixes),
+                )
             )
-        if not any(f.proto == "tcp" and f.port == 8802 and f.address in (None, c.system.address) for f in office.forwards):
+        if not any(
+            f.proto == "tcp" and f.port == 8802 and f.address in (None, c.system.address) for f in office.forwards
+        ):
             out.append(
-                Finding("problem", "NET-1.5", "004:240-241", "the office router forwards no external port to the system's TCP 8802",
-                        SIGNALLING, (RemedyRef("forward", OFFICE),))  # fmt: skip
+                Finding(
+                    "problem",
+                    "NET-1.5",
+                    "004:240-241",
+                    "the office router forwards no external port to the system's TCP 8802",
+                    SIGNALLING,
+                    (RemedyRef("forward", OFFICE),),
+                )
             )
         if office.firewall.mode == "strict":
             out.append(_strict(OFFICE, "the office router"))
@@ -126,19 +170,38 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
             out += _stateless(OFFICE, "the office router", office.firewall, INTERNET_OPENINGS, "internet")
         if c.system.wan_interface:
             out.append(
-                Finding("problem", "NET-1.5", "004:106", "the system reaches the Internet on its own WAN interface",
-                        PAYLOAD, (RemedyRef("system-lan", OFFICE),))  # fmt: skip
+                Finding(
+                    "problem",
+                    "NET-1.5",
+                    "004:106",
+                    "the system reaches the Internet on its own WAN interface",
+                    PAYLOAD,
+                    (RemedyRef("system-lan", OFFICE),),
+                )
             )
     if site.access is Access.VPN:
         if office.firewall.mode == "strict":
             out.append(_strict(OFFICE, "the office router"))
         elif office.firewall.mode == "stateless":
-            out.append(Finding("warning", "PORT-3", "004:300", "the office router has a stateless firewall, which the documents do not "
-                                                             "recommend for VoIP; the 004 section 3.4 tables name no port for the VPN itself"))  # fmt: skip
+            out.append(
+                Finding(
+                    "warning",
+                    "PORT-3",
+                    "004:300",
+                    "the office router has a stateless firewall, which the documents do not "
+                    "recommend for VoIP; the 004 section 3.4 tables name no port for the VPN itself",
+                )
+            )
         if not site.vpn.gives_address:
             out.append(
-                Finding("problem", "TRB-1", "004:327", "the VPN gives the PC no address from the VPN network",
-                        SIGNALLING, (RemedyRef("vpn-address", site.name),))  # fmt: skip
+                Finding(
+                    "problem",
+                    "TRB-1",
+                    "004:327",
+                    "the VPN gives the PC no address from the VPN network",
+                    SIGNALLING,
+                    (RemedyRef("vpn-address", site.name),),
+                )
             )
     if router is not None:
         if router.firewall.mode == "strict":
@@ -147,8 +210,15 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
             required = LAN_OPENINGS if site.access is Access.OFFICE else INTERNET_OPENINGS
             scope = "lan" if site.access is Access.OFFICE else "internet"
             if site.access is Access.VPN:
-                out.append(Finding("warning", "PORT-3", "004:300", f"{own} has a stateless firewall, which the documents do not recommend "
-                                                                 "for VoIP; the 004 section 3.4 tables name no port for the VPN itself"))  # fmt: skip
+                out.append(
+                    Finding(
+                        "warning",
+                        "PORT-3",
+                        "004:300",
+                        f"{own} has a stateless firewall, which the documents do not recommend "
+                        "for VoIP; the 004 section 3.4 tables name no port for the VPN itself",
+                    )
+                )
             else:
                 out += _stateless(site.name, own, router.firewall, required, scope)
         alg = net.alg(site.name)
@@ -156,8 +226,14 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
             breaks = {"faulty:sdp-rewrite-no-pinhole": PAYLOAD, "faulty:drop-inbound-invite": ("rings",)}.get(alg, ())
             kind = "problem" if breaks else "warning"
             out.append(
-                Finding(kind, "ALG-1", "004:381-386", f"{own} has a SIP ALG on the desk phones' signalling (UDP 5060)",
-                        breaks, (RemedyRef("alg-off", site.name),))  # fmt: skip
+                Finding(
+                    kind,
+                    "ALG-1",
+                    "004:381-386",
+                    f"{own} has a SIP ALG on the desk phones' signalling (UDP 5060)",
+                    breaks,
+                    (RemedyRef("alg-off", site.name),),
+                )
             )
     if c.system.wan_interface and site.access is not Access.INTERNET:
         out.append(Finding("warning", "NET-1.5", "004:106", "the system reaches the Internet on its own WAN interface"))
@@ -183,8 +259,14 @@ def cell(net: Concrete, site_name: str, client: Client) -> Cell:
         return Cell("vpn", home, NOT_APPLICABLE, firewall, "off", transport)
     if c.office_router.firewall.mode == "stateless" and firewall == "stateful":
         firewall = "stateless"
-    return Cell("internet", home, _cell_nat(c.office_router.nat), firewall if home != "none" else NOT_APPLICABLE,
-                "off" if home != "none" else NOT_APPLICABLE, transport)  # fmt: skip
+    return Cell(
+        "internet",
+        home,
+        _cell_nat(c.office_router.nat),
+        firewall if home != "none" else NOT_APPLICABLE,
+        "off" if home != "none" else NOT_APPLICABLE,
+        transport,
+    )
 
 
 def documented_setup(net: Concrete, site_name: str, client: Client) -> Expectation:

@@ -42,7 +42,13 @@ class Limit:
 
 LIMITS = (
     Limit("one_way_delay_ms", "ms", 150.0, CISCO, "one-way latency should be no more than 150 ms"),
-    Limit("one_way_delay_ms", "ms", 400.0, G114, "a one-way delay of 400 ms should not be exceeded for general network planning"),
+    Limit(
+        "one_way_delay_ms",
+        "ms",
+        400.0,
+        G114,
+        "a one-way delay of 400 ms should not be exceeded for general network planning",
+    ),
     Limit("jitter_ms", "ms", 30.0, CISCO, "average one-way jitter should be targeted under 30 ms"),
     Limit("loss_pct", "%", 1.0, CISCO, "loss should be no more than 1 percent"),
 )
@@ -76,8 +82,16 @@ def one_way_delay(stream: StreamReport) -> float:
     return round((stream.rtt_ms or 0.0) / 2 + buffer + frame + lookahead, 1)
 
 
-def rate(direction: str, codec: str, packets: int, jitter_ms: float, loss_pct: float, rtt_ms: float | None,
-         one_way_delay_ms: float, r: float) -> Rating:  # fmt: skip
+def rate(
+    direction: str,
+    codec: str,
+    packets: int,
+    jitter_ms: float,
+    loss_pct: float,
+    rtt_ms: float | None,
+    one_way_delay_ms: float,
+    r: float,
+) -> Rating:
     out = Rating(direction, codec, packets, jitter_ms, loss_pct, rtt_ms, one_way_delay_ms, r, round(r_to_mos(r), 2))
     values = {"one_way_delay_ms": one_way_delay_ms, "jitter_ms": jitter_ms, "loss_pct": loss_pct}
     for limit in LIMITS:
@@ -88,10 +102,20 @@ def rate(direction: str, codec: str, packets: int, jitter_ms: float, loss_pct: f
                 f"exceeds {limit.limit:g} {limit.unit} ({limit.source}: {limit.says})"
             )
     if r < R_LIMIT:
-        out.warnings.append(f"{direction}: E-model R {r:g} (MOS {out.mos:g}) is below {R_LIMIT:g} ({G109}: many users dissatisfied)")
+        out.warnings.append(
+            f"{direction}: E-model R {r:g} (MOS {out.mos:g}) is below {R_LIMIT:g} ({G109}: many users dissatisfied)"
+        )
     return out
 
 
 def rate_stream(direction: str, stream: StreamReport) -> Rating:
-    return rate(direction, stream.codec, stream.rx_packets, stream.rx_jitter_ms, stream.rx_loss_pct, stream.rtt_ms,
-                one_way_delay(stream), stream.r_factor)  # fmt: skip
+    return rate(
+        direction,
+        stream.codec,
+        stream.rx_packets,
+        stream.rx_jitter_ms,
+        stream.rx_loss_pct,
+        stream.rtt_ms,
+        one_way_delay(stream),
+        stream.r_factor,
+    )

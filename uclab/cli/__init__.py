@@ -8,5 +8,6 @@
 - `natcheck.py`: `uclab natcheck`, the NAT behaviour a host sees (RFC 5780).
 - `conformance.py`: `uclab run`, the suites and the report.
 - `matrix.py`: `uclab matrix`, the support matrix against the documents.
+- `check.py`: `uclab check`, a customer's network measured site by site, with causes and remedies.
 - `bench.py`: `uclab bench`, performance against a floor measured in the same run.
 """

@@ -9,6 +9,7 @@ uclab clean                           remove what dead runs left behind
 uclab natcheck FILE --host HOST       RFC 5780 NAT behaviour seen from HOST, as JSON
 uclab run [PYTEST ARGS]               run the suites, write a report under reports/runs/
 uclab matrix [--jobs N] [--only ID..]  the support matrix: every network cell measured vs the documents
+uclab check FILE [--html OUT] ...     a customer's network: verdict, documented cause and remedy per site
 uclab bench topology                  build time against a plain ip/nft script
 
 Exit codes: 0 every check held, 1 a check failed, 2 bad input or a host that is not ready.
@@ -21,10 +22,10 @@ import sys
 
 from simulators.net.errors import LabError, TopologyError
 
-from . import bench, conformance, doctor, labs, matrix, natcheck, topologies
+from . import bench, check, conformance, doctor, labs, matrix, natcheck, topologies
 from .common import fail
 
-COMMANDS = (doctor, topologies, labs, natcheck, conformance, matrix, bench)
+COMMANDS = (doctor, topologies, labs, natcheck, conformance, matrix, check, bench)
 """each module's `register` adds its subcommands, in the order `uclab --help` lists them"""
 
 
