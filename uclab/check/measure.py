@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -46,8 +47,8 @@ from simulators.phone.ucapi import UcApi, UcApiError
 from simulators.phone.verdict import AudioVerdict
 from simulators.uc.service import Stub, start_stub
 
-from .build import BINDING_TIMEOUT_S, DNS_ADDRESS, Built, ClientPlan, SitePlan, password
-from .model import Client
+from .build import BINDING_TIMEOUT_S, DNS_ADDRESS, STUN_ADDRESSES, Built, ClientPlan, SitePlan, password
+from .model import Access, Client
 from .quality import rate_stream
 from .verdict import Check, SiteMeasurement
 
@@ -61,7 +62,6 @@ DIAL_TIMEOUT = 20.0
 AUDIO_WITHIN = 3.0
 NAT_CHECK_TIMEOUT = 15.0
 REGISTER_EXPIRES = 60
-RTT_WAIT = 6.0
 
 
 class Stations:
@@ -153,6 +153,7 @@ class ClientRun:
         self.progress = progress
         self.station = bench.stations.take(cp.kind)
         self.peer = bench.peers[plan.name]
+        self.rtt: asyncio.Future[float | None] | None = None
 
     def check(self, step: str, ok: bool | None, measured: str, since: float) -> None:
         self.out.checks.append(Check(step, self.cp.label, ok, measured, time.monotonic() - since))
@@ -166,6 +167,7 @@ class ClientRun:
     async def run(self) -> None:
         myportal = self.cp.kind is Client.MYPORTAL_VOIP
         login = asyncio.ensure_future(self.login()) if myportal else None
+        self.rtt = asyncio.ensure_future(self.path_rtt())
         t = time.monotonic()
         try:
             phone = await self.start_phone()
@@ -199,6 +201,8 @@ class ClientRun:
         finally:
             if login is not None and not login.done():
                 login.cancel()
+            if not self.rtt.done():
+                self.rtt.cancel()
             with contextlib.suppress(Exception):
                 await phone.close()
 
@@ -399,24 +403,32 @@ class ClientRun:
         v = await self._audio(out, inc, "hold", "after hold and retrieve")
         self.check("hold", v.kind == "two-way", f"held and retrieved; audio {v.explain()}", t)
 
+    async def path_rtt(self) -> float | None:
+        """The round-trip time of the client's access path, by ICMP echo from its host: to the
+        system for office and VPN clients, to the public STUN server for Internet clients (the
+        office router answers no unsolicited packet on its public side)."""
+        target = STUN_ADDRESSES[0] if self.plan.access is Access.INTERNET else str(self.bench.stub.lan_ip)
+        result = await asyncio.to_thread(
+            self.lab.exec, self.cp.host, ["ping", "-n", "-q", "-c", "5", "-i", "0.2", "-W", "1", target], 5.0
+        )
+        m = re.search(r"= [\d.]+/([\d.]+)/", result.stdout)
+        return float(m.group(1)) if m else None
+
     async def quality(self, out: Call, inc: Call) -> None:
-        """Both ends' receive statistics; the round-trip time needs an RTCP exchange (pjmedia
-        sends a report every ~5 s), so the reports are read until one end has it."""
-        deadline = time.monotonic() + RTT_WAIT
-        while True:
-            try:
-                reports = [await out.report(), await inc.report()]
-            except PhoneError:
-                return
-            streams = [r.stream for r in reports]
-            rtts = [s.rtt_ms for s in streams if s is not None and s.rtt_ms is not None]
-            if rtts or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.25)  # RTCP arrives on its own schedule; nothing to await but the clock
+        """Both ends' receive statistics (jitter, loss, codec) of the call; the round trip is the
+        client's own RTCP measurement when pjmedia has one yet (it reports every ~5 s), else the
+        access path's ICMP round trip (`path_rtt`)."""
+        try:
+            client, office = (await out.report()).stream, (await inc.report()).stream
+        except PhoneError:
+            return
+        rtt = client.rtt_ms if client is not None and client.rtt_ms is not None else None
+        source = "RTCP"
+        if rtt is None and self.rtt is not None:
+            rtt, source = await self.rtt, "ICMP"
         names = ("office -> client (received by the client)", "client -> office (received by the office)")
-        for stream, direction in zip(streams, names, strict=True):
+        for stream, direction in zip((client, office), names, strict=True):
             if stream is not None:
-                rtt = stream.rtt_ms if stream.rtt_ms is not None else (max(rtts) if rtts else None)
-                self.out.quality.append(
-                    rate_stream(f"{self.cp.label}: {direction}", stream.model_copy(update={"rtt_ms": rtt}))
-                )
+                rated = rate_stream(f"{self.cp.label}: {direction}", stream.model_copy(update={"rtt_ms": rtt}))
+                rated.rtt_source = source if rtt is not None else "none"
+                self.out.quality.append(rated)

@@ -168,17 +168,6 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
             out.append(_strict(OFFICE, "the office router"))
         elif office.firewall.mode == "stateless":
             out += _stateless(OFFICE, "the office router", office.firewall, INTERNET_OPENINGS, "internet")
-        if c.system.wan_interface:
-            out.append(
-                Finding(
-                    "problem",
-                    "NET-1.5",
-                    "004:106",
-                    "the system reaches the Internet on its own WAN interface",
-                    PAYLOAD,
-                    (RemedyRef("system-lan", OFFICE),),
-                )
-            )
     if site.access is Access.VPN:
         if office.firewall.mode == "strict":
             out.append(_strict(OFFICE, "the office router"))
@@ -235,8 +224,19 @@ def findings(net: Concrete, site_name: str) -> list[Finding]:
                     (RemedyRef("alg-off", site.name),),
                 )
             )
-    if c.system.wan_interface and site.access is not Access.INTERNET:
-        out.append(Finding("warning", "NET-1.5", "004:106", "the system reaches the Internet on its own WAN interface"))
+    if c.system.wan_interface:
+        # 004:106 names the payload issues of clients "via Public IP"; the stub advertises the
+        # WAN address to every client, so the lab measures office and VPN clients too
+        out.append(
+            Finding(
+                "problem",
+                "NET-1.5",
+                "004:106",
+                "the system reaches the Internet on its own WAN interface",
+                PAYLOAD,
+                (RemedyRef("system-lan", OFFICE),),
+            )
+        )
     return out
 
 

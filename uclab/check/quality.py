@@ -15,7 +15,8 @@ no quality limits; these are the published ones, each with its source:
 
 A value past a limit is a warning (the site works, the calls will sound worse); the audio
 verdicts decide whether a site works at all. One-way delay here is the E-model's estimate:
-half the RTCP round-trip time plus the jitter buffer, packetisation and look-ahead.
+half the round-trip time (the client's RTCP report, else an ICMP echo over its access path)
+plus the jitter buffer, packetisation and look-ahead.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Rating:
     r: float
     mos: float
     warnings: list[str] = field(default_factory=list)
+    rtt_source: str = "RTCP"  # RTCP (the client's own report) | ICMP (the access path) | none
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
