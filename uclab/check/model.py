@@ -64,6 +64,7 @@ EXAMPLES: dict[str, str] = {
     "sip_alg": "sip_alg: off",
     "public": "public: {name: pbx.huber.example, address: 62.38.100.120}",
     "name": "name: pbx.huber.example",
+    "sites.name": "name: home office",
     "forwards": 'forwards: ["tcp 8802 -> 8802"]',
     "vpn": "vpn: {subnet: 10.8.0.0/24}",
     "subnet": "subnet: 10.8.0.0/24",
@@ -338,8 +339,8 @@ def cross_checks(c: Customer) -> list[Problem]:
     """What relates the parts: ranges, addresses, forwards, client kinds per access."""
     out: list[Problem] = []
     lans: list[tuple[Loc, IPv4Network]] = [(("system", "lan"), c.system.lan)]
+    lans.append((("office_router", "vpn", "subnet"), c.office_router.vpn.subnet))  # default 10.8.0.0/24
     lans += [(("sites", i, "lan"), s.lan) for i, s in enumerate(c.sites) if s.lan is not None]
-    lans.append((("office_router", "vpn", "subnet"), c.office_router.vpn.subnet))
     for i, (loc, net) in enumerate(lans):
         if any(net.overlaps(d) for d in DOC_RANGES):
             out.append(
@@ -465,7 +466,8 @@ def _with_example(loc: Loc, message: str) -> str:
     field = next((n for n in named if n in EXAMPLES), None)
     if field is None or "e.g." in message:
         return message
-    return f"{message}; e.g. {EXAMPLES[field]}"
+    scoped = f"{loc[0]}.{field}" if loc else field
+    return f"{message}; e.g. {EXAMPLES.get(scoped, EXAMPLES[field])}"
 
 
 def validate(data: Any, source: str | None = None, node: yaml.Node | None = None) -> Customer:
