@@ -64,6 +64,12 @@ NAT_CHECK_TIMEOUT = 15.0
 REGISTER_EXPIRES = 60
 
 
+def stub_options(built: Built) -> dict[str, Any]:
+    """The system for the customer; a call core worker anchors two calls, and every site has
+    one call at a time (plus one ending while the next starts)."""
+    return {"config": built.system_config(), "public_names": built.public_names, "workers": max(3, len(built.sites))}
+
+
 class Stations:
     """Fresh stations per measurement, so a registration an earlier network left behind (its
     un-REGISTER lost) cannot hold the next one's station (TRB-2)."""
@@ -94,7 +100,7 @@ class Bench:
     async def start(cls, built: Built, run_root: Path | None, stations: Stations) -> Bench:
         lab = await asyncio.to_thread(lambda: Lab(built.topology, run_root=run_root).up())
         try:
-            stub = await start_stub(lab, "system", config=built.system_config(), public_names=built.public_names)
+            stub = await start_stub(lab, "system", **stub_options(built))
             peers: dict[str, Phone] = {}
             for plan in built.sites.values():
                 peers[plan.name] = await start_phone(
@@ -127,7 +133,7 @@ class Bench:
 
     async def restart_stub(self, built: Built) -> None:
         self.stub.stop()
-        self.stub = await start_stub(self.lab, "system", config=built.system_config(), public_names=built.public_names)
+        self.stub = await start_stub(self.lab, "system", **stub_options(built))
         self.built = built
         await asyncio.gather(*(p.register() for p in self.peers.values()))
 
