@@ -69,7 +69,7 @@ async def floor(c: model.Customer, out: Path) -> float:
             )
             await api.aclose()
             peer = await client(starter, lab, stub, plan.peer_host, f"{plan.key}_peer", plan.peer_station, desk=True)
-            extra = {"bind": "0.0.0.0"} if plan.bind_any else {}
+            extra: dict[str, Any] = {"bind": "0.0.0.0"} if plan.bind_any else {}
             me = await client(starter, lab, stub, plan.clients[0].host, f"{plan.key}_c", station, login, **extra)
             out_call, inc = await call(lab, peer, me, stub.sip_uri(station))
             await audio(lab, out_call, inc)
