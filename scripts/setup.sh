@@ -12,7 +12,9 @@ APT_PACKAGES=(
   # STUN, SIP edge, interop and load peers
   coturn kamailio kamailio-python3-modules kamailio-tls-modules kamailio-sqlite-modules
   kamailio-extra-modules sip-tester baresip sngrep
-  # rendering and testing the evidence pages (headless)
+  # the lab's DNS server (the binary only: the dnsmasq package would start one on the host)
+  dnsmasq-base
+  # a real browser for the self-tests of the HTML reports (headless)
   chromium
   # Python 3.11 with venv (Debian 12's), pkill for the daemons below, and building the
   # pinned wheels that have no binary for this platform

@@ -11,4 +11,5 @@ read what a campaign recorded (`reports/`). This package drives them:
 - `fanout.py`: `uclab run --shards N`, every shard side by side here, then one merged report.
 - `containers.py`: shards as privileged containers of the uclab image (Docker SDK for Python).
 - `engine.py`: a private Docker engine that leaves the host's network alone, for the image.
+- `check/`: `uclab check`, a customer's network measured site by site with documented causes and remedies.
 """

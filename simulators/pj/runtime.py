@@ -269,6 +269,8 @@ class PjRuntime:
         ec.uaConfig.userAgent = cfg.user_agent
         ec.uaConfig.natTypeInSdp = 0
         ec.uaConfig.stunIgnoreFailure = True
+        for server in cfg.nameservers:
+            ec.uaConfig.nameserver.append(server)
         ec.logConfig.level = cfg.log_level
         ec.logConfig.consoleLevel = cfg.log_level
         ec.medConfig.clockRate = cfg.clock_rate

@@ -82,6 +82,11 @@ class StubOptions(BaseModel):
     )
     system_stun: bool = Field(True, description="run coturn on the system host (the system's STUN server)")
     ice: bool = True
+    public_names: list[str] = Field(
+        default_factory=list,
+        description="DNS names of the office router's public address (004:219, 004:246): the server certificate "
+        "names them and the SIP edge takes name:port of every 8802 forward as its own",
+    )
     core_log_level: int = Field(1, ge=0, le=6)
     core_clock_rate: int = Field(16000, description="the call core's bridge rate (8000: cheaper, no wideband)")
     core_poll_ms: int = Field(5, ge=1, le=100, description="the call core workers' pjsua2 event poll")
@@ -112,6 +117,12 @@ def door_endpoints(lab: Lab, lan_ip: str, port: int = 8802) -> list[str]:
                 if outside is not None:
                     out += [f"{a}:{pf.port}" for a in outside.address]
     return out
+
+
+def _with_names(endpoints: list[str], names: list[str]) -> list[str]:
+    """The door endpoints plus name:port for each public name and forwarded port."""
+    ports = dict.fromkeys(e.rsplit(":", 1)[1] for e in endpoints)
+    return endpoints + [f"{name}:{port}" for name in names for port in ports]
 
 
 def _options_probe(lab: Lab, host: str, address: str, port: int, timeout: float) -> float:
@@ -406,7 +417,7 @@ def _make(lab: Lab, host: str, options: StubOptions) -> Stub:
         config=config_source(options.config),
         dir=lab.dir / f"uc-{host}",
         lan_ip=lan_ip,
-        door_endpoints=door_endpoints(lab, lan_ip),
+        door_endpoints=_with_names(door_endpoints(lab, lan_ip), options.public_names),
         stun_servers=stun,
     )
     _stubs.setdefault(lab, {})[host] = stub
