@@ -1,8 +1,8 @@
 """SIP ALG on the home router: the four documented symptoms, each with its fix (ALG-1).
 
 ALG-1 (004:379-387): "If you experience one of the following issues, please check if a SIP
-ALG is activated on one of the involved routers": one-way audio (004:384), client does not
-ring when called (004:385), calls drop after being connected (004:386), calls going straight
+ALG is activated on one of the involved routers": one-way audio (004:383), client does not
+ring when called (004:384), calls drop after being connected (004:385), calls going straight
 to voicemail for no known reason (004:386).
 
 topologies/home_routed_alg.yaml: the home client (alice, station 200) signals over UDP 5060
@@ -94,7 +94,7 @@ async def outcome(caller: Call, timeout: float) -> p.CallState:
     return ev
 
 
-# -- one-way audio (004:384) ------------------------------------------------------------------
+# -- one-way audio (004:383) ------------------------------------------------------------------
 
 
 @pytest.mark.rule("ALG-1")
@@ -130,7 +130,7 @@ async def test_one_way_audio_from_sdp_rewrite_without_pinhole(alg_lab: Lab, stub
 
 @pytest.mark.rule("ALG-1")
 async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """Finding for ALG-1 (004:384): with the same ALG (sdp-rewrite-no-pinhole) but a system that
+    """Finding for ALG-1 (004:383): with the same ALG (sdp-rewrite-no-pinhole) but a system that
     follows the source of the RTP it receives (symmetric RTP, the stub's default), the client's
     RTP shows the system the way back and both sides hear each other. The document does not say
     whether the system does this; where it does, this ALG does not cause one-way audio."""
@@ -146,7 +146,7 @@ async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab,
     assert any(a["action"] == "rewrite" for a in alg_actions(lab, mark)), "the ALG did not act: nothing was shown"
 
 
-# -- client does not ring (004:385) -----------------------------------------------------------
+# -- client does not ring (004:384) -----------------------------------------------------------
 
 
 @pytest.mark.rule("ALG-1")
@@ -184,7 +184,7 @@ async def test_client_does_not_ring_when_the_alg_drops_inbound_invites(alg_lab: 
     await out.hangup()
 
 
-# -- calls drop after being connected (004:386) -----------------------------------------------
+# -- calls drop after being connected (004:385) -----------------------------------------------
 
 
 @pytest.mark.rule("ALG-1")

@@ -140,7 +140,7 @@ async def test_media_pinholes_work_for_sip_the_alg_can_read(alg_lab: Lab, stubs:
 
 @pytest.mark.rule("ALG-1")
 async def test_the_alg_suite_fails_when_the_router_has_no_alg(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """Proof that the ALG suite can fail: expecting the one-way audio of 004:384 from a home
+    """Proof that the ALG suite can fail: expecting the one-way audio of 004:383 from a home
     router whose ALG is off (a deliberately wrong expectation) makes the suite's symptom check
     fail with a message naming the documented symptom, the behaviour and what was measured."""
     lab = alg_lab
@@ -152,6 +152,6 @@ async def test_the_alg_suite_fails_when_the_router_has_no_alg(alg_lab: Lab, stub
         await symptom_audio(lab, out, inc, "one-way", "one-way", direction="alice -> bob")
     await out.hangup()
     message = str(failure.value)
-    assert message.startswith(f'ALG-1 "{SYMPTOMS["one-way"].text}" (004:384, behaviour sdp-rewrite-no-pinhole)')
+    assert message.startswith(f'ALG-1 "{SYMPTOMS["one-way"].text}" (004:383, behaviour sdp-rewrite-no-pinhole)')
     assert "expected one-way (alice -> bob) audio" in message
     assert "measured two-way" in message, message
