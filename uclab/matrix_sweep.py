@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import json
 import os
 import signal
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.matrix import summarise, write
+from simulators.parent_death import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "reports" / "runs"
@@ -67,10 +67,6 @@ async def _work(ids: list[str]) -> None:
         await asyncio.to_thread(lab.down)
 
 
-def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 # -- sweep ---------------------------------------------------------------------------------
 
 
@@ -98,7 +94,7 @@ def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
             stdout=subprocess.PIPE,
             stderr=open(out / f"worker{i}.log", "w"),  # closed with the process
             text=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=lambda: die_with_parent(signal.SIGTERM),
         )
         for i, share in enumerate(shares)
     ]
