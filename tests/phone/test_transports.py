@@ -2,7 +2,7 @@
 not verified), digest registration at a registrar, re-registration and UDP keep-alives.
 
 The registrar is SIPp (an independent SIP implementation) running a digest-checking
-UAS scenario (data/registrar.xml) in its own lab host.
+UAS scenario (`sipp_scenarios.registrar`: realm "uclab", Expires 10) in its own lab host.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ import trustme
 from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
+from simulators.peers import sipp_scenarios as scenarios
 from simulators.phone.client import Phone, PhoneError, connect
 from simulators.phone.media import expect_audio
 
 from .conftest import StartPhone
-
-SCENARIO = Path(__file__).parent / "data" / "registrar.xml"
 
 
 def office_with_registrar() -> Topology:
@@ -37,25 +36,18 @@ def office_with_registrar() -> Topology:
     )
 
 
+def _with_registrar(lab: Lab, answer_after_ms: int = 0) -> Lab:
+    """Start SIPp as the digest registrar in the lab's registrar host."""
+    scenario = lab.dir / "registrar.xml"
+    scenario.write_text(scenarios.registrar("uclab", expires=10, answer_after_ms=answer_after_ms))
+    argv = ["sipp", "-sf", str(scenario), "-i", lab.address("registrar"), "-p", "5060", "-nostdin"]
+    lab.spawn("registrar", argv, name="sipp-registrar", watch=True)
+    return lab
+
+
 @pytest.fixture
 def registrar_lab(lab_factory: Callable[..., Lab]) -> Lab:
-    lab = lab_factory(office_with_registrar())
-    lab.spawn(
-        "registrar",
-        [
-            "sipp",
-            "-sf",
-            str(SCENARIO),
-            "-i",
-            lab.address("registrar"),
-            "-p",
-            "5060",
-            "-nostdin",
-        ],
-        name="sipp-registrar",
-        watch=True,
-    )
-    return lab
+    return _with_registrar(lab_factory(office_with_registrar()))
 
 
 def tls_files(lab: Lab, host: str) -> dict[str, str]:
