@@ -20,6 +20,7 @@ from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
 from simulators.peers import sipp_scenarios as scenarios
+from simulators.phone import protocol as p
 from simulators.phone.client import Phone, PhoneError, connect
 from simulators.phone.media import expect_audio
 
@@ -48,6 +49,12 @@ def _with_registrar(lab: Lab, answer_after_ms: int = 0) -> Lab:
 @pytest.fixture
 def registrar_lab(lab_factory: Callable[..., Lab]) -> Lab:
     return _with_registrar(lab_factory(office_with_registrar()))
+
+
+@pytest.fixture
+def slow_registrar_lab(lab_factory: Callable[..., Lab]) -> Lab:
+    """A registrar that holds every round's first REGISTER for 1.5 s before challenging it."""
+    return _with_registrar(lab_factory(office_with_registrar()), answer_after_ms=1500)
 
 
 def tls_files(lab: Lab, host: str) -> dict[str, str]:
@@ -122,6 +129,25 @@ async def test_digest_registration_refresh_and_keepalive(registrar_lab: Lab, pho
         assert _digest_ok(message, "alice", "s3cret"), message
     assert not _digest_ok(authorized[0], "alice", "wrong")
     assert any(p.strip() == b"" for p in packets), "no UDP keep-alive reached the registrar"
+
+
+REGISTRATION = {"user": "alice", "password": "s3cret", "expires": 10, "refresh_margin_s": 8, "retry_s": 1}
+
+
+async def test_register_while_a_registration_is_in_flight_is_answered_not_busy(
+    slow_registrar_lab: Lab, phones: StartPhone
+) -> None:
+    """The phone's own first REGISTER is still waiting for the slow registrar when the user
+    asks to register: pjsip allows one REGISTER transaction at a time (PJSIP_EBUSY), and the
+    phone API must not pass that on. register() waits for the registration in flight, then
+    sends its own and returns the registrar's answer to that one."""
+    registrar = f"{slow_registrar_lab.address('registrar')}:5060"
+    alice = await phones(slow_registrar_lab, "alice", registration={"registrar": registrar, **REGISTRATION})
+    answer = await alice.register(timeout=10)
+    assert answer.code == 200 and answer.expires == 10 and answer.active, answer
+    answers = [e for e in alice.events if isinstance(e, p.RegState)]
+    assert [e.code for e in answers[:2]] == [200, 200] and answer == answers[1], answers
+    assert answer.t - answers[0].t >= 1.5, "the second REGISTER was not sent after the first was answered"
 
 
 def _digest_ok(register: str, user: str, password: str) -> bool:
