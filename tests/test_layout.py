@@ -2,8 +2,9 @@
 
 - Every package under simulators/, uclab/, suites/, reports/ and benchmarks/ lists all its
   modules and subpackages in its `__init__` docstring, one line each with a sentence
-  (`- \\`name.py\\`: what it is` or `- \\`sub/\\`: ...`; the older `name.py  what it is`
-  column form is read too), and lists nothing that does not exist.
+  (`- \\`<module>.py\\`: what it is` or `- \\`<package>/\\`: ...`; the older column form,
+  the name then two spaces and the sentence, is read too), and lists nothing that does not
+  exist.
 - No import cycle among the modules of simulators/ and uclab/. Every import counts: at the
   top, inside functions, and under `if TYPE_CHECKING:` (a type-only import is a dependency
   too; the way out is a Protocol in the lower module, see simulators/net/links.py).
@@ -68,7 +69,7 @@ def index_problems(package: Path) -> list[str]:
 def test_every_package_index_lists_exactly_its_modules(package: Path) -> None:
     problems = index_problems(package)
     where = package.relative_to(ROOT) / "__init__.py"
-    assert problems == [], f"{where} docstring: " + "; ".join(problems) + " (format: - `name.py`: one sentence)"
+    assert problems == [], f"{where} docstring: " + "; ".join(problems) + " (format: - `<module>.py`: one sentence)"
 
 
 def test_the_index_reader_accepts_both_forms_and_rejects_prose() -> None:

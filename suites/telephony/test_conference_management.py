@@ -4,8 +4,8 @@ A moderator (Ben, 201, with a conference licence) manages a permanent conference
 myPortal @work on the office LAN; Anna (200, no licence) is a participant. The suite asserts
 what the documents say the moderator may do and what everyone else is refused, the
 invitation texts, and that a permanent conference holds no conference channel while nobody
-dialled in. Media (dial-in by DTMF, everyone hears everyone, music on hold) is issue 7's
-next part.
+dialled in. Media (dial-in by DTMF, everyone hears everyone, music on hold) is
+test_conference_media.py's.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A MeetMe conference across networks (issue 7): participants on the office LAN, through the
+"""A MeetMe conference across networks: participants on the office LAN, through the
 VPN and over the Internet behind a cone NAT hear each other; a participant behind a
 symmetric NAT gets the documented failure and disturbs nobody (topologies/conference_networks.yaml).
 
