@@ -49,6 +49,7 @@ from simulators.phone.media import audio_between, expect_group
 from simulators.phone.verdict import Party as VParty
 from simulators.phone.verdict import group_hearing
 from simulators.pj.tones import TONE_PLAN
+from simulators.uc import backdoor
 from simulators.uc.control import ControlClient
 from simulators.uc.rules import conference_slots as mix
 from simulators.uc.rules.conferences import MEETME_MAX
@@ -60,7 +61,7 @@ from suites.telephony.conferencing import (
     conference_config,
     dial_in,
     everyone_hears_everyone,
-    member_state,
+    member_states,
     members,
 )
 
@@ -86,7 +87,8 @@ def topology() -> Topology:
 
 def mixer_tree(stub: Stub, conference: int) -> tuple[dict[str, int], Callable[[int, int], int]]:
     """({member id: its node}, links between two nodes) of the conference's mixer tree."""
-    slots = stub.state().mix_slots()
+    with backdoor.open_state(stub) as state:
+        slots = state.mix_slots()
     node = {str(s.ref): s.node for s in slots if s.conference == conference and s.role == "participant"}
     up = dict(mix.parse_link(s.ref) for s in slots if s.conference == conference and s.role == "up")
 
@@ -263,7 +265,7 @@ async def run(lab: Lab, n: int, clock_rate: int = 8000, levels: bool = False) ->
         parties = [Party(p, m["personal_pin"], m["id"]) for p, m in zip(phones[:n], listed, strict=True)]
         t_join = time.monotonic()
         await asyncio.gather(*(dial_in(p, stub, timeout=20) for p in parties))
-        states = await asyncio.gather(*(member_state(stub, conf["id"], p.member or 0, {"active"}, 30) for p in parties))
+        states = await member_states(ben, conf["id"], [p.member or 0 for p in parties], {"active"}, 30)
         joined_s = time.monotonic() - t_join
         assert states == ["active"] * n, states
         t_mix = time.monotonic()
@@ -290,7 +292,7 @@ async def run(lab: Lab, n: int, clock_rate: int = 8000, levels: bool = False) ->
                 refused = (await call.disconnected(timeout=10)).state == "disconnected"
             except PhoneError:  # still connected: admitted as a 17th
                 refused = False
-        mixers = [m for m in await stub.core("mixers") if m.get("legs")]
+        mixers = [m for m in await backdoor.core(stub, "mixers") if m.get("legs")]
         receive = {
             k: sum(int(leg.get(k, 0)) for m in mixers for leg in m["legs"])
             for k in ("rx_packets", "rx_lost", "jb_lost", "jb_discard", "jb_empty")

@@ -30,6 +30,7 @@ import yaml
 from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
+from simulators.uc import backdoor
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.service import ROOT, start_stub
 
@@ -157,7 +158,7 @@ async def run(lab: Lab, n: int, hold: float, stagger: float) -> dict[str, Any]:
         if len(got_caller) == len(got_callee) == n:
             break
         await asyncio.sleep(0.2)
-    status = await stub.core("status", timeout=15)
+    status = await backdoor.core(stub, "status", timeout=15)
     unresponsive = [w for w in status["workers"] if "error" in w]
     (lab.dir / "core-status-end.json").write_text(json.dumps(status, indent=1))
     callers.stop()

@@ -32,6 +32,7 @@ from simulators.lab import Lab
 from simulators.net.process import LabProcess
 from simulators.peers import sipp_scenarios as scenarios
 from simulators.peers.sipp import run_sipp, start_sipp, wait_bound
+from simulators.uc import backdoor
 from simulators.uc.edge import kamailio
 from simulators.uc.service import start_stub
 
@@ -161,7 +162,7 @@ def run_stub(registrations: int, calls: int, workers: int, rate: int) -> dict[st
             stub = await start_stub(lab, "system", config="office", workers=workers, kamailio_debug=1)
             try:
                 result = await measure(lab, f"{stub.lan_ip}:5060", registrations, calls, workers, rate)
-                result["core_restarts"] = (await stub.core("status"))["restarts"]
+                result["core_restarts"] = (await backdoor.core(stub, "status"))["restarts"]
                 return result
             finally:
                 stub.stop()

@@ -5,13 +5,14 @@
     <out>/matrix.json    every cell: dimensions, documented expectation with rule IDs and
                          reasons, measured outcome, disagreements
     <out>/matrix.md      the readable table, disagreements first
-    <out>/matrix.html    the same table for a browser
+    <out>/matrix.html    a picture: a grid coloured by outcome, each cell opening its evidence
 """
 
 from __future__ import annotations
 
 import html
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ def summarise(cells: list[dict[str, Any]]) -> dict[str, Any]:
         "undocumented_audio": sum(1 for c in cells if c["expected"]["audio"] is None),
         "audio": dict(audio),
     }
+
+
+def empty_report(seconds: float = 0.0) -> dict[str, Any]:
+    """The report of a sweep with no cells (a shard whose part is empty)."""
+    return {"generated": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": seconds, "jobs": 0, "evidence": [],
+            "cells": [], "summary": summarise([])}  # fmt: skip
 
 
 # -- rendering -----------------------------------------------------------------------------
@@ -73,22 +80,66 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+ROW_DIMS = ("access", "home_nat", "office_nat")
+COL_DIMS = ("firewall", "sip_alg", "transport")
+AUDIO_MARK = {"two-way": "2-way", "one-way": "1-way", "none": "none", None: "no call"}
+
+
+def outcome_class(c: dict[str, Any]) -> str:
+    """good: as documented; bad: disagrees; open: the documents say nothing about the audio."""
+    if c["disagreements"]:
+        return "bad"
+    return "open" if c["expected"].get("audio") is None else "good"
+
+
+def _evidence_link(c: dict[str, Any]) -> str | None:
+    lab = c.get("evidence")
+    return f"{lab}/index.html" if lab else None
+
+
+def grid(report: dict[str, Any]) -> str:
+    """The matrix as a picture: access and NATs down, firewall, ALG and transport across,
+    each cell coloured by its outcome against the documents and opening its evidence."""
+    cells = report["cells"]
+    rows = sorted({tuple(c["cell"][d] for d in ROW_DIMS) for c in cells})
+    cols = sorted({tuple(c["cell"][d] for d in COL_DIMS) for c in cells})
+    at = {(tuple(c["cell"][d] for d in ROW_DIMS), tuple(c["cell"][d] for d in COL_DIMS)): c for c in cells}
+    head = "".join('<th class="col">' + "<br>".join(html.escape(v) for v in col) + "</th>" for col in cols)
+    out = [f'<table class="grid"><tr><th>access / home NAT / office NAT</th>{head}</tr>']
+    for row in rows:
+        tds = ['<th class="row">' + html.escape(" / ".join(row)) + "</th>"]
+        for col in cols:
+            c = at.get((row, col))
+            if c is None:
+                tds.append('<td class="none"></td>')
+                continue
+            m = c["measured"] or {}
+            mark = AUDIO_MARK.get(m.get("audio"), str(m.get("audio"))) if c["measured"] else "error"
+            why = "\n".join([c["id"], *(c["disagreements"] or ["agrees with the documents"]), *c["expected"]["why"]])
+            link = _evidence_link(c)
+            body = f'<a href="{html.escape(link)}">{html.escape(mark)}</a>' if link else html.escape(mark)
+            cell_id = html.escape(c["id"])
+            tds.append(f'<td class="{outcome_class(c)}" data-cell="{cell_id}" title="{html.escape(why)}">{body}</td>')
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
 def render_html(report: dict[str, Any]) -> str:
     s = report["summary"]
-    rows = []
-    for c in sorted(report["cells"], key=lambda c: not c["disagreements"]):
-        cls = "bad" if c["disagreements"] else "good"
-        why = html.escape("\n".join(c["expected"]["why"]))
-        tds = "".join(f"<td>{html.escape(x)}</td>" for x in _row(c))
-        rows.append(f'<tr class="{cls}" title="{why}">{tds}</tr>')
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEAD)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>uclab support matrix</title>
-<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;font-size:13px}}
-td,th{{border:1px solid #ccc;padding:3px 6px}}tr.bad{{background:#fdd}}tr.good{{background:#efe}}</style></head>
+<style>body{{font-family:sans-serif}}table.grid{{border-collapse:collapse;font-size:12px}}
+.grid td,.grid th{{border:1px solid #ccc;padding:3px 5px;text-align:center}}.grid th.row{{text-align:left;white-space:nowrap}}
+.grid th.col{{font-weight:normal;font-size:11px}}td.good{{background:#c8e6c9}}td.bad{{background:#ef9a9a;font-weight:bold}}
+td.open{{background:#eeeeee;color:#555}}td.none{{background:#fff}}.grid a{{color:inherit;text-decoration:none}}
+.legend span{{padding:2px 8px;margin-right:6px;border:1px solid #ccc}}</style></head>
 <body><h1>myPortal @work VoIP support matrix</h1>
 <p>{s["cells"]} cells in {report["seconds"]} s: <b>{s["agree"]} agree, {s["disagree"]} disagree</b> with the
-documents. Each outcome reads <i>measured (documented)</i>; hover a row for the documented reasons.</p>
-<table><tr>{head}</tr>{"".join(rows)}</table></body></html>
+documents. Each cell shows the measured audio; hover it for the documented expectation and its reasons, click it
+for the evidence of the lab that measured it. The table: matrix.md, the data: matrix.json.</p>
+<p class="legend"><span class="good" style="background:#c8e6c9">as documented</span>
+<span style="background:#ef9a9a">disagrees</span><span style="background:#eee">audio not documented</span></p>
+{grid(report)}</body></html>
 """
 
 

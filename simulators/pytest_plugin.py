@@ -16,8 +16,12 @@ Markers
 
 Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
 its pcaps, the logs of every process, the generated rulesets, the SIP ladder and media
-verdicts of its phones (simulators/netcheck.py) and the WAVs of failed verdicts. `--uclab-results FILE`
-writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`.
+verdicts of its phones (simulators/netcheck.py) and the WAVs of failed verdicts; the run's
+evidence page (index.html, written through the `pytest_uclab_evidence_page` hook that the
+root conftest.py implements with reports/evidence) is attached and linked when the run is
+kept or an allure report is collected. `--uclab-results FILE`
+writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`;
+`--uclab-only-file PATH` (repeatable) keeps only those test files' tests, one shard's part.
 """
 
 from __future__ import annotations
@@ -49,12 +53,33 @@ except ImportError:  # pragma: no cover - allure-pytest is a pinned dependency
 PCAP = ("application/vnd.tcpdump.pcap", "pcap")
 
 
+class EvidenceHooks:
+    """Hooks the plugin calls; the project's conftest.py implements them."""
+
+    @staticmethod
+    @pytest.hookspec(firstresult=True)
+    def pytest_uclab_evidence_page(run_dir: Path) -> Path | None:
+        """Write the evidence page (index.html) of a torn-down lab's run directory; its path.
+        The renderer reads recorded evidence, so it lives outside this library (reports/)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(EvidenceHooks)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("uclab")
     group.addoption("--uclab-keep", action="store_true", help="keep every run directory (default: only failed ones)")
     group.addoption("--uclab-slow", action="store_true", help="also run real-time and soak variants (@slow)")
     group.addoption("--uclab-results", metavar="FILE", help="write one JSON line per test result to FILE")
     group.addoption("--uclab-profile", metavar="PROFILE", default=None, help="release profile the suites target")
+    group.addoption(
+        "--uclab-only-file",
+        action="append",
+        metavar="PATH",
+        default=None,
+        help="run only the tests of this test file (repeatable): one shard's part of a collected selection",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,11 +97,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 problems.append(f"{item.nodeid}: unknown rule ID(s) {', '.join(bad)} (see spec/rules.yaml)")
     if problems:
         raise pytest.UsageError("\n".join(problems))
+    _keep_only_files(config, items)
     if not config.getoption("--uclab-slow"):
         skip = pytest.mark.skip(reason="real-time/soak variant: run with --uclab-slow")
         for item in items:
             if item.get_closest_marker("slow"):
                 item.add_marker(skip)
+
+
+def _keep_only_files(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --uclab-only-file: deselect every test outside the files named (a shard's part).
+    The same collection on every shard and xdist worker keeps the parts disjoint."""
+    only = config.getoption("--uclab-only-file")
+    if only is None:
+        return
+    wanted = set(only)
+    kept = [item for item in items if item.nodeid.split("::", 1)[0] in wanted]
+    dropped = [item for item in items if item.nodeid.split("::", 1)[0] not in wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.hookimpl(wrapper=True)
@@ -166,6 +206,24 @@ class LabFactory:
             getattr(getattr(item, f"uclab_rep_{w}", None), "failed", False) for item in items for w in ("setup", "call")
         )
 
+    def evidence_page(self, lab: Lab, kept: bool) -> Path | None:
+        """The run's evidence page, written when someone will look at it: the run directory is
+        kept, or an allure report is being collected (the page is attached and linked)."""
+        config = self.request.config
+        if lab.run is None or not (kept or config.getoption("allure_report_dir", None)):
+            return None
+        try:
+            path: Path | None = config.hook.pytest_uclab_evidence_page(run_dir=lab.run.dir)
+        except Exception as exc:  # the page is evidence about the test, never its verdict
+            print(f"\nuclab: no evidence page for {lab.topo.name}: {exc}")
+            return None
+        if path is not None and HAVE_ALLURE:
+            allure.attach.file(
+                str(path), name=f"evidence page {lab.topo.name}", attachment_type=allure.attachment_type.HTML
+            )
+            allure.dynamic.link(path.resolve().as_uri(), name=f"evidence page {lab.topo.name} ({lab.run_id})")
+        return path
+
     def close(self) -> None:
         node = self.request.node
         failed = self.failed()
@@ -174,9 +232,11 @@ class LabFactory:
             lab.down()
             with contextlib.suppress(Exception):
                 attach_evidence(lab)
+            page = self.evidence_page(lab, bool(failed or keep))
             if lab.run is not None:
                 if failed or keep:
-                    print(f"\nuclab: evidence of {lab.topo.name} kept in {lab.run.dir}")
+                    shown = f"; page {page}" if page else ""
+                    print(f"\nuclab: evidence of {lab.topo.name} kept in {lab.run.dir}{shown}")
                 else:
                     shutil.rmtree(lab.run.dir, ignore_errors=True)
         node.uclab_topologies = [lab.topo.name for lab in self.labs]

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from simulators.net import netns, runs
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def uclab(*args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "uclab", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-        check=check,
-    )  # fmt: skip
+from .shell import uclab
 
 
 def test_doctor_says_ready() -> None:
@@ -95,3 +86,54 @@ def test_bad_command_line_is_a_usage_error() -> None:
     result = uclab("up")
     assert result.returncode == 2
     assert "the following arguments are required: file" in result.stderr
+
+
+def test_run_refuses_bad_arguments_before_anything_runs(tmp_path: Path) -> None:
+    for shard, why in (
+        ("3/2", "'3/2': K must be between 1 and N: 1/2, 2/2"),
+        ("0/2", "'0/2': K must be between 1 and N: 1/2, 2/2"),
+        ("x/y", "'x/y' is not K/N: use whole numbers with 1 <= K <= N, e.g. 1/2 or 3/4"),
+    ):
+        result = uclab("run", "--shard", shard, "--out", str(tmp_path / "r"))
+        assert result.returncode == 2
+        assert result.stderr.endswith(f"uclab run: error: argument --shard: {why}\n")
+    result = uclab("run", "--profile", "V9", "--out", str(tmp_path / "r"))
+    assert result.returncode == 2
+    assert result.stderr == "uclab: unknown release profile 'V9'; known profiles: V2R7, V3, V3R1, V3R2FR1, V3R4FR1\n"
+    result = uclab("run", "--shard", "1/2", "--shards", "2")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "uclab: --shard and --shards exclude each other: --shard K/N runs one part here, --shards N runs all\n",
+    )
+    result = uclab("run", "--containers")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "uclab: --containers needs --shards N (the number of containers)\n",
+    )
+    result = uclab("run", "--shards", "0")
+    assert result.returncode == 2 and "argument --shards: '0' is not a number of shards" in result.stderr
+    result = uclab("run", "--history", str(tmp_path), "--out", str(tmp_path / "r"))
+    assert result.returncode == 2 and result.stderr.startswith(f"uclab: --history {tmp_path}: no allure-history.jsonl")
+    result = uclab("run", "--durations", str(tmp_path / "none.json"), "--out", str(tmp_path / "r"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"uclab: --durations {tmp_path / 'none.json'}: no such file or directory\n",
+    )
+    assert not (tmp_path / "r").exists(), "nothing was written"
+
+
+def test_run_and_matrix_refuse_a_foreign_out_directory(tmp_path: Path) -> None:
+    (tmp_path / "thesis.tex").write_text("mine")
+    message = (
+        f"--out {tmp_path}: the directory is not empty and is not a uclab run directory (no run.json); "
+        "give a new or empty directory, or an earlier run's directory to replace it\n"
+    )
+    result = uclab("run", "--out", str(tmp_path))
+    assert (result.returncode, result.stderr) == (2, "uclab: " + message)
+    result = uclab("matrix", "--out", str(tmp_path))
+    assert (result.returncode, result.stderr) == (2, "uclab matrix: " + message)
+    assert (tmp_path / "thesis.tex").read_text() == "mine"
+    result = uclab("matrix", "--shard", "3/2")
+    assert result.returncode == 2 and result.stderr.endswith(
+        "argument --shard: '3/2': K must be between 1 and N: 1/2, 2/2\n"
+    )

@@ -4,6 +4,7 @@ uclab/matrix_sweep.py's selection, suites/network/matrix_spec.py, suites/network
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -116,3 +117,38 @@ def test_report_lists_disagreements_first(tmp_path: Path) -> None:
 def test_cli_names_a_selection_that_matches_nothing() -> None:
     with pytest.raises(SystemExit, match="no cell matches nosuch; cell ids look like lan-home_n/a"):
         matrix_sweep.main(["--only", "nosuch", "--list"])
+
+
+def test_the_matrix_page_is_a_grid_in_a_browser(tmp_path: Path) -> None:
+    """matrix.html as Chromium renders it: one row per access and NATs, one column per
+    firewall, ALG and transport, each cell coloured by its outcome and opening its evidence."""
+    from .browser import rendered
+
+    cells = [
+        (Cell("lan", "n/a", "cone", "stateful", "off", "tls8802"), WORKS),
+        (Cell("internet", "symmetric", "cone", "stateful", "off", "tls8802"), WORKS),
+        (Cell("internet", "full-cone", "symmetric", "stateful", "off", "tls8802"), WORKS),
+    ]
+    entries = []
+    for cell, measured in cells:
+        exp = expect(cell)
+        entries.append(
+            {
+                "id": cell.id,
+                "cell": asdict(cell),
+                "expected": asdict(exp),
+                "measured": measured.as_dict(),
+                "disagreements": compare(exp, measured),
+                "evidence": f"/runs/{cell.access}",
+            }
+        )
+    report = {"generated": "now", "seconds": 1.0, "jobs": 1, "cells": entries, "summary": matrix.summarise(entries)}
+    matrix.write(report, tmp_path)
+    dom = rendered(tmp_path / "matrix.html")
+    grid = dom.split('<table class="grid">')[1].split("</table>")[0]
+    assert grid.count("<tr>") == 4 and grid.count('<th class="col">') == 1, "3 rows of access/NATs, 1 column"
+    classes = {cid: cls for cls, cid in re.findall(r'<td class="(\w+)" data-cell="([^"]+)"', grid)}
+    assert classes == {cells[0][0].id: "good", cells[1][0].id: "bad", cells[2][0].id: "open"}
+    assert (
+        grid.count('<a href="/runs/internet/index.html">') == 2 and '<a href="/runs/lan/index.html">2-way</a>' in grid
+    )

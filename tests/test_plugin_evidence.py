@@ -38,3 +38,30 @@ def test_a_test_scoped_lab_looks_at_its_own_test_only(request: pytest.FixtureReq
         assert _factory(node, []).failed()
     finally:
         del node.uclab_rep_setup  # type: ignore[attr-defined]
+
+
+def _page_factory(tmp_path: Any, *, alluredir: str | None) -> tuple[LabFactory, list[Any]]:
+    asked: list[Any] = []
+
+    def hook(run_dir: Any) -> Any:
+        asked.append(run_dir)
+        return None
+
+    config = SimpleNamespace(
+        getoption=lambda name, default=None: alluredir if name == "allure_report_dir" else default,
+        hook=SimpleNamespace(pytest_uclab_evidence_page=hook),
+    )
+    request: Any = SimpleNamespace(node=None, config=config)
+    return LabFactory(request), asked
+
+
+def test_the_evidence_page_is_written_for_a_kept_run_or_an_allure_report(tmp_path: Any) -> None:
+    lab: Any = SimpleNamespace(run=SimpleNamespace(dir=tmp_path), topo=SimpleNamespace(name="t"), run_id="r")
+    factory, asked = _page_factory(tmp_path, alluredir=None)
+    factory.evidence_page(lab, kept=False)
+    assert asked == [], "nobody looks at a passed test's deleted run"
+    factory.evidence_page(lab, kept=True)
+    assert asked == [tmp_path]
+    factory, asked = _page_factory(tmp_path, alluredir="allure-results")
+    factory.evidence_page(lab, kept=False)
+    assert asked == [tmp_path]

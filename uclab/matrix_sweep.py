@@ -1,6 +1,6 @@
 """`uclab matrix`: the support matrix, measured cell by cell and set against the documents.
 
-    uclab matrix [--jobs 2] [--only SUBSTRING ...] [--out DIR]
+    uclab matrix [--jobs 2] [--only SUBSTRING ...] [--out DIR] [--shard K/N] [--durations PATH]
 
 Each job is a worker process (`python -m uclab.matrix_sweep worker`) with its own matrix lab
 (topologies/matrix.yaml), the stub and an office desk phone; it measures its share of the
@@ -11,8 +11,12 @@ progress, then writes
                          reasons, measured outcome, disagreements
     <out>/matrix.md      the readable table, disagreements first
     <out>/matrix.html    the same table for a browser
+    <out>/run.json       the run record (reports/runinfo.py): source, shard, every cell, the split
+    <out>/durations.json seconds per cell, what the next sharded sweep balances by
 
-and exits 1 when any cell's measurement contradicts the documents (or could not be made).
+With `--shard K/N` it measures part K of the selected cells (uclab/shards.py); `uclab report
+merge` makes one matrix of the N directories. It exits 1 when any cell's measurement
+contradicts the documents (or could not be made), 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -29,11 +33,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from reports.matrix import summarise, write
+from reports.matrix import empty_report, summarise, write
+from reports.runinfo import Plan, RecordError, RunRecord, Selection, Shard, write_durations, write_record
 from simulators.parent_death import die_with_parent
 
+from .rundir import RUNS, UsageError, prepare_out, source_state, uclab_version
+from .shards import find_durations, shard_arg, split
+
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = ROOT / "reports" / "runs"
 CELL_TIMEOUT_S = 60.0
 
 
@@ -52,11 +59,13 @@ async def _work(ids: list[str]) -> None:
         bench = await MatrixBench.start(lab)
         print(json.dumps({"ready": lab.run_id, "evidence": str(lab.dir)}), flush=True)
         for cell in wanted:
-            line: dict[str, Any] = {"cell": cell.id}
+            line: dict[str, Any] = {"cell": cell.id, "evidence": str(lab.dir)}
+            t0 = time.monotonic()
             try:
                 line["measured"] = (await asyncio.wait_for(bench.measure(cell), CELL_TIMEOUT_S)).as_dict()
             except Exception as exc:  # one cell's failure is that cell's result, not the sweep's end
                 line["error"] = f"{type(exc).__name__}: {exc}"
+            line["seconds"] = round(time.monotonic() - t0, 2)
             print(json.dumps(line), flush=True)
     finally:
         if bench is not None:
@@ -65,6 +74,9 @@ async def _work(ids: list[str]) -> None:
 
         write_sip_ladder(lab)
         await asyncio.to_thread(lab.down)
+        from reports.evidence import page
+
+        page.write(lab.dir, title=f"support matrix lab {lab.run_id}: {len(wanted)} cells")
 
 
 # -- sweep ---------------------------------------------------------------------------------
@@ -79,11 +91,11 @@ def _select(only: list[str]) -> list[Any]:
     return chosen
 
 
-def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
+def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
+    """Measure `chosen` cells in `jobs` worker labs; the report matrix.json records."""
     from suites.network.matrix_cells import compare
     from suites.network.matrix_spec import expect
 
-    chosen = _select(only)
     jobs = max(1, min(jobs, len(chosen)))
     shares = [[c.id for c in chosen[i::jobs]] for i in range(jobs)]  # interleaved: mixed work per job
     t0 = time.monotonic()
@@ -105,13 +117,19 @@ def sweep(only: list[str], jobs: int, out: Path) -> dict[str, Any]:
     try:
         for line in _merged_lines(procs):
             msg = json.loads(line)
-            if "evidence" in msg:
+            if "evidence" in msg and "cell" not in msg:
                 evidence.append(msg["evidence"])
             if "cell" not in msg:
                 continue
             cell = by_id[msg["cell"]]
             exp = expect(cell)
-            entry: dict[str, Any] = {"id": cell.id, "cell": asdict(cell), "expected": asdict(exp)}
+            entry: dict[str, Any] = {
+                "id": cell.id,
+                "cell": asdict(cell),
+                "expected": asdict(exp),
+                "seconds": msg.get("seconds"),
+                "evidence": msg.get("evidence"),
+            }
             if "error" in msg:
                 entry["measured"] = None
                 entry["disagreements"] = [f"not measured: {msg['error']}"]
@@ -177,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="cells whose id contains all '+'-joined parts")
     parser.add_argument("--out", type=Path, default=None, help="report directory (default reports/runs/matrix-<time>)")
     parser.add_argument("--list", action="store_true", help="print the cell ids and exit")
+    parser.add_argument("--shard", type=shard_arg, default=None, metavar="K/N", help="measure part K of N of the cells")
+    parser.add_argument(
+        "--durations", type=Path, default=None, metavar="PATH", help="balance --shard by this run's durations.json"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for cell in _select(args.only):
@@ -184,14 +206,45 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    out = args.out or RUNS / time.strftime("matrix-%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    report = sweep(args.only, args.jobs, out)
+    shard = args.shard or Shard(index=1, total=1)
+    try:
+        if args.durations is not None and not args.durations.exists():
+            raise UsageError(f"--durations {args.durations}: no such file or directory")
+        durations, durations_from = find_durations(args.durations, RUNS, "cells")
+        out = prepare_out(args.out, "matrix")
+    except (UsageError, RecordError) as exc:
+        print(f"uclab matrix: {exc}", file=sys.stderr)
+        return 2
+    chosen = _select(args.only)
+    ids = [c.id for c in chosen]
+    parts = split(ids, shard.total, durations.cells)
+    record = RunRecord(
+        kind="matrix",
+        uclab_version=uclab_version(),
+        source=source_state(),
+        shard=shard,
+        selection=Selection(items=ids, args=list(args.only)),
+        plan=Plan(parts=parts, durations_from=durations_from),
+        started=time.time(),
+    )
+    write_record(out, record)
+    mine = set(record.mine)
+    report = sweep([c for c in chosen if c.id in mine], args.jobs, out) if mine else empty_report()
+    report["shard"] = str(shard)
     write(report, out)
+    write_durations(out)
     s = report["summary"]
-    print(f"uclab matrix: {s['agree']}/{s['cells']} cells agree with the documents in {report['seconds']} s")
+    code = 1 if s["disagree"] else 0
+    write_record(
+        out,
+        record.model_copy(
+            update={"finished": time.time(), "timings": {"total": report["seconds"]}, "exit_codes": {"matrix": code}}
+        ),
+    )
+    part = f" (shard {shard}: {len(mine)} of {len(ids)} cells)" if shard.total > 1 else ""
+    print(f"uclab matrix: {s['agree']}/{s['cells']} cells agree with the documents in {report['seconds']} s{part}")
     print(f"report: {out}/matrix.md  (html: {out}/matrix.html, data: {out}/matrix.json)")
-    return 1 if s["disagree"] else 0
+    return code
 
 
 if __name__ == "__main__":

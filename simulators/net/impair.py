@@ -3,9 +3,12 @@
 The usual tool, tc netem, is not in this kernel (CONFIG_NET_SCH_NETEM is unset; see
 docs/ARCHITECTURE.md). So each effect uses the kernel part that exists:
 
-* loss: nftables `numgen random` drops on the *receiving* side of each direction (netdev
-  ingress of the switch port for the node's egress, of the node's interface for its
-  ingress), so a sender never sees an error, as with loss on a wire;
+* loss: nftables `numgen random` drops of IP packets on the *receiving* side of each
+  direction (netdev ingress of the switch port for the node's egress, of the node's
+  interface for its ingress), so a sender never sees an error, as with loss on a wire.
+  ARP frames are spared: loss models the IP path the lab measures, and neighbour
+  discovery that fails three times in a row (ARP retries only once a second) would leave
+  a link dead for seconds, at random;
 * rate: a tbf qdisc on both ends of the veth (node side = egress, switch side = ingress);
 * delay and jitter: packets are queued (iptables-nft NFQUEUE in mangle POSTROUTING and
   PREROUTING of the interface) to a delay-line process in the node that releases them
@@ -123,10 +126,11 @@ class Impairments:
             table = f"uclab_{net.run.run_id}_loss_{device}"
             text = f"table netdev {table}\ndelete table netdev {table}\n"
             if threshold:
+                drop = "drop" if threshold >= 100000 else f"numgen random mod 100000 < {threshold} drop"
                 text += (
                     f"table netdev {table} {{\n  chain ingress {{\n"
                     f'    type filter hook ingress device "{device}" priority -500; policy accept;\n'
-                    f"    numgen random mod 100000 < {threshold} drop;\n  }}\n}}\n"
+                    f"    meta protocol ip {drop};\n  }}\n}}\n"
                 )
             path = net.run.path("nft", f"{node}.{ifname}.loss.{'node' if where == node else 'switch'}.nft")
             path.write_text(text)

@@ -214,7 +214,7 @@ class Device:
         ac = pj.AccountConfig()
         reg = s.registration
         if reg is None:
-            ac.idUri = f"sip:{s.sip_user}@{s.bind}"
+            ac.idUri = f"sip:{s.sip_user}@{self.rt.published or s.bind}"
         else:
             ac.idUri = reg.aor()
             ac.regConfig.registrarUri = reg.registrar_uri()
@@ -226,6 +226,8 @@ class Device:
             ac.natConfig.udpKaIntervalSec = reg.keepalive_s
         lo, hi = s.rtp_ports
         ac.mediaConfig.transportConfig.boundAddress = s.bind
+        if self.rt.published:
+            ac.mediaConfig.transportConfig.publicAddress = self.rt.published
         ac.mediaConfig.transportConfig.port = lo
         ac.mediaConfig.transportConfig.portRange = hi - lo
         ac.natConfig.iceEnabled = s.ice

@@ -184,11 +184,11 @@ async def _spawn(
 async def start_phone(
     lab: Any, host: str, name: str | None = None, *, timeout: float = 10.0, zygote: bool = True, **settings: Any
 ) -> Phone:
-    """Start a softphone agent in `host` (bound to its address) and return its client."""
+    """Start a softphone agent in `host` and return its client. It binds to any address, as
+    the application does (the host's routes pick the source); `bind=ADDRESS` binds to one."""
     name = name or host
     owners = tone_owners(lab)
     tone = settings.pop("tone", None) or _pick_tone(lab, name)
-    settings.setdefault("bind", lab.address(host))
     if "default_stun" not in settings:
         settings["default_stun"] = default_stun(lab)
     try:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from simulators.pj.config import DEFAULT_CODECS, WEBRTC_PORTS, EndpointConfig, TlsSettings, TransportSpec
+from simulators.pj.config import ANY_ADDRESS, DEFAULT_CODECS, WEBRTC_PORTS, EndpointConfig, TlsSettings, TransportSpec
 from simulators.pj.tones import TONE_PLAN
 
 from .voip import parse_ice_server
@@ -72,7 +72,11 @@ class Registration(Strict):
 
 class PhoneSettings(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,23}$", description="device name (also the SIP user by default)")
-    bind: str = Field(description="the host address SIP and media bind to")
+    bind: str = Field(
+        ANY_ADDRESS,
+        description="the address SIP and media bind to: any address (the default, as the application binds: "
+        "the host's routes pick the source) or one of the host's addresses",
+    )
     user: str | None = None
     transports: list[TransportSpec] = Field(default_factory=lambda: [TransportSpec()])
     tls: TlsSettings = Field(default_factory=TlsSettings)
@@ -123,6 +127,7 @@ class PhoneSettings(Strict):
     def endpoint(self) -> EndpointConfig:
         return EndpointConfig(
             bind=self.bind,
+            route_to=self.registration.host if self.registration else None,
             transports=self.transports,
             tls=self.tls,
             rtp_ports=self.rtp_ports,

@@ -338,6 +338,30 @@ class AdminUser(Reply):
     devices: list[Device]
 
 
+class AdminParticipant(Reply):
+    id: int
+    number: str | None
+    name: str
+    phone: str | None
+    external: bool
+    guest: bool
+    moderator: bool
+    state: str
+
+
+class AdminConference(Reply):
+    id: int
+    name: str
+    active: bool
+    channels_in_use: int
+    info: str | None
+    ends_at: datetime | None
+    participants: list[AdminParticipant]
+
+    def participant(self, member: int) -> AdminParticipant | None:
+        return next((p for p in self.participants if p.id == member), None)
+
+
 REPLY_MODELS: tuple[type[Reply], ...] = (
     SystemInfo,
     LoginResult,
@@ -352,6 +376,8 @@ REPLY_MODELS: tuple[type[Reply], ...] = (
     VoipAccount,
     Device,
     AdminUser,
+    AdminParticipant,
+    AdminConference,
     PresenceOptions,
     Phone,
     DirectoryHit,
@@ -813,6 +839,16 @@ class UcApi:
 
     async def admin_connections(self) -> Connections:
         return await self._typed(Connections, "GET", "/api/v1/admin/connections")
+
+    async def admin_conferences(self) -> list[AdminConference]:
+        return await self._typed_list(AdminConference, "/api/v1/admin/conferences")
+
+    async def admin_conference(self, conference: int) -> AdminConference:
+        """One MeetMe conference as the administrator sees it (LookupError if there is none)."""
+        found = [c for c in await self.admin_conferences() if c.id == conference]
+        if not found:
+            raise LookupError(f"the administrator sees no conference {conference}")
+        return found[0]
 
 
 # -------------------------------------------------------------------- server connections (UC-LOGIN-1)

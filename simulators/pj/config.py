@@ -51,8 +51,17 @@ class TlsSettings(Strict):
         return self
 
 
+ANY_ADDRESS = "0.0.0.0"
+"""Bind to every address of the host, as an application does: the host's routes pick the source."""
+
+
 class EndpointConfig(Strict):
-    bind: str = Field(description="the host address SIP and media bind to")
+    bind: str = Field(ANY_ADDRESS, description="the host address SIP and media bind to (any address by default)")
+    route_to: str | None = Field(
+        None,
+        description="bound to any address: advertise (Via, Contact, SDP) the source address the host's routes pick "
+        "towards this address (the registrar); None: pjsip's own choice (the default route's source)",
+    )
     transports: list[TransportSpec] = Field(default_factory=lambda: [TransportSpec()])
     tls: TlsSettings = Field(default_factory=TlsSettings)
     rtp_ports: tuple[int, int] = WEBRTC_PORTS
@@ -70,7 +79,7 @@ class EndpointConfig(Strict):
             ipaddress.IPv4Address(value)
         except ValueError:
             raise ValueError(
-                f"bind {value!r} is not an IPv4 address; give the host's address, e.g. lab.address(host)"
+                f"bind {value!r} is not an IPv4 address; give one of the host's addresses or {ANY_ADDRESS} (any)"
             ) from None
         return value
 

@@ -1,7 +1,9 @@
 """PjRuntime: one pjsua2 Endpoint, owned by one thread, fed through a work queue.
 
 The thread creates the library (`threadCnt=0`, `mainThreadOnly=True`, null audio device),
-opens the SIP transports bound to the host address, then loops: run queued work, then
+opens the SIP transports bound to the configured address (any address by default, as an
+application binds; then Via, Contact and SDP carry `published`, the source the host's routes
+pick towards `route_to`, so a client behind a VPN advertises its tunnel address), then loops: run queued work, then
 `libHandleEvents(poll_ms)`. Every pjsua2 call and every pjsua2 callback of SIP origin
 happens on this thread; other threads hand it work with `submit` (a Future) or `run`
 (wait for the result). Media callbacks (received frames) come from pjmedia's clock thread.
@@ -46,7 +48,8 @@ from typing import Any, TypeVar
 import pjsua2 as pj
 
 from .audio import BridgeClock
-from .config import EndpointConfig, TransportKind
+from .config import ANY_ADDRESS, EndpointConfig, TransportKind
+from .stunprobe import route_source
 
 log = logging.getLogger("uclab.pj")
 T = TypeVar("T")
@@ -75,6 +78,17 @@ class TransportInfo:
     port: int
 
 
+def published_address(config: EndpointConfig) -> str | None:
+    """What SIP and SDP advertise: None (the bound address, or pjsip's choice) unless bound
+    to any address with a registrar to route towards."""
+    if config.bind != ANY_ADDRESS or config.route_to is None:
+        return None
+    try:
+        return route_source(config.route_to)
+    except OSError:  # no route (yet): pjsip's own choice, the registration then fails loudly
+        return None
+
+
 class _Endpoint(pj.Endpoint):  # type: ignore[misc]
     def __init__(self, runtime: PjRuntime) -> None:
         super().__init__()
@@ -96,6 +110,8 @@ class PjRuntime:
         self.poll_ms = poll_ms
         self.ep: Any = None
         self.transports: dict[TransportKind, TransportInfo] = {}
+        self.published: str | None = None
+        """the address Via, Contact and SDP carry when bound to any address (published_address)"""
         self.handlers: dict[str, list[Callable[[Any], None]]] = {}
         self._queue: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._cleanups: list[Callable[[], None]] = []
@@ -262,9 +278,12 @@ class PjRuntime:
         ec.medConfig.ecTailLen = 0
         ep.libInit(ec)
         ep.audDevManager().setNullDev()
+        self.published = published_address(cfg)
         for spec in cfg.transports:
             tc = pj.TransportConfig()
             tc.boundAddress = cfg.bind
+            if self.published:
+                tc.publicAddress = self.published
             tc.port = spec.resolved_port
             if spec.kind == "tls":
                 tls = cfg.tls

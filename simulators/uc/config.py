@@ -1,4 +1,4 @@
-"""The system configuration: what the administrator set up (issue 4, "System configuration").
+"""The system configuration: what the administrator set up.
 
 A YAML file validated by pydantic; every problem is reported at once, each naming the file
 and line, the dotted field, what is wrong and what to do (`ConfigError`):
@@ -58,7 +58,7 @@ class ConfigError(ValueError):
 
 
 class Licence(StrEnum):
-    """User licences (004:58, 004:65, 004:78, 004:145; issue 4)."""
+    """User licences (004:58, 004:65, 004:78, 004:145)."""
 
     IP_USER = "ip_user"
     UC_USER = "uc_user"

@@ -6,8 +6,9 @@
 
 Control never crosses the simulated network: the sockets live in the run directory.
 `serve(path, handlers)` runs a server in the current event loop; `ControlClient` is the
-asyncio client (tests, the uc-server, the lab helper) with a timeout on every request.
-A malformed request gets an error answer; the server keeps serving.
+asyncio client (`ask` for one request on a connection of its own) (the UC API's call core client, the call core's supervisor, the stub's
+harness) with a timeout on every request. A malformed request gets an error answer
+(`ControlRefused` at the client); the server keeps serving.
 """
 
 from __future__ import annotations
@@ -26,8 +27,21 @@ MAX_SOCKET_PATH = 107
 LIMIT = 8 << 20
 
 
+CORE_SOCKET = "core.sock"
+"""the call core's control socket, in the stub's run directory next to its state file"""
+
+
 class ControlError(RuntimeError):
     """A control request failed or got no answer; the message says which and why."""
+
+
+class ControlRefused(ControlError):
+    """The process answered, with an error: it was reached but could not carry the request out."""
+
+    def __init__(self, message: str, error: str) -> None:
+        super().__init__(message)
+        self.error = error
+        """the process's own words"""
 
 
 def check_path(path: Path) -> Path:
@@ -102,10 +116,20 @@ class ControlClient:
             raise ControlError(f"{self.path.name}: connection closed during {op}")
         reply = json.loads(line)
         if not reply.get("ok"):
-            raise ControlError(f"{self.path.name}: {op}: {reply.get('error')}")
+            error = str(reply.get("error"))
+            raise ControlRefused(f"{self.path.name}: {op}: {error}", error)
         return reply.get("result")
 
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
+
+
+async def ask(path: Path, op: str, timeout: float = 5.0, connect_timeout: float = 5.0, **params: Any) -> Any:
+    """One request on a connection of its own, closed after the answer."""
+    client = await ControlClient.connect(path, connect_timeout)
+    try:
+        return await client.request(op, timeout, **params)
+    finally:
+        await client.close()

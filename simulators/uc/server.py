@@ -4,7 +4,7 @@
 
 Started by the lab in the system host. One asyncio loop carries:
 - the front door on LAN:8802 (TLS 1.2+, lab CA) and, if configured, plain HTTP on 8801
-  (PORT-5); HTTP goes to part A's UC API (`api.create_app`) through uvicorn's protocol,
+  (PORT-5); HTTP goes to the UC API (`api.app.create_app`) through uvicorn's protocol,
   SIP is spliced to Kamailio's door listener with a PROXY v1 header;
 - the evapi link to Kamailio: REGISTER claims decided by the state (TRB-2);
 - the control socket (`settings.control`): status, connections, registrations, shutdown.
@@ -53,6 +53,11 @@ class ServerSettings(BaseModel):
     max_expires: int = 300
     internal_token: str | None = None
     log_level: str = "info"
+    tls_keylog: Path | None = Field(
+        None,
+        description="write the door's TLS session secrets here (NSS key log format): Wireshark and tshark "
+        "decrypt the lab's pcaps of 8802 with it, so SIP over TLS shows in the ladder",
+    )
 
 
 class UcServer:
@@ -86,7 +91,10 @@ class UcServer:
         self.http = UvicornHandoff(app, log_level="warning")
         await self.http.start()
         self.door = FrontDoor(kamailio=s.kamailio_door, http=self.http, registry=self.registry)
-        await self.door.listen(s.lan_ip, s.door_port, tls.server_context())
+        context = tls.server_context()
+        if s.tls_keylog is not None:
+            context.keylog_filename = str(s.tls_keylog)
+        await self.door.listen(s.lan_ip, s.door_port, context)
         if s.http_port is not None:
             await self.door.listen(s.lan_ip, s.http_port, None)
         self.evapi = registrar.EvapiLink(s.evapi[0], s.evapi[1], self._on_event)

@@ -9,16 +9,18 @@ is registered); tests start one themselves:
 
     stub = await start_stub(lab, host="system", config="office")
     stub.ca_file, stub.lan_ip, stub.door_endpoints        # what clients need
-    stub.state()                                           # the SQLite state, for assertions
     await stub.calls()                                     # the call core's sessions and legs
     await stub.restart()                                   # stop + start, state kept
+
+Its internals (the SQLite state, the processes' control sockets) are for the stub's own
+tests and the benchmarks: backdoor.py, which the conformance suites may not import.
 
 Processes, all started by the lab in the host (they die with the orchestrator, and
 `lab.down()` or `stub.stop()` stops them), logs in the run's logs/, files in
 <run>/uc-<host>/:
 
     coturn      the system's STUN server on the host's addresses (simulators/net/stunserver)
-    kamailio    the SIP edge (kamailio.py, kamailio.cfg)
+    kamailio    the SIP edge (edge/kamailio.py, edge/kamailio.cfg)
     uc-core     the call core: pjsua2 B2BUA workers (callcore/)
     uc-server   front door 8802, UC API, registration decisions (server.py)
 
@@ -49,7 +51,7 @@ from simulators.net.process import LabProcess, ProcessFailed
 
 from .callcore.settings import CoreSettings
 from .config import SystemConfig, load_config
-from .control import ControlClient
+from .control import CORE_SOCKET, ask
 from .edge import kamailio
 from .server import ServerSettings
 from .timescale import Timer, TimeScale
@@ -161,7 +163,6 @@ class Stub:
     stun_servers: list[str]
     processes: dict[str, LabProcess] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    _state: Any = None
     _t_spawn: float = 0.0
 
     # -- files and settings ---------------------------------------------------------------
@@ -180,11 +181,16 @@ class Stub:
 
     @property
     def core_control(self) -> Path:
-        return self.dir / "core.sock"
+        return self.dir / CORE_SOCKET
 
     @property
     def server_control(self) -> Path:
         return self.dir / "server.sock"
+
+    @property
+    def tls_keylog(self) -> Path:
+        """The door's TLS secrets beside the lab's pcaps (the lab's own keys: evidence, not a secret)."""
+        return self.lab.dir / "pcap" / f"tls-keys-{self.host}.txt"
 
     @property
     def door(self) -> str:
@@ -251,6 +257,7 @@ class Stub:
             tls_dir=self.dir / "tls",
             tls_identities=[self.lan_ip, *[e.rsplit(":", 1)[0] for e in self.door_endpoints], "127.0.0.1"],
             control=self.server_control,
+            tls_keylog=self.tls_keylog,
             min_expires=edge.min_expires,
             max_expires=edge.max_expires,
         )
@@ -261,6 +268,7 @@ class Stub:
         from .tls import LabTls
 
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.tls_keylog.parent.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
         edge = self.edge()
         LabTls.ensure(self.dir / "tls", self.server_settings().tls_identities)
@@ -356,36 +364,12 @@ class Stub:
     def alive(self) -> dict[str, bool]:
         return {name: proc.alive() for name, proc in self.processes.items()}
 
-    # -- access for tests -----------------------------------------------------------------
-
-    def state(self) -> Any:
-        """Part A's State on the stub's SQLite file (opened once, in this process)."""
-        if self._state is None:
-            from .state.core import State
-
-            self._state = State.open(self.state_path, self.config)
-        return self._state
-
-    def rpc(self) -> kamailio.Rpc:
-        return kamailio.Rpc(self.edge().rpc_socket)
-
-    async def _ask(self, path: Path, op: str, timeout: float = 5.0, **params: Any) -> Any:
-        client = await ControlClient.connect(path, timeout)
-        try:
-            return await client.request(op, timeout, **params)
-        finally:
-            await client.close()
-
-    async def core(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
-        """A call core control request: status, calls, hangup_all, set."""
-        return await self._ask(self.core_control, op, timeout, **params)
-
-    async def server(self, op: str, timeout: float = 5.0, **params: Any) -> Any:
-        """A uc-server control request: status, connections, registrations."""
-        return await self._ask(self.server_control, op, timeout, **params)
+    # -- what the lab knows of it --------------------------------------------------------
 
     async def calls(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = await self.core("calls")
+        """The call core's sessions and legs (its control op `calls`); the rest of the stub's
+        internals are in backdoor.py, for self-tests and benchmarks only."""
+        result: list[dict[str, Any]] = await ask(self.core_control, "calls")
         return result
 
     def sip_uri(self, user: str, transport: str = "udp") -> str:

@@ -23,9 +23,6 @@ BINDING_TIMEOUT_S = 4
 LAN = "192.168.1.30:8802"
 VPN_ADDRESS = "10.8.0.2"
 """the home PC's address from the VPN network; the client's traffic to the office leaves from it"""
-ANY = "0.0.0.0"
-"""the client binds to any address, as the application does: the PC's routes pick the source
-(10.8.0.2 into the tunnel, the home LAN address towards the public STUN server)"""
 
 
 @pytest.mark.rule("NET-1.4", "NAT-5", "PORT-2")
@@ -42,7 +39,7 @@ async def test_net_1_4_home_user_through_the_vpn(
     sessions = (await api.connections()).uc_sessions
     assert [s.address for s in sessions] == [VPN_ADDRESS], "the system sees the client's VPN address"
     await api.aclose()
-    home = await client(phones, net, stub, "home_pc", "alice", "200", LAN, bind=ANY)
+    home = await client(phones, net, stub, "home_pc", "alice", "200", LAN)
     desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
     ice = await home.check_ice_status()
     assert ice.status == "available", f"Check ICE status through the VPN: {ice.status} (expected available, 004:94)"
@@ -62,7 +59,7 @@ async def test_net_1_6_same_settings_at_home_and_in_the_office(
     changing the settings" (004:116). The laptop's client has one set of settings (login and
     VoIP at LAN IP:8802): at home through the VPN and then carried into the office (VPN down),
     it logs in, registers, rings and has two-way audio in both places. (The lab's client is
-    restarted after the move with identical settings: its agent binds to one address.)"""
+    restarted after the move with identical settings.)"""
     net = lab_factory("net_vpn")  # built in the test's loop: lab.roam needs that (see suites/rules/test_login_lab.py)
     stub = await stubs(net)
     desk = await client(phones, net, stub, "office_pc", "desk", "202", desk=True)
@@ -71,7 +68,7 @@ async def test_net_1_6_same_settings_at_home_and_in_the_office(
             net.roam("home_pc", "office")
         api = await uc_login(net, stub, "home_pc", LAN, "200")
         await api.aclose()
-        laptop = await client(phones, net, stub, "home_pc", f"laptop_{place}", "200", LAN, bind=ANY)
+        laptop = await client(phones, net, stub, "home_pc", f"laptop_{place}", "200", LAN)
         await call_with_audio(
             net, desk, laptop, stub.sip_uri("200"), "two-way", label=f"office desk phone -> laptop at {place}"
         )

@@ -53,7 +53,7 @@ async def test_trb_1_vpn_without_an_address_connection_time_out(
     refused = await login_times_out(lab, stub, "home_pc", LAN, "200")
     assert refused.message == CONNECTION_TIME_OUT
     with pytest.raises(ScenarioFailed, match="did not register"):
-        await client(phones, lab, stub, "home_pc", "alice", "200", LAN, bind="0.0.0.0")
+        await client(phones, lab, stub, "home_pc", "alice", "200", LAN)
 
 
 @pytest.mark.rule("TRB-2", "NET-1.7")

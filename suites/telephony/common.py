@@ -64,9 +64,6 @@ class Placement:
     host: str
     public_door: bool
     ice: bool
-    bind: str | None = None
-    """None: the host's address; 0.0.0.0 through the VPN, as the application binds: the
-    PC's routes pick the source (10.8.0.2 into the tunnel)"""
 
     def __str__(self) -> str:
         return self.name
@@ -74,7 +71,7 @@ class Placement:
 
 PLACEMENTS = (
     Placement("lan", "office_lan", "office_pc2", public_door=False, ice=False),
-    Placement("vpn", "home_vpn", "home_pc", public_door=False, ice=True, bind="0.0.0.0"),
+    Placement("vpn", "home_vpn", "home_pc", public_door=False, ice=True),
     Placement("internet", "home_internet", "home_pc", public_door=True, ice=True),
 )
 
@@ -104,8 +101,7 @@ async def feature_stub(lab: Lab, stubs: StartStub, **system: Any) -> Stub:
 def home_client(stub: Stub, placement: Placement, user: str) -> dict[str, Any]:
     """Settings of the user's myPortal @work VoIP client at `placement`."""
     endpoint = stub.door_endpoints[0] if placement.public_door else None
-    bind = {"bind": placement.bind} if placement.bind else {}
-    return {"ice": placement.ice, **bind, **voip_client(stub, user, endpoint)}
+    return {"ice": placement.ice, **voip_client(stub, user, endpoint)}
 
 
 def dial_uri(stub: Stub, placement: Placement, user: str) -> str:
@@ -175,15 +171,26 @@ PASSWORDS = {"200": "Start#200a", "201": "Start#201b", "202": "Start#202c", "205
 """initial UC passwords of office.yaml's users"""
 
 
+def door_api(lab: Lab, stub: Stub, host: str) -> UcApi:
+    """A UC API client in `host` to the system's LAN door (8802), not logged in yet."""
+    return UcApi(
+        f"https://{stub.door}", verify=stub.ca_file, socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM)
+    )
+
+
 async def uc_login(lab: Lab, stub: Stub, host: str, user: str, password: str | None = None) -> UcApi:
     """A myPortal @work session of `user` from `host` through the LAN door (close it after);
     `password` for a system other than office.yaml's."""
-    api = UcApi(
-        f"https://{stub.door}",
-        verify=stub.ca_file,
-        socket_factory=lambda: lab.socket(host, socket.SOCK_STREAM),
-    )
+    api = door_api(lab, stub, host)
     await api.login(user, password or PASSWORDS[user])
+    return api
+
+
+async def admin_login(lab: Lab, stub: Stub, host: str) -> UcApi:
+    """The administrator's session (the UC API's read-only administrator view) from `host`,
+    with the password of the configuration the suite gave the system (close it after)."""
+    api = door_api(lab, stub, host)
+    await api.admin_login(stub.config.administrator.password)
     return api
 
 

@@ -3,8 +3,8 @@ stations, phones that dial in to a MeetMe conference by DTMF, and the pairs to v
 
 Stations 230.. are SIP desk phones on the office LAN (UDP 5060, the cheapest devices to
 run many of); each dials the dial-in number (7400), awaits the prompt tone, keys its PIN
-and #, and is then in the conference: its state in the UC API turns Waiting (alone, music
-on hold) or Active. Phones run the conference tone detector (tones.conference_detection):
+and #, and is then in the conference: its state in the moderator's Conference Management
+turns Waiting (alone, music on hold) or Active. Phones run the conference tone detector (tones.conference_detection):
 a listener hears up to 15 tones at once.
 """
 
@@ -21,7 +21,9 @@ import yaml
 from simulators.harness import StartPhone, desk_phone, registered
 from simulators.lab import Lab
 from simulators.phone.client import Call, Phone
+from simulators.phone.conference import Conferences
 from simulators.phone.media import expect_group
+from simulators.phone.ucapi import UcApi
 from simulators.pj.tones import TONE_PLAN
 from simulators.uc.config import SystemConfig, validate_config
 from simulators.uc.service import EXAMPLES, Stub
@@ -111,31 +113,48 @@ async def dial_in(party: Party, stub: Stub, keys: str | None = None, timeout: fl
     return call
 
 
-async def member_state(stub: Stub, conference: int, member: int, want: set[str], timeout: float = 10.0) -> str:
-    """Await the participant's state in the state the UC API reads (Inactive / Dialing in /
-    Waiting / Active, 000:1548-1552). Polls the SQLite state: the UC API pushes no event."""
+POLL_S = 0.1
+"""how often a participant's state is read from the UC API (it pushes no event)"""
+
+
+async def member_states(
+    moderator: Conferences, conference: int, members: Sequence[int], want: set[str], timeout: float = 10.0
+) -> list[str]:
+    """Await each of `members` being in one of the states `want`, as the moderator's
+    Conference Management lists them (inactive / dialing_in / waiting / active, 000:1546-1552;
+    "removed": no longer listed); their states when all are, or at `timeout`."""
     deadline = time.monotonic() + timeout
-    state = stub.state()
     while True:
-        conf = state.conference(conference)
-        found = conf.member(member) if conf is not None else None
-        now = found.state.value if found is not None else "removed"
-        if now in want or time.monotonic() > deadline:
+        listed = {p["id"]: p["state"] for p in (await moderator.get(conference))["participants"]}
+        now = [listed.get(member, "removed") for member in members]
+        if all(state in want for state in now) or time.monotonic() > deadline:
             return now
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(POLL_S)
 
 
-async def guest_member(stub: Stub, conference: int, phone: str, timeout: float = 10.0) -> int:
+async def member_state(
+    moderator: Conferences, conference: int, member: int, want: set[str], timeout: float = 10.0
+) -> str:
+    """Await one participant's state (member_states)."""
+    return (await member_states(moderator, conference, [member], want, timeout))[0]
+
+
+async def guest_member(moderator: Conferences, conference: int, phone: str, timeout: float = 10.0) -> int:
     """Await the guest who dialled in from `phone` being listed; its member id."""
     deadline = time.monotonic() + timeout
     while True:
-        conf = stub.state().conference(conference)
-        found = [m.id for m in (conf.members if conf else []) if m.guest and m.phone == phone]
+        listed = (await moderator.get(conference))["participants"]
+        found = [int(p["id"]) for p in listed if p["guest"] and p["phone"] == phone]
         if found:
-            return int(found[0])
+            return found[0]
         if time.monotonic() > deadline:
             raise AssertionError(f"no guest from {phone} listed in conference {conference} within {timeout} s")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(POLL_S)
+
+
+async def channels_in_use(admin: UcApi, conference: int) -> int:
+    """The conference channels `conference` holds, as the administrator sees them (000:1517)."""
+    return (await admin.admin_conference(conference)).channels_in_use
 
 
 def everyone_hears_everyone(parties: list[Party]) -> dict[str, set[str]]:

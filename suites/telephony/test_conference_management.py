@@ -19,7 +19,8 @@ from simulators.lab import Lab
 from simulators.phone.conference import Conferences
 from simulators.phone.ucapi import UcApiError
 
-from .common import feature_stub, uc_login
+from .common import admin_login, feature_stub, uc_login
+from .conferencing import channels_in_use
 
 
 @pytest.mark.rule("UC-CONF-2", "UC-CONF-3", "UC-CONF-5")
@@ -34,6 +35,7 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
     stub = await feature_stub(lab, stubs)
     ben_api = await uc_login(lab, stub, "office_pc", "201")
     anna_api = await uc_login(lab, stub, "office_pc2", "200")
+    admin = await admin_login(lab, stub, "office_pc")
     try:
         ben, anna = Conferences(ben_api), Conferences(anna_api)
         with pytest.raises(UcApiError) as no_licence:
@@ -44,7 +46,7 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
         anna_p = await ben.add(conf["id"], "200")
         ext = await ben.add(conf["id"], name="Xaver Extern", phone="+49 89 555 0100")
         # a permanent conference: listed, but no channel in use (000:1517)
-        assert stub.state().channels_in_use() == {}
+        assert await channels_in_use(admin, conf["id"]) == 0
         assert {p["state"] for p in (await ben.get(conf["id"]))["participants"]} == {"inactive"}
         # Anna sees it without the star and may change nothing
         [listed] = await anna.list()
@@ -72,3 +74,4 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
     finally:
         await ben_api.aclose()
         await anna_api.aclose()
+        await admin.aclose()

@@ -6,9 +6,12 @@ Participants are desk phones on the office LAN (stations 230.., conferencing.py)
 moderator and manages from myPortal @work over the UC API. Every participant transmits its
 own plan tone and runs the conference tone detector; "everyone hears everyone" is a
 verdict for every directed pair (simulators/phone/media.expect_group), and nobody hears
-itself. The stub runs 2 mixer nodes here, so 5 participants span two nodes and a link
-(a root of 3 and a child of 2, conference_mix.place): the tree is exercised, not just one
-bridge.
+itself, nor hears the music on hold once a second participant is in (a tone nobody owns
+fails the verdict). Participants' states are read as Ben's Conference Management shows
+them; the conference channels in use as the administrator sees them. The stub runs 2
+mixer nodes here, so its placement (rules/conference_slots.place, unit-tested in
+tests/uc/api/test_conference_api.py) puts 5 participants on two nodes and a link: the tree
+is exercised, not just one bridge.
 """
 
 from __future__ import annotations
@@ -26,8 +29,18 @@ from simulators.lab import Lab
 from simulators.phone.conference import Conferences
 from simulators.uc.service import Stub
 
-from .common import MUSIC_ON_HOLD_TONE, hears, uc_login
-from .conferencing import Party, conference_config, dial_in, everyone_heard, guest_member, member_state, station_phones
+from .common import MUSIC_ON_HOLD_TONE, admin_login, hears, uc_login
+from .conferencing import (
+    Party,
+    channels_in_use,
+    conference_config,
+    dial_in,
+    everyone_heard,
+    guest_member,
+    member_state,
+    member_states,
+    station_phones,
+)
 
 END_AFTER_LAST_MODERATOR_S = 5 * 60
 """000:1554: the conference ends after about 5 minutes once the last moderator left."""
@@ -60,28 +73,28 @@ async def test_lone_participant_hears_music_then_everyone_hears_everyone(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-CONF-4 (000:1544-1549): the first participant to dial in is Waiting and hears music
-    on hold (the system's 2350 Hz); UC-CONF-2 (000:1510, 000:1513-1517): participants dial in
-    with their personal PIN; from the second on everyone is Active and every participant
-    hears every other (all 20 directed pairs of 5, over two mixer nodes and their link),
-    and the music stops."""
+    on hold (the system's 2350 Hz); UC-CONF-2 (000:1510, 000:1513-1517): no conference
+    channel is used before anyone dialled in, participants dial in with their personal PIN;
+    from the second on everyone is Active, each holds a channel (000:1550), every
+    participant hears every other (all 20 directed pairs of 5, over two mixer nodes and
+    their link), and nobody hears the music any more."""
     lab = lab_factory("office_lan")
     stub = await conference_stub(lab, stubs, 5)
     ben, conf, parties = await meetme(lab, stub, phones, 5)
+    admin = await admin_login(lab, stub, "office_pc")
     try:
         first = parties[0]
-        assert stub.state().channels_in_use() == {}
+        assert await channels_in_use(admin, conf["id"]) == 0
         call = await dial_in(first, stub)
-        assert await member_state(stub, conf["id"], first.member or 0, {"waiting"}) == "waiting"
+        assert await member_state(ben, conf["id"], first.member or 0, {"waiting"}) == "waiting"
         await hears(call, MUSIC_ON_HOLD_TONE, timeout=5)
         await asyncio.gather(*(dial_in(p, stub) for p in parties[1:]))
-        states = await asyncio.gather(*(member_state(stub, conf["id"], p.member or 0, {"active"}) for p in parties))
-        assert states == ["active"] * 5
-        assert stub.state().channels_in_use() == {conf["id"]: 5}
+        assert await member_states(ben, conf["id"], [p.member or 0 for p in parties], {"active"}) == ["active"] * 5
+        assert await channels_in_use(admin, conf["id"]) == 5
         await everyone_heard(parties, MIX_WINDOW)
-        nodes = [m for m in await stub.core("mixers") if m["legs"]]
-        assert len(nodes) == 2 and not any(m["music_on_hold"] for m in nodes), nodes
     finally:
         await ben.api.aclose()
+        await admin.aclose()
 
 
 async def refused(party: Party, stub: Stub, keys: str) -> int:
@@ -100,31 +113,34 @@ async def test_wrong_pin_and_disallowed_guest_pin_are_refused_guest_pin_admitted
     """UC-CONF-2 (000:1511, 000:1513): participants authenticate with the personal PIN or the
     optional guest PIN. A PIN that names nothing is refused; the guest PIN is refused while
     guest dial-in is off, and admits a guest once the moderator allows it; the guest is
-    listed while connected and hears the participant already in (and is heard)."""
+    listed while connected and hears the participant already in (and is heard). A refused
+    caller holds no conference channel (000:1517)."""
     lab = lab_factory("office_lan")
     stub = await conference_stub(lab, stubs, 2)
     ben, conf, parties = await meetme(lab, stub, phones, 2)
+    admin = await admin_login(lab, stub, "office_pc")
     try:
         member, guest = parties
         guest_pin = (await ben.get(conf["id"]))["guest_pin"]
         await refused(guest, stub, "012345#")  # PINs never start with 0 (rules.new_pin)
         await refused(guest, stub, guest_pin + "#")
-        assert stub.state().channels_in_use() == {}
+        assert await channels_in_use(admin, conf["id"]) == 0
         await dial_in(member, stub)
         await ben.change(conf["id"], guest_pin_allowed=True)
         guest.pin = guest_pin
         await dial_in(guest, stub)
-        guest.member = await guest_member(stub, conf["id"], "231")
-        assert await member_state(stub, conf["id"], guest.member, {"active"}) == "active"
+        guest.member = await guest_member(ben, conf["id"], "231")
+        assert await member_state(ben, conf["id"], guest.member, {"active"}) == "active"
         listed = [p for p in (await ben.get(conf["id"]))["participants"] if p["guest"]]
         assert [(p["id"], p["state"]) for p in listed] == [(guest.member, "active")], listed
         await everyone_heard(parties, MIX_WINDOW)
         assert guest.call is not None
         await guest.call.hangup()
         # a guest is a participant only while connected
-        assert await member_state(stub, conf["id"], guest.member, {"removed"}) == "removed"
+        assert await member_state(ben, conf["id"], guest.member, {"removed"}) == "removed"
     finally:
         await ben.api.aclose()
+        await admin.aclose()
 
 
 @pytest.mark.rule("UC-CONF-3")
@@ -140,15 +156,15 @@ async def test_disconnected_participant_stays_listed_and_dials_in_again_removed_
     ben, conf, parties = await meetme(lab, stub, phones, 3)
     try:
         await asyncio.gather(*(dial_in(p, stub) for p in parties))
-        await asyncio.gather(*(member_state(stub, conf["id"], p.member or 0, {"active"}) for p in parties))
+        assert await member_states(ben, conf["id"], [p.member or 0 for p in parties], {"active"}) == ["active"] * 3
         a, b, c = parties
         assert b.call is not None and b.member is not None
         await ben.disconnect(conf["id"], b.member)
         await b.call.disconnected(timeout=5)
-        assert await member_state(stub, conf["id"], b.member, {"inactive"}) == "inactive"
+        assert await member_state(ben, conf["id"], b.member, {"inactive"}) == "inactive"
         await everyone_heard([a, c], MIX_WINDOW)
         await dial_in(b, stub)
-        assert await member_state(stub, conf["id"], b.member, {"active"}) == "active"
+        assert await member_state(ben, conf["id"], b.member, {"active"}) == "active"
         await everyone_heard(parties, MIX_WINDOW)
         assert c.call is not None and c.member is not None
         await ben.remove(conf["id"], c.member)
@@ -169,10 +185,11 @@ async def last_moderator_leaves(lab: Lab, stubs: StartStub, phones: StartPhone, 
         moderator = Party(more[0], me["personal_pin"], me["id"])
         everyone = [moderator, *parties]
         await asyncio.gather(*(dial_in(p, stub) for p in everyone))
-        await asyncio.gather(*(member_state(stub, conf["id"], p.member or 0, {"active"}) for p in everyone))
+        states = await member_states(ben, conf["id"], [p.member or 0 for p in everyone], {"active"})
+        assert states == ["active"] * len(everyone), states
         assert moderator.call is not None
         await moderator.call.hangup()
-        assert await member_state(stub, conf["id"], moderator.member or 0, {"inactive"}) == "inactive"
+        assert await member_state(ben, conf["id"], moderator.member or 0, {"inactive"}) == "inactive"
         after = await ben.get(conf["id"])
         # 000:1554: "notified with an info text that the conference will end after about 5 minutes"
         assert re.search(r"end.*about 5 minutes", after["info"]), after["info"]

@@ -25,7 +25,7 @@ payload" is judged over a whole window (neither direction heard), recorded per p
 "none" verdict in the lab's evidence/media-verdicts.json (netcheck.record_verdict).
 
 With 5 participants and 2 mixer nodes the mix is a tree: the symmetric NAT participant,
-the last to dial in, lands on the child node (conference_mix.place), so its leg without
+the last to dial in, lands on the child node (rules/conference_slots.place), so its leg without
 payload is mixed across the tree link.
 """
 
@@ -35,7 +35,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
@@ -61,6 +60,7 @@ from .conferencing import (
     everyone_heard,
     everyone_hears_everyone,
     member_state,
+    member_states,
     station_phones,
 )
 
@@ -69,9 +69,6 @@ MIX_WINDOW = 6.0
 """seconds within which every directed pair must have been heard"""
 NO_PAYLOAD_WINDOW = 3.0
 """seconds over which a participant without payload must hear nobody and be heard by nobody"""
-VPN_BIND = "0.0.0.0"
-"""the client binds to any address, as the application does: the PC's routes pick the source
-(10.8.0.2 into the tunnel, the home LAN address towards the public STUN server)"""
 
 
 @dataclass(frozen=True)
@@ -86,11 +83,10 @@ class Client:
     nat_type: str | None = None
     """what Check NAT type says there (NAT-3, 000:2138-2160): the lab's home router is what
     the location claims"""
-    bind: str | None = None
 
 
 LAN = Client("office LAN", "office_pc", "243", public_door=False)
-VPN = Client("via VPN", "vpn_pc", "240", public_door=False, bind=VPN_BIND)
+VPN = Client("via VPN", "vpn_pc", "240", public_door=False)
 CONE = Client("Internet, cone NAT", "cone_pc", "241", public_door=True, nat_type="simple")
 SYMMETRIC = Client("Internet, symmetric NAT", "symmetric_pc", "242", public_door=True, nat_type="Symmetric")
 CLIENTS = (LAN, VPN, CONE, SYMMETRIC)
@@ -103,7 +99,6 @@ async def client_party(lab: Lab, stub: Stub, phones: StartPhone, client: Client,
     endpoint = stub.door_endpoints[0] if client.public_door else stub.door
     api = await netcheck.uc_login(lab, stub, client.host, endpoint, client.user)
     await api.aclose()
-    bind: dict[str, Any] = {"bind": client.bind} if client.bind else {}
     phone = await netcheck.client(
         phones,
         lab,
@@ -114,7 +109,6 @@ async def client_party(lab: Lab, stub: Stub, phones: StartPhone, client: Client,
         endpoint,
         tone=tone,
         detection="conference",
-        **bind,
     )
     return Party(phone, pin, dial_uri=stub.door_uri(DIAL_IN, endpoint))
 
@@ -155,8 +149,8 @@ async def meeting(lab: Lab, stubs: StartStub, phones: StartPhone, clients: tuple
     return stub, Meeting(ben, conf, office, dict(zip(clients, started, strict=True)))
 
 
-async def all_active(stub: Stub, conf: int, parties: list[Party]) -> None:
-    states = await asyncio.gather(*(member_state(stub, conf, p.member or 0, {"active"}) for p in parties))
+async def all_active(ben: Conferences, conf: int, parties: list[Party]) -> None:
+    states = await member_states(ben, conf, [p.member or 0 for p in parties], {"active"})
     assert states == ["active"] * len(parties), dict(zip([p.name for p in parties], states, strict=True))
 
 
@@ -169,7 +163,7 @@ async def everyone_in(stub: Stub, m: Meeting, clients: tuple[Client, ...]) -> li
 
     async def conference() -> None:
         await asyncio.gather(*(dial_in(p, stub) for p in parties))
-        await all_active(stub, m.conf, parties)
+        await all_active(m.ben, m.conf, parties)
         await everyone_heard(parties, MIX_WINDOW)
 
     nat_types = [netcheck.nat_type_is(party.phone, c.nat_type) for c, party in m.clients.items() if c.nat_type]
@@ -244,16 +238,16 @@ async def symmetric_joins(lab: Lab, stubs: StartStub, phones: StartPhone, window
         await call.send_dtmf(sym.pin + "#", "rfc4733")
         _, state = await asyncio.gather(
             no_prompt(call, NO_PAYLOAD_WINDOW),
-            member_state(stub, m.conf, sym.member, {"dialing_in", "waiting", "active"}, timeout=NO_PAYLOAD_WINDOW),
+            member_state(m.ben, m.conf, sym.member, {"dialing_in", "waiting", "active"}, timeout=NO_PAYLOAD_WINDOW),
         )
         assert state == "inactive", f"{sym.name}'s PIN sent as RTP events reached the system ({state})"
         await call.send_dtmf(sym.pin + "#", "info")
-        await all_active(stub, m.conf, [*others, sym])
+        await all_active(m.ben, m.conf, [*others, sym])
         for _ in range(windows):
             await no_payload_amid(lab, sym, others, NO_PAYLOAD_WINDOW)
         await call.hangup()
-        assert await member_state(stub, m.conf, sym.member, {"inactive"}) == "inactive"
-        await all_active(stub, m.conf, others)
+        assert await member_state(m.ben, m.conf, sym.member, {"inactive"}) == "inactive"
+        await all_active(m.ben, m.conf, others)
         await everyone_heard(others, MIX_WINDOW)
     finally:
         await m.ben.api.aclose()

@@ -8,8 +8,10 @@ plan tone and runs the conference detector, so "everyone hears everyone" is a ve
 every directed pair (simulators/phone/media.expect_group), and nobody hears itself.
 
 The system does not authenticate anyone here (no PINs, 000:1511) and needs no conference
-licence (Anna has none, 000:1499). The stub runs enough workers that a conference spreads
-over several of them, and mixer nodes join the workers' groups (callcore/phone_conference.py).
+licence (Anna has none, 000:1499). The stub runs enough call core workers that a
+conference's calls spread over several of them, whose groups the mixer nodes join
+(callcore/phone_conferences.py); which worker holds which call is the stub's business and
+no verdict here reads it.
 """
 
 from __future__ import annotations
@@ -123,9 +125,9 @@ async def test_consultation_extended_into_a_conference(
     would be alone and the system releases his call (the lab's readings,
     docs/RULES-INTERPRETATION.md). In UC Smart and in UC Suite mode alike: only the
     application-controlled conference is UC Smart only (000:1505), and Anna has no
-    conference licence (000:1499). With one call core worker both calls are anchored
-    together and the conference is mixed there, without a mixer node (and so without the
-    MeetMe music on hold of a lone node participant)."""
+    conference licence (000:1499). Also with a single call core worker, where the stub
+    mixes the conference without a mixer node (and so without the MeetMe music on hold of
+    a lone node participant, which would fail the verdict as a tone nobody owns)."""
     o = await office(lab_factory, stubs, phones, 2, system, workers)
     ben, clara = o.stations
     try:
@@ -134,8 +136,6 @@ async def test_consultation_extended_into_a_conference(
         await held_by_system(ben_call)
         await press_conference(o, a_ben, 3)
         await everyone_heard([party(a_clara), party(ben_call), party(clara_call)], MIX_WINDOW)
-        if workers == 1:
-            assert [node["legs"] for node in await o.stub.core("mixers")] == [[], []]
         await a_clara.hangup()
         await talk_on_without(a_clara, ben_call, clara_call)
         await clara_call.hangup()
@@ -190,15 +190,12 @@ async def test_grows_to_eight_all_heard_and_the_ninth_is_refused(
 ) -> None:
     """UC-CONF-1 (000:1493-1497, 000:1513): the conference grows with the same button: Anna
     holds the conference, calls the next party and presses Conference. Grown to 8
-    participants (spread over the call core's workers, whose groups meet in mixer nodes),
-    all 56 directed pairs are heard; the 9th party is refused with the exact message and
+    participants, all 56 directed pairs are heard; the 9th party is refused with the exact message and
     nothing changes: Anna still talks to the 9th party, the 7 others still hear one another."""
     o = await office(lab_factory, stubs, phones, 8)
     try:
         conf, parties = await grow(o, 8)
         await everyone_heard(parties, MIX_WINDOW * 2)
-        uplinks = [leg for node in await o.stub.core("mixers") for leg in node["legs"] if ">" not in leg["ref"]]
-        assert len(uplinks) >= 3, uplinks  # groups of several workers, joined in mixer nodes
         ninth, ninth_call = await o.consult(conf, o.stations[7])
         with pytest.raises(UcApiError) as refused:
             await o.api.conference()

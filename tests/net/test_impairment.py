@@ -72,6 +72,16 @@ def test_loss_matches_within_tolerance(lab_factory: Any) -> None:
     assert 0.55 <= delivered <= 0.73, delivered
 
 
+def test_loss_spares_neighbour_discovery(lab_factory: Any) -> None:
+    """Total IP loss, yet a resolves b's hardware address: ARP is never dropped, so a lossy
+    link cannot fail the lab's readiness check by losing three ARP rounds in a row."""
+    lab: Lab = lab_factory(link({"loss_pct": 100}), verify=False)
+    rtts, _ = measure(lab, 5, spacing=0.01)
+    assert rtts == []
+    neighbours = lab.exec("a", ["ip", "neigh", "show", "192.168.5.2"]).stdout
+    assert "lladdr" in neighbours, neighbours
+
+
 def test_impairment_can_change_at_runtime(lab_factory: Any) -> None:
     lab: Lab = lab_factory(link({"delay_ms": 30}))
     lab.impair("a", "eth0")  # cleared

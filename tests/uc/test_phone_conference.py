@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from simulators.phone.ucapi import UcApiError
+from simulators.uc.api.callcore_client import core_socket
 from simulators.uc.callcore.switch import Disconnect, Hangup, Retrieve
 from simulators.uc.control import serve
 from simulators.uc.rules.conference_slots import Slot
@@ -23,10 +23,10 @@ from simulators.uc.rules.verdict import Verdict
 from simulators.uc.state.core import State
 from simulators.uc.state.phone_conferences import PHONE_CONFERENCE_IDS, PhoneConferenceFull
 
-from .sip.test_switch import connected, switch
-from .test_api import Lab
-from .test_api import lab as smart
-from .test_api import suite_lab as suite
+from .api.test_api import Lab
+from .api.test_api import lab as smart
+from .api.test_api import suite_lab as suite
+from .callcore.test_switch import connected, switch
 
 POLICY = (
     "A phone-controlled conference joins the call you are talking in with the call you hold "
@@ -186,7 +186,7 @@ async def core(lab: Lab, calls: list[dict[str, Any]]) -> AsyncIterator[list[dict
         asked.append(req)
         return {"calls": calls, "free": {"0": 2}, "uplinked": {"0": []}, "mixers": 2}
 
-    server = await serve(Path(lab.state.path).parent / "core.sock", {"phone_calls": phone_calls})
+    server = await serve(core_socket(lab.state), {"phone_calls": phone_calls})
     try:
         yield asked
     finally:
@@ -209,10 +209,3 @@ async def test_api_refuses_without_a_held_or_an_active_call_in_both_modes(mode: 
                 await anna.conference()
         assert (refused.value.status, refused.value.message) == (409, message)
         assert asked[0]["devices"] == ["200"]
-
-
-async def test_api_without_a_call_core_nobody_has_a_call(smart: Lab) -> None:
-    anna = await smart.user("200", "Start#200a")
-    with pytest.raises(UcApiError) as refused:
-        await anna.conference()
-    assert (refused.value.status, refused.value.message) == (409, NO_HELD)

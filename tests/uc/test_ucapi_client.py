@@ -152,6 +152,8 @@ PAIRS = {
     "VoipAccount": "VoipAccount",
     "Device": "DeviceView",
     "AdminUser": "AdminUser",
+    "AdminParticipant": "AdminParticipantView",
+    "AdminConference": "AdminConferenceView",
     "PresenceOptions": "PresenceOptions",
     "Phone": "PhoneView",
     "DirectoryHit": "DirectoryHit",

@@ -1,6 +1,9 @@
 """`uclab up | exec | down | clean`: a lab from the shell.
 
-uclab up FILE [--detach]     first line: the run id; then hosts and addresses
+uclab up FILE [--system [CONFIG]] [--detach]
+                             first line: the run id; then hosts and addresses; --system also
+                             starts the UC server on the system host (the office example or
+                             CONFIG); the serving process answers `uclab phone | audio | router`
 uclab exec RUN HOST -- CMD   run a command inside a host of a live run
 uclab down RUN               tear a run down
 uclab clean                  remove what dead runs left behind (never a live run)
@@ -9,23 +12,35 @@ uclab clean                  remove what dead runs left behind (never a live run
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import select
 import signal
 import subprocess
 import sys
-import threading
 
+from reports.evidence import page
 from simulators.lab import Lab
 from simulators.net import loader, netns, runs
 from simulators.net.errors import LabError, TopologyError
+from simulators.net.model import Topology
 
+from .. import labserver
+from ..session import SYSTEM_HOST, LabSession, SessionError
 from .common import EXIT_FAILED, EXIT_OK, Subparsers, fail, find_run
 
 
 def register(sub: Subparsers) -> None:
     u = sub.add_parser("up", help="bring a topology up")
     u.add_argument("file")
+    u.add_argument(
+        "--system",
+        nargs="?",
+        const="office",
+        metavar="CONFIG",
+        help="also start the UC server on the system host: an example configuration (default office) or a YAML file",
+    )
     u.add_argument("--detach", action="store_true", help="keep it up in the background; `uclab down RUN` ends it")
     u.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
     u.set_defaults(fn=up)
@@ -61,38 +76,84 @@ def up(args: argparse.Namespace) -> int:
         topo = loader.load(args.file)
     except (TopologyError, FileNotFoundError) as exc:
         return fail(str(exc))
+    if args.system is not None:
+        problem = system_problem(topo, args.system)
+        if problem:
+            return fail(problem)
     if args.detach:
-        return _detach(args.file)
+        return _detach(args.file, args.system)
     lab = Lab(topo)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stop.set())
     try:
         lab.up()
     except (LabError, OSError) as exc:
         return fail(f"could not bring {topo.name} up: {exc}", EXIT_FAILED)
     try:
-        if args.ready_fd is not None:
-            with os.fdopen(args.ready_fd, "w") as ready:
-                ready.write(lab_text(lab))
-        else:
-            sys.stdout.write(lab_text(lab))
-            print("# up; Ctrl-C to tear down", file=sys.stderr, flush=True)
-        while not stop.wait(3600):
-            pass
+        return asyncio.run(_serve(lab, args.system, args.ready_fd))
     finally:
         lab.down()
+        if lab.run is not None:
+            with contextlib.suppress(Exception):  # the page is evidence; teardown must not fail on it
+                page.write(lab.run.dir)
+
+
+def system_problem(topo: Topology, config: str) -> str | None:
+    """Why `--system CONFIG` cannot run on this topology, or None."""
+    from simulators.uc.service import StubError, config_source
+
+    if SYSTEM_HOST not in topo.hosts:
+        return f"topology {topo.name} has no host named {SYSTEM_HOST!r} for the system; hosts: {', '.join(topo.hosts)}"
+    try:
+        config_source(config)
+    except (StubError, ValueError, OSError) as exc:
+        return f"--system {config}: {exc}"
+    return None
+
+
+async def _serve(lab: Lab, system: str | None, ready_fd: int | None) -> int:
+    """Serve the lab (and its system) until a signal: the control socket answers commands."""
+    session = LabSession(lab)
+    session.capture_everywhere()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    server = None
+    try:
+        text = lab_text(lab)
+        if system is not None:
+            try:
+                text += await session.start_system(system) + "\n"
+            except SessionError as exc:
+                return fail(str(exc), EXIT_FAILED)
+        server = await labserver.serve(session, labserver.control_path(lab.dir))
+        text += (
+            f"# uclab phone {lab.run_id} start NAME --host HOST --user N   |   uclab router {lab.run_id} ROUTER ...\n"
+        )
+        if ready_fd is not None:
+            with os.fdopen(ready_fd, "w") as ready:
+                ready.write(text)
+        else:
+            sys.stdout.write(text)
+            print("# up; Ctrl-C to tear down", file=sys.stderr, flush=True)
+        await stop.wait()
+    finally:
+        if server is not None:
+            server.close()
+        await session.close()
     return EXIT_OK
 
 
-def _detach(file: str) -> int:
+def _detach(file: str, system: str | None) -> int:
     """Serve the lab from a background process; print what it prints until it is ready."""
     read_fd, write_fd = os.pipe()
     log = runs.run_root() / "detached.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "uclab", "up", file, "--ready-fd", str(write_fd)]
+    if system is not None:
+        argv += ["--system", system]
     with open(log, "ab") as log_f:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uclab", "up", file, "--ready-fd", str(write_fd)],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=log_f,
             stderr=log_f,

@@ -12,30 +12,31 @@ POST   /api/v1/conferences/{id}/participants/{pid}/disconnect  cut the call, sta
 PUT    /api/v1/conferences/{id}/participants/{pid}/moderator   {moderator: bool}
 GET    /api/v1/conferences/{id}/invitation[?participant=pid] the predefined invitation text
 
-Every change is for moderators only (403 not_moderator). Calls are cut through the call
-core's control socket (the stub's run directory: core.sock next to the state file).
+Every change is for moderators only (403 not_moderator). Calls are cut in the call core
+(`conference_cut`, callcore_client.py) when someone is connected: the call core is asked
+before the state changes, and if it does not answer (503 call_core_unreachable) nothing
+changes.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
-import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path as FsPath
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
 from ..config import Licence
-from ..control import ControlClient, ControlError
 from ..rules import conferences as rules
 from ..rules.verdict import Verdict
 from ..state.conferences import Conference, ConferenceError, ConferenceMember
 from ..state.core import Session, State, StateError
 from . import models as m
-from .directory import owner, refuse_unless
-from .errors import ApiError, error_responses
+from .access import Access, owner
+from .callcore_client import call_core
+from .errors import ApiError, error_responses, refuse_unless
 
+T = TypeVar("T")
 ConfId = Annotated[int, Path(ge=1, le=2**62, description="the id of a conference")]
 MemberId = Annotated[int, Path(ge=1, le=2**62, description="the id of a conference participant")]
 
@@ -61,7 +62,9 @@ class ModeratorChange(m.Request):
     moderator: bool
 
 
-class ParticipantView(m.Reply):
+class ParticipantFacts(m.Reply):
+    """What every view of a participant shows (`participant_facts`)."""
+
     id: int
     number: str | None
     name: str
@@ -70,7 +73,24 @@ class ParticipantView(m.Reply):
     guest: bool
     moderator: bool
     state: rules.ParticipantState
+
+
+class ParticipantView(ParticipantFacts):
     personal_pin: str | None = Field(description="shown to moderators and to the participant itself")
+
+
+def participant_facts(p: ConferenceMember) -> dict[str, Any]:
+    """What every view of a participant shows (the participants' list, the administrator's view)."""
+    return {
+        "id": p.id,
+        "number": p.number,
+        "name": p.name,
+        "phone": p.phone,
+        "external": p.number is None,
+        "guest": p.guest,
+        "moderator": p.moderator,
+        "state": p.state,
+    }
 
 
 class ConferenceView(m.Reply):
@@ -91,34 +111,21 @@ class InvitationView(m.Reply):
     text: str
 
 
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["conferences"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     # read per request: the in-process target (api/inprocess.py) serves one app over many states,
     # and no state is being served while the routes are built
     def dial_in() -> str:
         return state.config.conferences.dial_in_number
 
-    def core_socket() -> FsPath:
-        return FsPath(state.path).parent / "core.sock"
-
     def licensed(number: str | None) -> bool:
         user = state.user(number) if number else None
         return user is not None and Licence.CONFERENCE in user.licences
 
     def member_view(c: Conference, p: ConferenceMember, me: str, moderator: bool) -> ParticipantView:
-        return ParticipantView(
-            id=p.id,
-            number=p.number,
-            name=p.name,
-            phone=p.phone,
-            external=p.number is None,
-            guest=p.guest,
-            moderator=p.moderator,
-            state=p.state,
-            personal_pin=p.pin if moderator or p.number == me else None,
-        )
+        return ParticipantView(**participant_facts(p), personal_pin=p.pin if moderator or p.number == me else None)
 
     def view(c: Conference, me: str) -> ConferenceView:
         mod = any(p.moderator and p.number == me for p in c.members)
@@ -155,14 +162,17 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             status = 400
         return ApiError.refused(status, "conference_rules", exc.verdict)
 
-    async def cut(conf_id: int, member_id: int | None = None) -> None:
-        """Hang up the call(s) of a conference in the call core (no core: nothing to cut)."""
-        with contextlib.suppress(ControlError, OSError):
-            client = await ControlClient.connect(core_socket(), timeout=2.0)
-            try:
-                await client.request("conference_cut", conference=conf_id, member=member_id, timeout=5.0)
-            finally:
-                await client.close()
+    async def cutting(
+        conf_id: int, member_id: int | None, members: Iterable[ConferenceMember], change: Callable[[], T]
+    ) -> T:
+        """`change` the state, then hang up the calls of the conference (or of one member) in
+        the call core; with nobody of `members` connected the call core is not needed."""
+        if all(p.state is rules.ParticipantState.INACTIVE for p in members):
+            return change()
+        async with call_core(state) as core:
+            changed = change()
+            await core.request("conference_cut", conference=conf_id, member=member_id)
+            return changed
 
     @api.get("/api/v1/conferences", response_model=list[ConferenceView], responses=error_responses(401))
     def conferences(session: UserSession) -> list[ConferenceView]:
@@ -205,25 +215,29 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
             raise refused(exc) from None
         return view(conf, me)
 
-    @api.delete("/api/v1/conferences/{conf_id}", response_model=m.MessageReply, responses=error_responses(401, 404))
+    @api.delete(
+        "/api/v1/conferences/{conf_id}", response_model=m.MessageReply, responses=error_responses(401, 404, 503)
+    )
     async def delete(conf_id: ConfId, session: UserSession) -> m.MessageReply:
         """Delete the conference (000:1693-1700); moderators only."""
         me = owner(session)
-        mine(conf_id, me)
+        conf = mine(conf_id, me)
         try:
-            conf = state.delete_conference(conf_id, moderated(me))
+            moderated(me)(conf)  # before the call core is asked; the state checks again as it deletes
+            gone = await cutting(conf_id, None, conf.members, lambda: state.delete_conference(conf_id, moderated(me)))
         except ConferenceError as exc:
             raise refused(exc) from None
-        await cut(conf_id)
-        return m.MessageReply(message=f"Conference {conf.name!r} deleted.")
+        return m.MessageReply(message=f"Conference {gone.name!r} deleted.")
 
-    @api.post("/api/v1/conferences/{conf_id}/end", response_model=m.MessageReply, responses=error_responses(401, 404))
+    @api.post(
+        "/api/v1/conferences/{conf_id}/end", response_model=m.MessageReply, responses=error_responses(401, 404, 503)
+    )
     async def end(conf_id: ConfId, session: UserSession) -> m.MessageReply:
         """End the active conference (000:1535): every call is cut, the list stays."""
         me = owner(session)
         conf = mine(conf_id, me)
         refuse_conf(rules.check_moderator(conf.rule_view(), me))
-        await cut(conf_id)
+        await cutting(conf_id, None, conf.members, lambda: None)
         return m.MessageReply(message=f"Conference {conf.name!r} ended.")
 
     def refuse_conf(verdict: Verdict) -> None:
@@ -279,12 +293,13 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
     @api.delete(
         "/api/v1/conferences/{conf_id}/participants/{member_id}",
         response_model=m.MessageReply,
-        responses=error_responses(401, 404, 409),
+        responses=error_responses(401, 404, 409, 503),
     )
     async def remove(conf_id: ConfId, member_id: MemberId, session: UserSession) -> m.MessageReply:
         """Remove a participant: it leaves the list and, if connected, the call (000:1528-1529)."""
         me = owner(session)
-        member = member_of(mine(conf_id, me), member_id)
+        conf = mine(conf_id, me)
+        member = member_of(conf, member_id)
 
         def check(conf: Conference) -> None:
             for verdict in (
@@ -295,17 +310,16 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
                     raise ConferenceError(verdict)
 
         try:
-            state.remove_member(conf_id, member_id, check)
+            check(conf)  # before the call core is asked; the state checks again as it removes
+            await cutting(conf_id, member_id, [member], lambda: state.remove_member(conf_id, member_id, check))
         except ConferenceError as exc:
             raise refused(exc) from None
-        if member.state is not rules.ParticipantState.INACTIVE:
-            await cut(conf_id, member_id)
         return m.MessageReply(message=f"{member.name} removed from the conference.")
 
     @api.post(
         "/api/v1/conferences/{conf_id}/participants/{member_id}/disconnect",
         response_model=m.MessageReply,
-        responses=error_responses(401, 404, 409),
+        responses=error_responses(401, 404, 409, 503),
     )
     async def disconnect(conf_id: ConfId, member_id: MemberId, session: UserSession) -> m.MessageReply:
         """Cut a participant's call; it stays listed and may dial in again (000:1527-1528, 000:1672-1679)."""
@@ -315,7 +329,7 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
         refuse_conf(rules.check_moderator(conf.rule_view(), me))
         if member.state is rules.ParticipantState.INACTIVE:
             raise ApiError(409, "not_connected", f"{member.name} is not connected to the conference.")
-        await cut(conf_id, member_id)
+        await cutting(conf_id, member_id, [member], lambda: None)
         return m.MessageReply(message=f"{member.name} disconnected; they may dial in again.")
 
     @api.put(

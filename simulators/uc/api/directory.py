@@ -11,7 +11,7 @@ POST   /api/v1/contacts/import?format=     import a CSV or XML file (000:1950-19
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -19,35 +19,19 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ..rules import directories as d
-from ..rules import presence as presence_rules
 from ..rules.contact_import import FileEncoding, ImportFormat, parse_contacts
-from ..rules.verdict import Verdict
 from ..state.core import Session, State
 from ..state.directory import Listing, PersonalContact
 from . import models as m
-from .errors import ApiError, error_responses, read_body
+from .access import Access, owner
+from .errors import ApiError, error_responses, read_body, refuse_unless
+from .presence import others_presence_view
 
 IMPORT_MAX_BYTES = 4 * 1024 * 1024
 """A lab limit: 3000 contacts of a few hundred bytes each fit many times."""
 
 ContactIdPath = Annotated[str, Path(max_length=64, description="the id of the personal contact")]
 _DIRECTORY_ORDER = {directory: i for i, directory in enumerate(d.Directory)}
-
-
-def others_presence_view(state: State, number: str, name: str, now: datetime) -> m.OthersPresence:
-    """A user's presence as other internal users see it (visibility, CallMe shown as Office)."""
-    p = state.presence(number)
-    seen = presence_rules.seen_status(p.status, p.visibility)
-    shown = seen is not None and seen is not presence_rules.Status.OFFICE
-    announced = shown and presence_rules.return_time_announced(p.return_time, now)
-    return m.OthersPresence(
-        user=number,
-        name=name,
-        visible=seen is not None,
-        status=seen,
-        return_time=p.return_time if announced else None,
-        info_text=p.info_text if seen is not None else None,
-    )
 
 
 def _phones(entry: Listing) -> list[m.PhoneView]:
@@ -87,21 +71,9 @@ def contact_view(c: PersonalContact) -> m.PersonalContactView:
     )
 
 
-def refuse_unless(verdict: Verdict, status: int, code: str) -> None:
-    if not verdict.ok:
-        raise ApiError.refused(status, code, verdict)
-
-
-def owner(session: Session) -> str:
-    """The number of a logged-in user's session (the routers' sessions are user sessions)."""
-    assert session.number is not None
-    return session.number
-
-
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
-    """The directory routes over `state`; `user_session` is the app's logged-in-user dependency."""
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["directories"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     def search(number: str, q: str, directory: d.Directory | None, limit: int, how: d.SearchMatch) -> m.SearchReply:
         term, verdict = d.parse_search(q)

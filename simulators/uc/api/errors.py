@@ -41,6 +41,12 @@ class ApiError(Exception):
         return cls(status, code, verdict.message, verdict.codes)
 
 
+def refuse_unless(verdict: Verdict, status: int, code: str) -> None:
+    """Raise the verdict's refusal (`status`, `code`, its message and codes) unless it holds."""
+    if not verdict.ok:
+        raise ApiError.refused(status, code, verdict)
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     words = {
         400: "the request breaks a rule; the message says which",
@@ -50,7 +56,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "conflicts with the current state (e.g. preassigned PIN not changed yet, personal contacts full)",
         413: "the upload is larger than the lab accepts",
         422: "the request is malformed; the message names the field and the fix",
-        503: "the call core did not answer or could not place the call; try again",
+        503: "the call core did not answer (call_core_unreachable) or could not do it; try again",
     }
     return {c: {"model": m.ErrorBody, "description": words[c]} for c in (403, *codes)}
 

@@ -19,17 +19,17 @@ from ..rules.directories import check_directory
 from ..state.core import Session, State
 from ..state.directory import FavoriteEntry, FavoriteGroup
 from . import models as m
-from .directory import hits, owner, refuse_unless
-from .errors import ApiError, error_responses
+from .access import Access, owner
+from .directory import hits
+from .errors import ApiError, error_responses, refuse_unless
 
 GroupId = Annotated[int, Path(ge=1, le=2**62, description="the id of a favorites group")]
 FavoriteId = Annotated[int, Path(ge=1, le=2**62, description="the id of a favorites entry")]
 
 
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
-    """The favorites routes over `state`; `user_session` is the app's logged-in-user dependency."""
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["favorites"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     def entry_view(e: FavoriteEntry) -> m.FavoriteView:
         return m.FavoriteView(favorite_id=e.id, contact=hits(state, [e.listing], state.now())[0], added_at=e.added_at)

@@ -7,34 +7,27 @@ The client asks the system, as a CSTA client would: the UC API asks the call cor
 calls of the user's devices (`phone_calls`), decides (rules/phone_conferences.py), records
 the participants and mixer slots (state/phone_conferences.py) and has the call core's
 workers join the legs and release the user's held leg (`phone_join`,
-callcore/phone_conference.py). Not tied to UC Smart nor to a conference licence.
+callcore/phone_conferences.py). Not tied to UC Smart nor to a conference licence.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
-from collections.abc import Callable
-from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from ..control import ControlClient, ControlError
 from ..rules import phone_conferences as rules
 from ..rules.verdict import Verdict
 from ..state.core import Session, State
 from ..state.phone_conferences import NoConferenceChannel, PhoneConferenceFull
 from . import models as m
-from .directory import owner
+from .access import Access, owner
+from .callcore_client import call_core
 from .errors import ApiError, error_responses
 
-CORE_UNREACHABLE = "The call core did not answer; try again."
 
-
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["calls"])
-    UserSession = Annotated[Session, Depends(user_session)]
-
-    def core_socket() -> FsPath:
-        return FsPath(state.path).parent / "core.sock"
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     def device_call(found: dict[str, Any]) -> rules.DeviceCall:
         conference = found.get("conference")
@@ -63,14 +56,8 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
         active (or the other way round) the new party joins. At most 8 participants (000:1513)."""
         me = owner(session)
         devices = [d.sip_user for d in state.devices_for_number(me)]
-        if not core_socket().exists():  # a stub without a call core: nobody has a call
-            raise refused(rules.refuse_without_calls())
-        try:
-            core = await ControlClient.connect(core_socket(), timeout=2.0)
-        except (ControlError, OSError):
-            raise ApiError(503, "call_core_unreachable", CORE_UNREACHABLE) from None
-        try:
-            found = await core.request("phone_calls", devices=devices, timeout=5.0)
+        async with call_core(state) as core:
+            found = await core.request("phone_calls", devices=devices)
             plan = rules.decide([device_call(c) for c in found["calls"]])
             if isinstance(plan, Verdict):
                 raise refused(plan)
@@ -98,10 +85,6 @@ def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
                 joins.setdefault(str(worker), {"legs": []})["legs"].append(leg)
             joins.setdefault(str(held.worker), {"legs": []})["release"] = held.leg
             await core.request("phone_join", conference=conf.id, joins=joins, timeout=10.0)
-        except ControlError:
-            raise ApiError(503, "call_core_unreachable", CORE_UNREACHABLE) from None
-        finally:
-            await core.close()
         joined = "joined" if plan.conference is None else "grew"
         return m.PhoneConferenceReply(
             conference=conf.id,

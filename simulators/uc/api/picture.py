@@ -7,7 +7,6 @@ GET    /api/v1/users/{number}/picture   another user's picture (directories, fav
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -17,8 +16,8 @@ from ..rules import picture as pic
 from ..state.core import Session, State
 from ..state.directory import StoredPicture
 from . import models as m
-from .directory import owner, refuse_unless
-from .errors import ApiError, error_responses, read_body
+from .access import Access, owner
+from .errors import ApiError, error_responses, read_body, refuse_unless
 
 UPLOAD_MAX_BYTES = 16 * 1024 * 1024
 """What the lab reads at all; up to this the rule's own message names the size (512 kB allowed)."""
@@ -27,10 +26,9 @@ _IMAGE_REPLY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def router(state: State, user_session: Callable[..., Session]) -> APIRouter:
-    """The picture routes over `state`; `user_session` is the app's logged-in-user dependency."""
+def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["picture"])
-    UserSession = Annotated[Session, Depends(user_session)]
+    UserSession = Annotated[Session, Depends(access.user_session)]
 
     def view(stored: StoredPicture) -> m.PictureView:
         p = stored.picture

@@ -22,6 +22,8 @@ sockets and merges the answers:
     calls        every session with its legs (device, number, state, media, peer, codec,
                  RTP addresses seen, packets, ICE pair)
     hangup_all   end every call
+    originate    {"user", "via", "target"}: CallMe outbound, placed by the first worker with
+                 room (the UC API's POST /api/v1/callme/calls)
     set          {"latch_rtp": bool}: for media transports created from now on
     conference_cut  {"conference": id, "member": id | null}: hang up that participant's (or
                  every participant's) call of a MeetMe conference (the UC API's disconnect,
@@ -33,7 +35,7 @@ sockets and merges the answers:
     phone_join   {"conference": id, "joins": {worker: {"legs": [...], "release": leg}}}: the
                  workers join those legs to the conference's groups and release the
                  initiator's held leg, then every worker syncs its mixer uplinks (UC-CONF-1,
-                 phone_conference.py)
+                 phone_conferences.py)
     shutdown     stop the workers and exit
 
 Besides the workers the supervisor forks `mixers` conference mixer nodes (mixer.py), each
@@ -58,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from ...parent_death import die_with_parent
-from ..control import ControlClient, ControlError, serve
+from ..control import ControlClient, ControlError, Handler, ask, serve
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 
 OPEN_PATIENCE_S = 60.0
@@ -142,7 +144,7 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
     from ..state.core import State
     from .mixer import MixerNode, serve_node
     from .state_access import Services, forget_predecessor
-    from .worker import Worker
+    from .worker import Worker, serve_worker
 
     t0 = time.perf_counter()
     stun: list[str] | None
@@ -185,53 +187,7 @@ def _worker_main(settings: CoreSettings, index: int, ready_fd: int, mixer: bool 
         return 1
     if mixer:
         return asyncio.run(serve_node(settings, index, rt, node, ready_fd, t0))
-    return asyncio.run(_worker_serve(settings, index, rt, worker, ready_fd, t0))
-
-
-async def _worker_serve(settings: CoreSettings, index: int, rt: Any, worker: Any, ready_fd: int, t0: float) -> int:
-    async def on_pj(fn: Any) -> Any:
-        return await asyncio.wrap_future(rt.submit(fn))
-
-    async def set_options(req: dict[str, Any]) -> dict[str, Any]:
-        if "latch_rtp" in req:
-            settings.latch_rtp = bool(req["latch_rtp"])
-        return {"latch_rtp": settings.latch_rtp}
-
-    handlers = {
-        "status": lambda r: on_pj(lambda: {k: v for k, v in worker.snapshot().items() if k != "sessions"}),
-        "calls": lambda r: on_pj(worker.snapshot),
-        "hangup_all": lambda r: on_pj(worker.hangup_all),
-        "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
-        "conference_cut": lambda r: on_pj(lambda: worker.conference_cut(int(r["conference"]), r.get("member"))),
-        "phone_calls": lambda r: on_pj(lambda: worker.phone.calls([str(d) for d in r["devices"]])),
-        "phone_join": lambda r: on_pj(
-            lambda: worker.phone.join(int(r["conference"]), [str(x) for x in r["legs"]], r.get("release"))
-        ),
-        "phone_sync": lambda r: on_pj(lambda: worker.phone.sync(int(r["conference"]))),
-        "set": set_options,
-    }
-    return await serve_until_stopped(settings.worker_control(index), handlers, rt, ready_fd, t0)
-
-
-async def serve_until_stopped(control: Path, handlers: dict[str, Any], rt: Any, ready_fd: int, t0: float) -> int:
-    """A forked process (worker or mixer node): serve `handlers` (and `shutdown`) on its
-    control socket, say ready on the pipe, run until SIGTERM/SIGINT or shutdown."""
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, done.set)
-
-    async def shutdown(req: dict[str, Any]) -> str:
-        loop.call_soon(done.set)
-        return "bye"
-
-    server = await serve(control, {**handlers, "shutdown": shutdown})
-    os.write(ready_fd, f"ready ms={(time.perf_counter() - t0) * 1000:.0f}\n".encode())
-    os.close(ready_fd)
-    await done.wait()
-    server.close()
-    rt.stop()
-    return 0
+    return asyncio.run(serve_worker(settings, index, rt, worker, ready_fd, t0))
 
 
 def _exit_text(status: int) -> str:
@@ -283,6 +239,8 @@ class Supervisor:
         self.restarts = 0
         self.mixer_pids: dict[int, int] = {}
         """conference mixer nodes (mixer.py), indexed from 0; in `pipes` below as -1-n"""
+        self.done = asyncio.Event()
+        """set by SIGTERM, SIGINT or the `shutdown` op: `serve` returns"""
 
     def start_workers(self, timeout: float = 15.0) -> list[str]:
         pipes: dict[int, int] = {}
@@ -384,118 +342,116 @@ class Supervisor:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
 
-    async def serve(self, on_ready: Any = None) -> None:
-        done = asyncio.Event()
+    # -- the control socket: one handler per op ------------------------------------------
+
+    def handlers(self) -> dict[str, Handler]:
+        """The supervisor's control ops (the module docstring says what each does)."""
+        return {
+            "status": self.status,
+            "calls": self.calls,
+            "hangup_all": self.hangup_all,
+            "originate": self.originate,
+            "set": self.set_options,
+            "conference_cut": self.conference_cut,
+            "mixers": self.mixers,
+            "phone_calls": self.phone_calls,
+            "phone_join": self.phone_join,
+            "shutdown": self.shutdown,
+        }
+
+    async def serve(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve the control socket until SIGTERM, SIGINT or `shutdown`; replace dead workers."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, done.set)
-        loop.add_signal_handler(signal.SIGCHLD, lambda: None if done.is_set() else self.respawn())
+            loop.add_signal_handler(sig, self.done.set)
+        loop.add_signal_handler(signal.SIGCHLD, lambda: None if self.done.is_set() else self.respawn())
         self.respawn()
-
-        async def status(req: dict[str, Any]) -> dict[str, Any]:
-            workers = await self.fan_out("status")
-            return {"pid": os.getpid(), "workers": workers, "restarts": self.restarts, "deaths": self.deaths}
-
-        async def calls(req: dict[str, Any]) -> list[Any]:
-            sessions: list[Any] = []
-            for answer in await self.fan_out("calls"):
-                for session in answer.get("sessions", []):
-                    session["worker"] = answer.get("worker")
-                    sessions.append(session)
-            return sessions
-
-        async def hangup_all(req: dict[str, Any]) -> int:
-            return sum(int(n) for n in await self.fan_out("hangup_all") if isinstance(n, int))
-
-        async def set_options(req: dict[str, Any]) -> Any:
-            params = {k: v for k, v in req.items() if k not in ("id", "op")}
-            return (await self.fan_out("set", **params))[0]
-
-        async def shutdown(req: dict[str, Any]) -> str:
-            loop.call_soon(done.set)
-            return "bye"
-
-        async def originate(req: dict[str, Any]) -> Any:
-            """CallMe outbound: the first worker with room places the call (UC-CALLME-2)."""
-            params: dict[str, Any] = {k: str(req[k]) for k in ("user", "via", "target")}
-            last: Any = {"ok": False, "code": 503, "error": "no call core worker answered"}
-            for i in sorted(self.pids):
-                try:
-                    last = await (await self.client(i)).request("originate", **params)
-                except ControlError as exc:
-                    self.clients.pop(i, None)
-                    last = {"ok": False, "code": 503, "error": str(exc)}
-                    continue
-                if last.get("ok") or last.get("code") != 503:
-                    return last
-            return last
-
-        async def conference_cut(req: dict[str, Any]) -> int:
-            member = req.get("member")
-            answers = await self.fan_out("conference_cut", conference=int(req["conference"]), member=member)
-            return sum(int(n) for n in answers if isinstance(n, int))
-
-        async def phone_calls(req: dict[str, Any]) -> dict[str, Any]:
-            """The devices' calls over every worker, each worker's free call slots and the
-            conferences its groups have uplinks of (UC-CONF-1: the Conference button's input)."""
-            found: list[Any] = []
-            free: dict[int, int] = {}
-            uplinked: dict[int, list[int]] = {}
-            answers = await self.fan_out("phone_calls", devices=list(req["devices"]))
-            for i, answer in zip(sorted(self.pids), answers, strict=True):
-                if "error" in answer:
-                    raise ControlError(f"worker {i}: {answer['error']}")
-                found += answer["calls"]
-                free[i], uplinked[i] = answer["free"], answer["uplinked"]
-            return {"calls": found, "free": free, "uplinked": uplinked, "mixers": self.settings.mixers}
-
-        async def phone_join(req: dict[str, Any]) -> dict[str, Any]:
-            """Each worker joins its legs (and releases the initiator's held leg), then every
-            worker brings its uplink in line with the state's slots."""
-            conference = int(req["conference"])
-            groups = {}
-            for worker, job in dict(req["joins"]).items():
-                client = await self.client(int(worker))
-                groups[worker] = await client.request(
-                    "phone_join", conference=conference, legs=list(job["legs"]), release=job.get("release")
-                )
-            uplinks = await self.fan_out("phone_sync", conference=conference)
-            return {"groups": groups, "uplinks": uplinks}
-
-        async def mixers(req: dict[str, Any]) -> list[Any]:
-            async def one(n: int) -> Any:
-                try:
-                    client = await ControlClient.connect(self.settings.mixer_control(n), timeout=2.0)
-                    try:
-                        return await client.request("status", timeout=5.0)
-                    finally:
-                        await client.close()
-                except (ControlError, OSError) as exc:
-                    return {"node": n, "error": str(exc)}
-
-            return list(await asyncio.gather(*(one(n) for n in sorted(self.mixer_pids))))
-
-        server = await serve(
-            self.settings.control,
-            {
-                "status": status,
-                "calls": calls,
-                "hangup_all": hangup_all,
-                "originate": originate,
-                "set": set_options,
-                "conference_cut": conference_cut,
-                "mixers": mixers,
-                "phone_calls": phone_calls,
-                "phone_join": phone_join,
-                "shutdown": shutdown,
-            },
-        )
+        server = await serve(self.settings.control, self.handlers())
         if on_ready is not None:
             on_ready()
-        await done.wait()
+        await self.done.wait()
         server.close()
         for client in self.clients.values():
             await client.close()
+
+    async def status(self, req: dict[str, Any]) -> dict[str, Any]:
+        workers = await self.fan_out("status")
+        return {"pid": os.getpid(), "workers": workers, "restarts": self.restarts, "deaths": self.deaths}
+
+    async def calls(self, req: dict[str, Any]) -> list[Any]:
+        sessions: list[Any] = []
+        for answer in await self.fan_out("calls"):
+            for session in answer.get("sessions", []):
+                session["worker"] = answer.get("worker")
+                sessions.append(session)
+        return sessions
+
+    async def hangup_all(self, req: dict[str, Any]) -> int:
+        return sum(int(n) for n in await self.fan_out("hangup_all") if isinstance(n, int))
+
+    async def set_options(self, req: dict[str, Any]) -> Any:
+        params = {k: v for k, v in req.items() if k not in ("id", "op")}
+        return (await self.fan_out("set", **params))[0]
+
+    async def shutdown(self, req: dict[str, Any]) -> str:
+        asyncio.get_running_loop().call_soon(self.done.set)
+        return "bye"
+
+    async def originate(self, req: dict[str, Any]) -> Any:
+        """CallMe outbound: the first worker with room places the call (UC-CALLME-2)."""
+        params: dict[str, Any] = {k: str(req[k]) for k in ("user", "via", "target")}
+        last: Any = {"ok": False, "code": 503, "error": "no call core worker answered"}
+        for i in sorted(self.pids):
+            try:
+                last = await (await self.client(i)).request("originate", **params)
+            except ControlError as exc:
+                self.clients.pop(i, None)
+                last = {"ok": False, "code": 503, "error": str(exc)}
+                continue
+            if last.get("ok") or last.get("code") != 503:
+                return last
+        return last
+
+    async def conference_cut(self, req: dict[str, Any]) -> int:
+        member = req.get("member")
+        answers = await self.fan_out("conference_cut", conference=int(req["conference"]), member=member)
+        return sum(int(n) for n in answers if isinstance(n, int))
+
+    async def phone_calls(self, req: dict[str, Any]) -> dict[str, Any]:
+        """The devices' calls over every worker, each worker's free call slots and the
+        conferences its groups have uplinks of (UC-CONF-1: the Conference button's input)."""
+        found: list[Any] = []
+        free: dict[int, int] = {}
+        uplinked: dict[int, list[int]] = {}
+        answers = await self.fan_out("phone_calls", devices=list(req["devices"]))
+        for i, answer in zip(sorted(self.pids), answers, strict=True):
+            if "error" in answer:
+                raise ControlError(f"worker {i}: {answer['error']}")
+            found += answer["calls"]
+            free[i], uplinked[i] = answer["free"], answer["uplinked"]
+        return {"calls": found, "free": free, "uplinked": uplinked, "mixers": self.settings.mixers}
+
+    async def phone_join(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Each worker joins its legs (and releases the initiator's held leg), then every
+        worker brings its uplink in line with the state's slots."""
+        conference = int(req["conference"])
+        groups = {}
+        for worker, job in dict(req["joins"]).items():
+            client = await self.client(int(worker))
+            groups[worker] = await client.request(
+                "phone_join", conference=conference, legs=list(job["legs"]), release=job.get("release")
+            )
+        uplinks = await self.fan_out("phone_sync", conference=conference)
+        return {"groups": groups, "uplinks": uplinks}
+
+    async def mixers(self, req: dict[str, Any]) -> list[Any]:
+        async def one(n: int) -> Any:
+            try:
+                return await ask(self.settings.mixer_control(n), "status", timeout=5.0, connect_timeout=2.0)
+            except (ControlError, OSError) as exc:
+                return {"node": n, "error": str(exc)}
+
+        return list(await asyncio.gather(*(one(n) for n in sorted(self.mixer_pids))))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""A conference mixer node: a pjsua2 endpoint whose bridge mixes up to 4 calls (issue 7).
+"""A conference mixer node: a pjsua2 endpoint whose bridge mixes up to 4 calls.
 
 Forked by the call core's supervisor (main.py) like the workers. Node n listens for SIP on
 127.0.0.1:mixer_base_port+n, without a proxy, and holds two kinds of legs
@@ -10,7 +10,7 @@ Forked by the call core's supervisor (main.py) like the workers. Node n listens 
 
 Within a node every leg of a conference transmits to every other leg of it, so a link carries
 its side's mix and the tree gives everyone everyone else exactly once. A participant's leg
-brings its audio in at `conference_mix.INPUT_LEVEL` (`enter_at`), links at 1.0, so no sum
+brings its audio in at `conference_slots.INPUT_LEVEL` (`enter_at`), links at 1.0, so no sum
 clips and no node scales. A conference with one participant plays music on hold
 (`ivr.MUSIC_ON_HOLD_TONE`) to that participant's leg.
 
@@ -25,6 +25,7 @@ its participant legs hung up, and the workers end the participants' calls.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -40,7 +41,9 @@ from simulators.pj.audio import FRAME_US, BridgePort, TonePlayer
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.tones import TONE_PLAN, tone_shares
 
+from ..control import Handler
 from ..rules import conference_slots as mix
+from .child import serve_until_stopped
 from .ivr import MUSIC_ON_HOLD_TONE
 from .settings import CoreSettings
 from .worker import IncomingAccount, bridge_port, loopback_account
@@ -303,7 +306,7 @@ def enter_at(audio: Any, level: float) -> None:
     the port's audio into the bridge (pjsua_conf_adjust_rx_level), adjustRxLevel the mix the
     bridge sends to the port. adjustRxLevel here left talkers at full level: every node's
     sum clipped and was scaled, and a far talker lost about a third of its amplitude per
-    link (tests/uc/test_mixer_levels.py)."""
+    link (tests/uc/callcore/test_mixer_levels.py)."""
     with contextlib.suppress(pj.Error):
         audio.adjustTxLevel(level)
 
@@ -375,10 +378,6 @@ def jitter_buffer(leg: MixLeg) -> dict[str, int]:
 async def serve_node(
     settings: CoreSettings, index: int, rt: PjRuntime, node: MixerNode, ready_fd: int, t0: float
 ) -> int:
-    import asyncio
-
-    from .main import serve_until_stopped
-
     async def status(req: dict[str, Any]) -> Any:
         return await asyncio.wrap_future(rt.submit(node.snapshot))
 
@@ -392,5 +391,5 @@ async def serve_node(
         legs = [{"conference": c, "ref": r, "tones": tone_levels(pcm, rate)} for (c, r), pcm in heard.items()]
         return {"node": index, "legs": legs}
 
-    ops = {"status": status, "levels": levels}
+    ops: dict[str, Handler] = {"status": status, "levels": levels}
     return await serve_until_stopped(settings.mixer_control(index), ops, rt, ready_fd, t0)

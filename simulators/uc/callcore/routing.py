@@ -1,6 +1,6 @@
 """Where a call goes: the telephony features of the system. Pure decisions over the state.
 
-`route(view, dialled, caller_device)` reads what it needs through `FeatureView` (part A's
+`route(view, dialled, caller_device)` reads what it needs through `FeatureView` (the stub's
 State satisfies it; unit tests pass a real State on a temporary file) and returns one
 `Route`; it never writes and never reads a clock except through the view's `now()`.
 

@@ -36,7 +36,10 @@ class CoreSettings(BaseModel):
     clock_rate: int = Field(16000, description="conference bridge rate: 16000 keeps G.722 wideband, 8000 is cheaper")
     poll_ms: int = Field(5, ge=1, le=100, description="pjsua2 event poll of each worker's thread")
     mixers: int = Field(
-        2, ge=0, le=32, description="conference mixer nodes (4 call slots each; 16 parties need 7, conference_mix)"
+        2,
+        ge=0,
+        le=32,
+        description="conference mixer nodes (4 call slots each; 16 parties need 7, rules/conference_slots.py)",
     )
     mixer_base_port: int = Field(5300, ge=1024, le=65000, description="mixer node n listens on 127.0.0.1:base+n")
     mixer_rtp_base: int = Field(30000, ge=1024, le=64000, description="mixer node n's RTP: base+40n .. base+40n+38")

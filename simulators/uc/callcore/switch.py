@@ -48,7 +48,7 @@ _DIAL_SEPARATORS = re.compile(r"[\s()/:;-]")
 
 
 class Directory(Protocol):
-    """What the switch needs from the stub state (part A's State satisfies it)."""
+    """What the switch needs from the stub state (state.core.State satisfies it)."""
 
     def devices_for_number(self, number: str) -> Sequence[DeviceRef]: ...
 
@@ -227,7 +227,7 @@ class Switch:
         self.journal = journal
         """where ended calls go (services.journal -> the state's call journal); None: kept in `records`"""
         self.voicemail_box = voicemail_box
-        """the features' routing (features.route bound to the state); None: plain numbers only"""
+        """where calls go (routing.route bound to the state); None: plain numbers only"""
         self.directory = directory
         self.capacity = capacity
         self.slots_free = slots_free

@@ -13,6 +13,7 @@ Kamailio routes it back into the core as a new call.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import logging
@@ -29,11 +30,13 @@ import pjsua2 as pj
 from simulators.pj.runtime import PjRuntime, describe
 from simulators.pj.stats import read_stream
 
+from ..control import Handler
 from ..rules.conference_slots import participant_user
 from . import latching, sipmsg
+from .child import serve_until_stopped
 from .ivr import Collect, IvrAction
 from .local import LocalLeg, when_written
-from .phone_conference import PhoneConferences
+from .phone_conferences import PhoneConferences
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 from .state_access import Services
 from .switch import (
@@ -306,7 +309,7 @@ class Worker:
         """conference participants' calls by both their legs' ids"""
         self.counters = {"calls": 0, "refused": 0, "answered": 0, "transfers": 0}
         self.phone = PhoneConferences(self)
-        """phone-controlled conferences' groups of legs here (UC-CONF-1, phone_conference.py)"""
+        """phone-controlled conferences' groups of legs here (UC-CONF-1, phone_conferences.py)"""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -749,3 +752,35 @@ class Worker:
 
 def on_thread(rt: PjRuntime, fn: Callable[[], Any], timeout: float = 5.0) -> Any:
     return rt.run(fn, timeout)
+
+
+# -- the process (forked by main.py) -------------------------------------------------------
+
+
+async def serve_worker(
+    settings: CoreSettings, index: int, rt: PjRuntime, worker: Worker, ready_fd: int, t0: float
+) -> int:
+    """Worker `index`'s control ops (main.py lists them), each carried out on the pjsua2 thread."""
+
+    async def on_pj(fn: Any) -> Any:
+        return await asyncio.wrap_future(rt.submit(fn))
+
+    async def set_options(req: dict[str, Any]) -> dict[str, Any]:
+        if "latch_rtp" in req:
+            settings.latch_rtp = bool(req["latch_rtp"])
+        return {"latch_rtp": settings.latch_rtp}
+
+    handlers: dict[str, Handler] = {
+        "status": lambda r: on_pj(lambda: {k: v for k, v in worker.snapshot().items() if k != "sessions"}),
+        "calls": lambda r: on_pj(worker.snapshot),
+        "hangup_all": lambda r: on_pj(worker.hangup_all),
+        "originate": lambda r: on_pj(lambda: worker.originate(str(r["user"]), str(r["via"]), str(r["target"]))),
+        "conference_cut": lambda r: on_pj(lambda: worker.conference_cut(int(r["conference"]), r.get("member"))),
+        "phone_calls": lambda r: on_pj(lambda: worker.phone.calls([str(d) for d in r["devices"]])),
+        "phone_join": lambda r: on_pj(
+            lambda: worker.phone.join(int(r["conference"]), [str(x) for x in r["legs"]], r.get("release"))
+        ),
+        "phone_sync": lambda r: on_pj(lambda: worker.phone.sync(int(r["conference"]))),
+        "set": set_options,
+    }
+    return await serve_until_stopped(settings.worker_control(index), handlers, rt, ready_fd, t0)

@@ -9,7 +9,7 @@ transport, so the app's ASGI scope carries what a TLS-terminating server would g
     scope["client"] == (ip, port)       the real client address (after NAT: the public one)
     scope["server"] == (ip, 8802)
 
-That is the contract with the UC API (part A): no proxy headers are trusted
+That is the contract with the UC API (api/app.py): no proxy headers are trusted
 (`proxy_headers=False`), so a client cannot claim another address or scheme.
 Lifespan events of the app run in `start()` / `stop()`.
 """

@@ -2,8 +2,8 @@
 
 Kamailio suspends every REGISTER (with expires > 0) that passed digest authentication and
 sends a `claim` event (device, Contact, source, transport, Call-ID, expires) over evapi (netstring-framed JSON on 127.0.0.1 inside the system
-host); the UC server asks the state (`State.claim_registration`: part A's rule, the first
-registration holds the station, rules/registrations.py) and answers; Kamailio resumes the
+host); the UC server asks the state (`State.claim_registration`: the first registration
+holds the station, rules/registrations.py) and answers; Kamailio resumes the
 transaction and either saves the contact or refuses with the decision's code, reason and
 Retry-After. Un-REGISTERs, expiries and closed front-door connections release the station.
 +sip.instance is not used: every pjsua2 agent of a lab machine sends the same one (pjsua
@@ -11,7 +11,7 @@ derives it from the host), so it would make two clients look like one.
 
 Registrations do not survive a restart of the stub: Kamailio keeps its location in memory,
 so the UC server drops the state's registrations when it starts and devices register
-again (users, passwords, PINs and presence do persist; part A).
+again (users, passwords, PINs and presence do persist in the state).
 
 `decide` / `release` are pure mappings (event dict -> state call -> reply dict), unit-tested
 with a stand-in state; `EvapiLink` is the asyncio connection to Kamailio.

@@ -1,4 +1,4 @@
-"""The stub's state: SQLite in the run directory, surviving a restart. The only module with SQL.
+"""The stub's state: SQLite in the run directory, surviving a restart.
 
 `State.open(path, config)` creates the database on first open and seeds it from the system
 configuration; later opens keep what users changed. On every open, what the administrator
@@ -62,7 +62,7 @@ from .store import dt as _dt
 from .store import dt_required as _dt_required
 from .store import iso as _iso
 from .store import transaction
-from .telephony import SCHEMA_V3, FeatureData
+from .telephony import SCHEMA_V3, TelephonyData
 
 SCHEMA_VERSION = 3
 
@@ -261,7 +261,7 @@ class RegistrationDecision:
     """... or the one that holds the station (refused)"""
 
 
-class State(DirectoryData, FeatureData, ConferenceData, PhoneConferenceData, JournalData):
+class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, JournalData):
     """Typed access to the stub's state. Open with `State.open(path, config)`."""
 
     def __init__(
@@ -698,7 +698,7 @@ class State(DirectoryData, FeatureData, ConferenceData, PhoneConferenceData, Jou
 
     def set_callme(self, number: str, destination: str | None) -> Presence:
         """The CallMe service's destination (000:790-803): set = active, None = deleted (000:782).
-        The CallMe service itself is issue 6's; a CallMe status without the service is Office."""
+        A CallMe presence status without the service is Office (rules/presence.py)."""
         self._require_user(number)
         with self._tx() as conn:
             conn.execute("UPDATE presence SET callme_destination=? WHERE number=?", (destination, number))

@@ -1,8 +1,9 @@
 """The plumbing under the stub's state classes: one SQLite connection, a lock, transactions.
 
-`core.py` (users, devices, sessions, registrations, presence, PINs) and `directory.py`
-(directories, personal contacts, favorites, pictures) are the only modules with SQL; both
-build on `Store`.
+Every part of the state (core.py: users, devices, sessions, registrations, presence, PINs;
+directory.py, telephony.py, journal.py, conferences.py, phone_conferences.py) builds on
+`Store`; the state's SQL is in this package and nowhere else (Kamailio's own subscriber
+table is edge/kamailio.py's).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class VoiceMessage:
     played_at: datetime | None
 
 
-class FeatureData(Store):
+class TelephonyData(Store):
     """Deskshare logins and voice messages (the SQL of state/core.py's telephony methods)."""
 
     # ------------------------------------------------------------ deskshare

@@ -1,4 +1,4 @@
-"""Fixtures of the SIP edge and call core tests (issue 4 part B): labs, the stub, phones.
+"""Fixtures of the tests that run the stub in a lab (SIP edge, call core): labs, the stub, phones.
 
 Labs are built in sync fixtures (pyroute2 cannot build while the test's loop runs); the
 stub and the phones are started by async fixtures and stopped after the test, before the

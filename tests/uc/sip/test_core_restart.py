@@ -14,6 +14,7 @@ from typing import Any
 import simulators.uc.service as uc_service
 from simulators.harness import until
 from simulators.lab import Lab
+from simulators.uc import backdoor
 
 from .test_service import office_with_stub
 
@@ -23,7 +24,11 @@ PATIENCE_S = 15.0
 async def workers(stub: uc_service.Stub) -> dict[int, dict[str, Any]]:
     """The call core's workers by index, as its `status` shows them."""
     # a worker being replaced may answer with an error instead of its status
-    return {w["worker"]: w for w in (await stub.core("status"))["workers"] if isinstance(w, dict) and "worker" in w}
+    return {
+        w["worker"]: w
+        for w in (await backdoor.core(stub, "status"))["workers"]
+        if isinstance(w, dict) and "worker" in w
+    }
 
 
 async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: Callable[..., Lab]) -> None:
@@ -44,40 +49,41 @@ async def test_a_replaced_worker_drops_the_conference_legs_it_held(lab_factory: 
         return all(w.get("state_open") for w in (await workers(stub)).values())
 
     await until(all_open, PATIENCE_S, "every worker's state open")
-    state = stub.state()
-    now = state.now()
-    three = state.phone_conference_join(None, "200", [(0, "dead.a"), (1, "live.b"), (1, "live.c")], None, 2, now)
-    two = state.phone_conference_join(None, "201", [(0, "dead.d"), (1, "live.e")], None, 2, now)
-    meetme = state.create_conference("201", "Ben", "X", True, now)
-    anna = state.add_member(meetme.id, lambda c: None, number="200", name="Anna")
-    ben = meetme.members[0]
-    for member, worker in ((ben, 1), (anna, 0)):
-        _, joined = state.dial_in(member.pin, 2, state.now(), member.number, worker=worker)
-        assert joined is not None
-        state.member_connected(meetme.id, member.id, state.now())
-    assert {s.conference for s in state.mix_slots()} == {three.id, two.id, meetme.id}
-    assert state.channels_in_use() == {meetme.id: 2}
-    pid = (await workers(stub))[0]["pid"]
+    with backdoor.open_state(stub) as state:
+        now = state.now()
+        three = state.phone_conference_join(None, "200", [(0, "dead.a"), (1, "live.b"), (1, "live.c")], None, 2, now)
+        two = state.phone_conference_join(None, "201", [(0, "dead.d"), (1, "live.e")], None, 2, now)
+        meetme = state.create_conference("201", "Ben", "X", True, now)
+        anna = state.add_member(meetme.id, lambda c: None, number="200", name="Anna")
+        ben = meetme.members[0]
+        for member, worker in ((ben, 1), (anna, 0)):
+            assert member.pin is not None and member.number is not None
+            _, joined = state.dial_in(member.pin, 2, state.now(), member.number, worker=worker)
+            assert joined is not None
+            state.member_connected(meetme.id, member.id, state.now())
+        assert {s.conference for s in state.mix_slots()} == {three.id, two.id, meetme.id}
+        assert state.channels_in_use() == {meetme.id: 2}
+        pid = (await workers(stub))[0]["pid"]
 
-    os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
 
-    async def replaced() -> bool:
-        return bool((await workers(stub)).get(0, {}).get("pid", pid) != pid)
+        async def replaced() -> bool:
+            return bool((await workers(stub)).get(0, {}).get("pid", pid) != pid)
 
-    async def forgotten() -> bool:  # the successor's state opens in the background
-        return state.phone_conference(two.id) is None
+        async def forgotten() -> bool:  # the successor's state opens in the background
+            return state.phone_conference(two.id) is None
 
-    await until(replaced, PATIENCE_S, "a new worker 0")
-    await until(forgotten, PATIENCE_S, "the two-party conference's end")
+        await until(replaced, PATIENCE_S, "a new worker 0")
+        await until(forgotten, PATIENCE_S, "the two-party conference's end")
 
-    kept = state.phone_conference(three.id)
-    assert kept is not None and sorted(kept.parties) == [(1, "live.b"), (1, "live.c")]
-    assert state.phone_conference(two.id) is None
-    assert [s for s in state.mix_slots() if s.conference in (three.id, two.id)] == []
-    after = state.conference(meetme.id)
-    assert after is not None and [(m.number, m.state.value) for m in after.members] == [
-        ("201", "waiting"),
-        ("200", "inactive"),
-    ]
-    assert state.channels_in_use() == {meetme.id: 1}
-    assert any("worker 0" in death and "SIGKILL" in death for death in (await stub.core("status"))["deaths"])
+        kept = state.phone_conference(three.id)
+        assert kept is not None and sorted(kept.parties) == [(1, "live.b"), (1, "live.c")]
+        assert state.phone_conference(two.id) is None
+        assert [s for s in state.mix_slots() if s.conference in (three.id, two.id)] == []
+        after = state.conference(meetme.id)
+        assert after is not None and [(m.number, m.state.value) for m in after.members] == [
+            ("201", "waiting"),
+            ("200", "inactive"),
+        ]
+        assert state.channels_in_use() == {meetme.id: 1}
+    assert any("worker 0" in death and "SIGKILL" in death for death in (await backdoor.core(stub, "status"))["deaths"])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from simulators.lab import Lab
+from simulators.uc import backdoor
 from simulators.uc.tls import LabTls
 
 from . import https, wire
@@ -40,7 +41,8 @@ async def test_https_api_and_sip_share_8802(office_lab: Lab, stubs: StartStub) -
         ca_file=stub.ca_file,
     )
     assert login.status == 200, login.body
-    sessions = stub.state().sessions("201")
+    with backdoor.open_state(stub) as state:
+        sessions = state.sessions("201")
     assert sessions and sessions[0].address == "192.168.1.50", sessions
     options = (
         f"OPTIONS sip:{stub.lan_ip}:8802;transport=tls SIP/2.0\r\n"
@@ -52,7 +54,7 @@ async def test_https_api_and_sip_share_8802(office_lab: Lab, stubs: StartStub) -
         wire.stream_exchange, office_lab, CLIENT, (stub.lan_ip, 8802), options, tls=True, wait=2.0
     )
     assert wire.status(answer) == 200, answer[:200]
-    conns = await stub.server("connections")
+    conns = await backdoor.server(stub, "connections")
     kinds = {c["kind"] for c in conns["open"] + conns["closed"] if c["client"].startswith("192.168.1.50:")}
     assert {"http", "sip"} <= kinds, conns
 
@@ -106,7 +108,7 @@ async def test_neither_http_nor_sip_is_closed_and_recorded(office_lab: Lab, stub
         wire.stream_exchange, office_lab, CLIENT, (stub.lan_ip, 8802), b"HELO lab\r\n\r\n", tls=True, wait=2.0
     )
     assert answer == b""
-    conns = await stub.server("connections")
+    conns = await backdoor.server(stub, "connections")
     refused = [c for c in conns["closed"] if c["kind"] == "refused"]
     assert refused and "neither HTTP nor SIP" in refused[-1]["note"], conns
     health = await asyncio.to_thread(https.request, office_lab, CLIENT, stub.lan_ip, 8802, "GET", "/health")

@@ -13,6 +13,7 @@ import pytest
 
 from simulators.lab import Lab
 from simulators.phone.media import expect_audio
+from simulators.uc import backdoor
 
 from . import https
 from .conftest import StartPhone, StartStub, desk_phone, never_registers, registered, secret, voip_client
@@ -48,7 +49,7 @@ async def test_home_client_logs_in_registers_and_calls_both_ways(
     office = await phones(internet_lab, "office_pc", "bob", ice=True, **desk_phone(stub, "201"))
     await registered(home)
     await registered(office)
-    regs = {r["sip_user"]: r for r in await stub.server("registrations")}
+    regs = {r["sip_user"]: r for r in await backdoor.server(stub, "registrations")}
     assert regs["200"]["source"].startswith("203.0.113.24:"), regs["200"]
     # home -> office
     out = await home.dial(stub.door_uri("201", public))

@@ -17,6 +17,7 @@ from simulators.lab import Lab
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.media import audio_between, expect_audio
+from simulators.uc import backdoor
 from simulators.uc.service import Stub
 
 from .conftest import StartPhone, StartStub, desk_phone, registered, voip_client
@@ -63,7 +64,7 @@ async def test_voip_clients_and_desk_phone_call_each_other(
         assert_anchored(stub, b_leg, addresses[to_dev])
         await out.hangup()
         await inc.disconnected(timeout=5)
-    conns = await stub.server("connections")
+    conns = await backdoor.server(stub, "connections")
     sip_over_door = [c for c in conns["open"] if c["kind"] == "sip" and c["tls"]]
     assert {c["client"].split(":")[0] for c in sip_over_door} == {"192.168.1.50", "192.168.1.51"}
 
@@ -126,7 +127,7 @@ async def test_blind_and_attended_transfer(office_lab: Lab, stubs: StartStub, ph
 
 @pytest.mark.rule("UC-CALL-1")
 async def test_codecs_are_negotiated_per_leg(office_lab: Lab, stubs: StartStub, phones: StartPhone) -> None:
-    """PCMA, PCMU and G722 (issue 4): each leg negotiates its own codec with the core, which
+    """PCMA, PCMU and G722: each leg negotiates its own codec with the core, which
     transcodes in its bridge; a G722-only client talks to a PCMU-only desk phone."""
     stub = await stubs(office_lab)
     wide = await phones(office_lab, "office_pc", "alice", codecs=["G722/16000"], **voip_client(stub, "200"))

@@ -1,7 +1,7 @@
 """One VoIP registration per station (TRB-2) and registrations across a stub restart.
 
 The documents leave open how the system answers a second registration for a station
-(RULES section 5); the lab's choice is part A's rule (simulators/uc/rules/registrations.py):
+(RULES section 5); the lab's choice is the rule in simulators/uc/rules/registrations.py:
 the first registration holds the station, a second client is refused with 403 and a
 Retry-After until the first unregisters or expires. The SIP edge enforces it: Kamailio asks
 the UC server for every REGISTER (evapi) and refuses with the state's answer.
@@ -13,6 +13,7 @@ import pytest
 
 from simulators.lab import Lab
 from simulators.phone.media import expect_audio
+from simulators.uc import backdoor
 
 from .conftest import (
     StartPhone,
@@ -41,16 +42,17 @@ async def test_second_registration_for_a_station_is_refused_until_the_first_leav
     assert answer.code == 403, f"second registration answered {answer.code} {answer.reason}"
     assert "200" in answer.reason
     await never_registers(second, within=0.5)
-    refused = stub.state().refused_registrations()
+    with backdoor.open_state(stub) as state:
+        refused = state.refused_registrations()
     assert refused and refused[0].sip_user == "200" and refused[0].source.startswith("192.168.1.51:")
-    holders = {r["sip_user"]: r["source"] for r in await stub.server("registrations")}
+    holders = {r["sip_user"]: r["source"] for r in await backdoor.server(stub, "registrations")}
     assert holders["200"].startswith("192.168.1.50:"), holders
     await first.unregister(timeout=5)
     mark = second.mark()
     answer = await second.register(timeout=5)
     assert answer.code == 200, f"after the first left: {answer.code} {answer.reason}"
     await second.registered(timeout=5, since=mark)
-    holders = {r["sip_user"]: r["source"] for r in await stub.server("registrations")}
+    holders = {r["sip_user"]: r["source"] for r in await backdoor.server(stub, "registrations")}
     assert holders["200"].startswith("192.168.1.51:"), holders
 
 
@@ -60,21 +62,21 @@ async def test_restart_devices_register_again_and_calls_work(
 ) -> None:
     """Stop and start the stub: registrations are not kept (Kamailio's location is in
     memory, so the UC server drops the state's stale ones at start, and the devices register
-    again); the state file itself survives (part A checks users, passwords, PINs and
-    presence); TRB-2 holds again for the re-registered holder; calls work as before."""
+    again); the state file itself survives (tests/uc/state checks users, passwords, PINs
+    and presence); TRB-2 holds again for the re-registered holder; calls work as before."""
     stub = await stubs(office_lab)
     alice = await phones(office_lab, "office_pc", "alice", **voip_client(stub, "200"))
     bob = await phones(office_lab, "office_pc2", "bob", **desk_phone(stub, "201"))
     await registered(alice)
     await registered(bob)
-    before = {r["sip_user"] for r in await stub.server("registrations")}
+    before = {r["sip_user"] for r in await backdoor.server(stub, "registrations")}
     assert before == {"200", "201"}
     inode = stub.state_path.stat().st_ino
     await stub.restart()
     assert all(stub.alive().values())
     assert stub.state_path.stat().st_ino == inode, "the restart replaced the state file"
-    assert await stub.server("registrations") == []
-    assert stub.rpc().registrations() == {}
+    assert await backdoor.server(stub, "registrations") == []
+    assert backdoor.kamailio_rpc(stub).registrations() == {}
     for phone in (alice, bob):
         answer = await phone.register(timeout=5)
         assert answer.code == 200, f"{phone.name} after the restart: {answer.code} {answer.reason}"

@@ -11,6 +11,7 @@ from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.errors import LabError
 from simulators.net.model import Topology
+from simulators.uc import backdoor
 
 from .conftest import StartPhone, desk_phone, registered
 
@@ -34,7 +35,7 @@ async def test_topology_service_starts_the_whole_stub(lab_factory: Callable[...,
     stub = uc_service.stub_of(lab, "system")
     assert set(stub.alive()) == {"kamailio", "uc-core", "uc-server", "coturn"} and all(stub.alive().values())
     assert stub.timings["ready_ms"] < 10_000
-    status = await stub.core("status")
+    status = await backdoor.core(stub, "status")
     assert len(status["workers"]) == 2
     phone = await phones(lab, "office_pc", "desk", **desk_phone(stub, "202"))
     await registered(phone)
