@@ -248,8 +248,8 @@ async def test_calls_go_straight_to_voicemail_when_the_alg_hides_a_short_registr
     rewrites the system's answer back, so the client believes it is registered for 300 s while
     the system's binding lapses after a few seconds. A call to the user then does not reach the
     client: it does not ring, and the system sends the call elsewhere at once. The caller sees
-    the call diverted (answered without the client ringing: the voicemail box, issue 6) or,
-    while the stub has no voicemail, refused (480 Not Registered), immediately either way.
+    the call diverted (answered without the client ringing: the voicemail box, where the user
+    has one) or refused (480 Not Registered), immediately either way.
     ALG off: the client learns the true lifetime, refreshes in time, and the call rings."""
     lab = alg_lab
     set_alg(lab, {"mode": "faulty", "behaviour": "register-expires-mismatch", "options": {"expires": SHORT_EXPIRES}})
