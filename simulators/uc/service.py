@@ -191,12 +191,17 @@ class Stub:
         return self.dir / "config.yaml"
 
     @property
+    def sockets(self) -> Path:
+        """The stub's Unix sockets: in the lab's short socket directory (runs.socket_dir)."""
+        return self.lab.socket_path(f"uc-{self.host}", CORE_SOCKET).parent
+
+    @property
     def core_control(self) -> Path:
-        return self.dir / CORE_SOCKET
+        return self.sockets / CORE_SOCKET
 
     @property
     def server_control(self) -> Path:
-        return self.dir / "server.sock"
+        return self.sockets / "server.sock"
 
     @property
     def tls_keylog(self) -> Path:
@@ -217,6 +222,7 @@ class Stub:
             lan_ip=self.lan_ip,
             realm=self.config.realm,
             directory=self.dir,
+            sockets=self.sockets,
             tls_cert=self.dir / "tls" / "server.pem",
             tls_key=self.dir / "tls" / "server.key",
             door_endpoints=self.door_endpoints,

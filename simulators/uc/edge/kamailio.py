@@ -64,6 +64,8 @@ class EdgeSettings:
     natping_s: int = 20
     fr_inv_ms: int = 60_000
     ul_timer_s: int = 10
+    sockets: Path | None = None
+    """where the RPC socket goes (default: `directory`); a lab gives a short socket directory"""
 
     @property
     def cfg_path(self) -> Path:
@@ -79,7 +81,7 @@ class EdgeSettings:
 
     @property
     def rpc_socket(self) -> Path:
-        return self.directory / "kamailio-rpc.sock"
+        return (self.sockets or self.directory) / "kamailio-rpc.sock"
 
     @property
     def dispatcher_list(self) -> Path:
