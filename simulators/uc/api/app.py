@@ -29,13 +29,14 @@ Every error is a JSON `ErrorBody` {error, message, violations} with a 4xx status
 # no `from __future__ import annotations`: FastAPI must see the dependency types of the
 # routes defined inside create_app as objects, not as strings naming closure variables.
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..authlimits import AuthLimits
 from ..config import Licence
 from ..profiles import Mode
 from ..rules import clients, passwords, pins, voip
@@ -51,6 +52,7 @@ from . import picture as api_picture
 from . import telephony as api_features
 from .directory import others_presence_view
 from .errors import ApiError, HttpsOnly, error_responses, install_error_handlers, known_query_only
+from .limits import LoginLimiter
 
 API_VERSION = "1"
 
@@ -59,6 +61,8 @@ API_VERSION = "1"
 class ApiSettings:
     internal_token: str | None = None
     """shared secret of the SIP side for /api/v1/internal/...; None refuses those calls"""
+    auth_limits: AuthLimits = field(default_factory=AuthLimits)
+    """failed-login limits of both logins (LAB-AUTH-LIMITS, api/limits.py)"""
 
 
 def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
@@ -74,6 +78,7 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
+    app.state.login_limiter = limiter = LoginLimiter(settings.auth_limits)
     bearer = HTTPBearer(auto_error=False, description="the token of POST /api/v1/login")
     Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
@@ -156,11 +161,16 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
 
     # ------------------------------------------------------------ login (UC-LOGIN-1/2)
 
-    @app.post("/api/v1/login", response_model=m.LoginReply, responses=error_responses(401, 409, 422), tags=["session"])
+    @app.post(
+        "/api/v1/login", response_model=m.LoginReply, responses=error_responses(401, 409, 422, 429), tags=["session"]
+    )
     def login(body: m.LoginRequest, request: Request) -> m.LoginReply:
         """Log in with the internal number and password (000:326-330)."""
+        attempt = limiter.attempt(client_address(request), body.user)
         if not state.verify_password(body.user, body.password):
+            attempt.failed()
             raise ApiError(401, "wrong_credentials", "Wrong user name or password.")
+        attempt.succeeded()
         user = state.user(body.user)
         if user is None:  # removed between the two reads
             raise ApiError(401, "wrong_credentials", "Wrong user name or password.")
@@ -430,11 +440,17 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     # ------------------------------------------------------------ administrator (read-only)
 
     @app.post(
-        "/api/v1/admin/login", response_model=m.AdminLoginReply, responses=error_responses(401, 422), tags=["admin"]
+        "/api/v1/admin/login",
+        response_model=m.AdminLoginReply,
+        responses=error_responses(401, 422, 429),
+        tags=["admin"],
     )
     def admin_login(body: m.AdminLoginRequest, request: Request) -> m.AdminLoginReply:
+        attempt = limiter.attempt(client_address(request), "administrator")
         if not state.verify_admin_password(body.password):
+            attempt.failed()
             raise ApiError(401, "wrong_credentials", "Wrong administrator password.")
+        attempt.succeeded()
         token, session = state.open_session(
             None, role="admin", client=ClientKind.AT_WORK, address=client_address(request)
         )
