@@ -15,7 +15,9 @@ the launcher starts a new one and the supervisor awaits its readiness line. What
 meanwhile is theirs: the UC server reconnects its evapi link to a new Kamailio (server.py),
 Kamailio's dispatcher finds a new call core on the same ports, phones register again.
 
-Every restart is recorded (`Restart`: what died, its exit status, how long until ready).
+A process that exits 0 or on SIGTERM/SIGINT was stopped on purpose (the lab's teardown, a
+shutdown request) and is not restarted; a crash, an abort or kill -9 is. Every restart is
+recorded (`Restart`: what died, its exit status, how long until ready).
 `hold()` stops restarting (before the stub stops its processes on purpose), `close()` ends
 the thread.
 """
@@ -37,6 +39,8 @@ from simulators.net.process import LabProcess, ProcessFailed
 log = logging.getLogger("uclab.uc.supervisor")
 Launcher = Callable[[], LabProcess]
 ATTEMPTS = 3
+ON_PURPOSE = (0, -signal.SIGTERM, -signal.SIGINT)
+"""exit statuses of a process stopped on purpose (the lab's teardown, a shutdown request)"""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class Supervisor:
                     held = self._held
                 if not held:
                     fds = self._watch(fds)
+                    if not fds:
+                        return  # everything stopped on purpose or given up
                 ready, _, _ = select.select([self._wake[0], *fds], [], [])
                 if self._wake[0] in ready:
                     os.read(self._wake[0], 64)
@@ -139,6 +145,10 @@ class Supervisor:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(old.pid, signal.SIGKILL)  # leftovers of its group (Kamailio's children)
         old.stop(timeout=0.5)
+        if status in ON_PURPOSE:
+            log.info("%s (pid %s) stopped with status %s: not restarted", name, old.pid, status)
+            self._given_up.add(name)
+            return
         log.warning("%s (pid %s) died with status %s: restarting", name, old.pid, status)
         error = ""
         for attempt in range(1, ATTEMPTS + 1):
