@@ -61,6 +61,10 @@ class EdgeSettings:
     door_endpoints: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
     children: int = 2
+    tcp_children: int = 1
+    """one TCP/TLS reader: with two, Kamailio 5.6.3's tls module on OpenSSL 3 crashes under
+    parallel handshakes (a double free in shared memory; sslyze scans of 5061 killed it in
+    4 of 6 runs with 2 readers, 0 of 8 with 1; 5.6.3 has no tls_threads_mode)"""
     debug: int = 2
     min_expires: int = 60
     max_expires: int = 300
@@ -123,6 +127,7 @@ class EdgeSettings:
             "UC_TLS_KEY": str(self.tls_key),
             "UC_TLS_CIPHERS": ":".join(TLS12_CIPHERS),
             "UC_CHILDREN": str(self.children),
+            "UC_TCP_CHILDREN": str(self.tcp_children),
             "UC_DEBUG": str(self.debug),
             "UC_MIN_EXPIRES": str(self.min_expires),
             "UC_MAX_EXPIRES": str(self.max_expires),
