@@ -86,8 +86,9 @@ class ApiSettings:
     """failed-login limits of both logins (LAB-AUTH-LIMITS, api/limits.py)"""
 
 
-def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
-    """The UC API over `state`. See the module docstring for how to serve it."""
+def create_app(state: State, settings: ApiSettings | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+    """The UC API over `state`, its logins limited by `limiter` (one from the settings by default).
+    See the module docstring for how to serve it."""
     settings = settings or ApiSettings()
     app = FastAPI(
         title="OpenScape Business UC API (uclab stub)",
@@ -99,7 +100,7 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
-    app.state.login_limiter = limiter = LoginLimiter(settings.auth_limits)
+    app.state.login_limiter = limiter = limiter or LoginLimiter(settings.auth_limits)
     checks = access(state, settings.internal_token, limiter)
     for module in ROUTERS:
         app.include_router(module.router(state, checks))
