@@ -50,7 +50,7 @@ class ServerSettings(BaseModel):
     tls_dir: Path
     tls_identities: list[str]
     control: Path
-    core_control: Path | None = Field(None, description="the call core's control socket; None: next to the state")
+    core_control: Path = Field(description="the call core's control socket (the stub's socket directory)")
     min_expires: int = 60
     max_expires: int = 300
     internal_token: str | None = None

@@ -27,6 +27,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from ..authlimits import AuthLimits
 from ..config import SystemConfig, validate_config
 from ..credentials import ScryptCost
 from ..state.core import State
@@ -37,24 +38,20 @@ BASE_URL = "https://uc.lab:8802"
 _serving: ContextVar[tuple[State, LoginLimiter]] = ContextVar("uclab_in_process_target")
 
 
-class _ServedState:
-    """Every attribute is the current request's State."""
+class _Served:
+    """Every attribute is that of the current request's target's part `index` (0 State, 1 LoginLimiter)."""
+
+    def __init__(self, index: int) -> None:
+        self._index = index
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(_serving.get()[0], name)
-
-
-class _ServedLimiter:
-    """Every attribute is the current request's target's LoginLimiter."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_serving.get()[1], name)
+        return getattr(_serving.get()[self._index], name)
 
 
 @functools.cache
 def _shared_app(internal_token: str | None) -> FastAPI:
     return create_app(
-        cast(State, _ServedState()), ApiSettings(internal_token=internal_token), cast(LoginLimiter, _ServedLimiter())
+        cast(State, _Served(0)), ApiSettings(internal_token=internal_token), cast(LoginLimiter, _Served(1))
     )
 
 
@@ -70,7 +67,7 @@ class InProcessTarget:
     ) -> None:
         self.config = config if isinstance(config, SystemConfig) else validate_config(config, "in-process target")
         self.state = State.open(run_dir / "uc-state.sqlite", self.config, cost=cost)
-        self.limiter = LoginLimiter(ApiSettings().auth_limits)
+        self.limiter = LoginLimiter(AuthLimits())
         self.shared = _shared_app(internal_token)
         self.base_url = BASE_URL
         self.client_address = client_address
