@@ -6,28 +6,19 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from simulators.lab import Lab
 from simulators.net import loader, netns, runs
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def root_links() -> set[str]:
     return set(os.listdir("/sys/class/net"))
-
-
-def wait_until(predicate: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.02)
-    return bool(predicate())  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("cycles", [pytest.param(40, id="40"), pytest.param(200, id="200", marks=pytest.mark.slow)])
