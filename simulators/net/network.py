@@ -260,23 +260,30 @@ class Network:
             raise LabError(f"nft rejected the ruleset of {router} ({path}):\n{exc}") from None
 
     def flush_conntrack(self, node: str) -> None:
-        """Forget every connection the node tracks (NAT bindings, firewall state)."""
+        """Forget every connection the node tracks (NAT bindings, firewall state).
+
+        Created *and used* inside the node's namespace: pyroute2 opens a netlink socket
+        lazily, in the namespace of the thread that first uses it, so a Conntrack created
+        inside `netns.entered` and used after it flushes the host's table instead."""
         from pyroute2 import Conntrack
 
         with netns.entered(self.ns(node)):
             ct = Conntrack()
-        try:
-            ct.flush()
-        finally:
-            ct.close()
+            try:
+                ct.flush()
+            finally:
+                ct.close()
 
     def reconfigure(self, topo: Topology) -> list[str]:
         """Apply changed router behaviour (NAT, firewall, forwards, SIP ALG) to the running lab.
 
         Hosts, segments, interfaces and VPNs must stay as they are. Routes that change with a
         NAT (what is hidden behind it) are reinstalled; changed routers get their new ruleset
-        atomically and their faulty-ALG middlebox replaced; every router forgets its tracked
-        connections, as a rebooted router would. Returns the names of the changed routers.
+        atomically and their faulty-ALG middlebox replaced, and forget their tracked
+        connections, as a rebooted router would: no binding made under the old settings (its
+        NAT mapping, its UDP timeout) outlives the change, so a changed router behaves as one
+        built with its new settings. Routers that did not change keep theirs. Returns the
+        names of the changed routers.
         """
         old = self.topo
         if _shape(old) != _shape(topo):
@@ -306,7 +313,6 @@ class Network:
             self._load_ruleset(router, replace=True)
             if topo.routers[router].sip_alg.mode == "faulty":
                 self.middleboxes[router] = start_middlebox(self, router)
-        for router in topo.routers:
             self.flush_conntrack(router)
         return changed
 
