@@ -68,10 +68,10 @@ def test_a_reconfigured_udp_timeout_holds_as_if_the_router_was_built_with_it(lab
         def binding(sock: socket.socket) -> tuple[str, int]:
             """Open a binding from `sock` to the far end; where the far end sees it."""
             sock.sendto(b"open", ("192.0.2.10", 41001))
-            _, mapped = far.recvfrom(100)
-            far.sendto(b"reply", mapped)
+            _, (address, port) = far.recvfrom(100)
+            far.sendto(b"reply", (address, port))
             assert sock.recv(100) == b"reply"
-            return mapped
+            return str(address), int(port)
 
         home_before, office_before = binding(home), binding(office)
         lab.reconfigure_router("home_router", nat={"preset": "port-restricted-cone", "udp_timeout_s": 1})
