@@ -14,9 +14,12 @@ from simulators.system import with_external_system
 from .appliance import Appliance
 
 
+VM_INTERFACE_PREFIX = "vmtap"
+
+
 def vm_interface() -> str:
     """A name as a user's VM tap would have, unique per test."""
-    return f"vmtap{secrets.token_hex(2)}"
+    return f"{VM_INTERFACE_PREFIX}{secrets.token_hex(2)}"
 
 
 def external_topology(interface: str, base: str = "home_internet") -> Topology:

@@ -15,12 +15,15 @@ from simulators.lab import Lab
 from simulators.net import loader, netns, runs
 
 from ..shell import lab_process
+from .conftest import VM_INTERFACE_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def root_links() -> set[str]:
-    return set(os.listdir("/sys/class/net"))
+    """The host's links, less the VM-like veth ends the external-system tests create and lend
+    on purpose (tests/net/conftest.py names them vmtap*), maybe in a parallel worker."""
+    return {n for n in os.listdir("/sys/class/net") if not n.startswith(VM_INTERFACE_PREFIX)}
 
 
 def wait_until(predicate: object, timeout: float) -> bool:
