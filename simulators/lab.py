@@ -181,6 +181,12 @@ class Lab:
             raise LabError("the lab is not up")
         return self.run.dir
 
+    def socket_path(self, *parts: str) -> Path:
+        """A Unix socket path of this lab: short (runs.socket_dir), wherever the run directory is."""
+        if self.run is None:
+            raise LabError("the lab is not up")
+        return self.run.socket(*parts)
+
     def _net(self) -> Network:
         if self.net is None:
             raise LabError("the lab is not up; call up() first")

@@ -103,6 +103,9 @@ class Appliance:
     def socket(self, host: str, kind: int = socket.SOCK_DGRAM, family: int = socket.AF_INET) -> socket.socket:
         return probe.open_socket(self.namespace, family, kind)
 
+    def socket_path(self, *parts: str) -> Path:
+        return self.run.socket(*parts)
+
     def stun_servers(self) -> list[tuple[str, list[str]]]:
         return stun_servers(self.topo)
 

@@ -13,7 +13,6 @@ from simulators.system import with_external_system
 
 from .appliance import Appliance
 
-
 VM_INTERFACE_PREFIX = "vmtap"
 
 

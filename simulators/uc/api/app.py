@@ -30,10 +30,12 @@ when a route that acts on calls cannot reach the call core (callcore_client.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
+from ..authlimits import AuthLimits
 from ..state.core import State
 from . import (
     admin,
@@ -53,7 +55,9 @@ from . import (
     voip,
 )
 from .access import access
+from .callcore_client import connector
 from .errors import HttpsOnly, install_error_handlers, known_query_only
+from .limits import LoginLimiter
 
 API_VERSION = "1"
 ROUTERS = (
@@ -80,10 +84,15 @@ ROUTERS = (
 class ApiSettings:
     internal_token: str | None = None
     """shared secret of the SIP side for /api/v1/internal/...; None refuses those calls"""
+    auth_limits: AuthLimits = field(default_factory=AuthLimits)
+    """failed-login limits of both logins (LAB-AUTH-LIMITS, api/limits.py)"""
+    core_socket: Path | None = None
+    """the call core's control socket; None: `core.sock` next to the state file"""
 
 
-def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
-    """The UC API over `state`. See the module docstring for how to serve it."""
+def create_app(state: State, settings: ApiSettings | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+    """The UC API over `state`, its logins limited by `limiter` (one from the settings by default).
+    See the module docstring for how to serve it."""
     settings = settings or ApiSettings()
     app = FastAPI(
         title="OpenScape Business UC API (uclab stub)",
@@ -95,7 +104,8 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
-    checks = access(state, settings.internal_token)
+    app.state.login_limiter = limiter = limiter or LoginLimiter(settings.auth_limits)
+    checks = access(state, settings.internal_token, limiter, connector(state, settings.core_socket))
     for module in ROUTERS:
         app.include_router(module.router(state, checks))
     return app
