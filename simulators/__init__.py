@@ -9,6 +9,7 @@ or the self-tests (tests/test_layout.py keeps it so).
 - `uc/`: the UC server stub (Kamailio, the TLS front door, the UC API, the call core, coturn).
 - `peers/`: other SIP and traffic peers of the lab: SIPp scenarios and runs, UDP/TCP probes.
 - `lab.py`: the lab: one running topology with its processes, owned by this process.
+- `system.py`: the system under test as the suites reach it: the stub, or an external system (NeedsStub).
 - `harness.py`: what tests and suites use to drive the stub and phones in a lab (client side only).
 - `netcheck.py`: what the network suites check a user sees, and the call evidence they leave.
 - `catalogue.py`: the rule catalogue (spec/rules.yaml) and the documents it points into.

@@ -17,10 +17,13 @@ from simulators.phone import protocol as p
 from simulators.phone.client import Phone, PhoneError
 
 if TYPE_CHECKING:
+    from simulators.system import SystemDoors
     from simulators.uc.service import Stub
 
 StartPhone = Callable[..., Awaitable[Phone]]
 StartStub = Callable[..., Awaitable["Stub"]]
+"""the `stubs` fixture: the stub it starts; on an external system under test its handle
+(simulators/system.py), where what only the stub has raises NeedsStub (a skip)"""
 
 
 async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0, what: str = "") -> None:
@@ -50,7 +53,7 @@ def reg(registrar: str, user: str, transport: str = "udp", password: str | None 
     }
 
 
-def voip_client(stub: Stub, user: str, endpoint: str | None = None, **extra: Any) -> dict[str, Any]:
+def voip_client(stub: SystemDoors, user: str, endpoint: str | None = None, **extra: Any) -> dict[str, Any]:
     """Settings of a myPortal @work VoIP client: TLS to 8802 (the LAN door or a public one)."""
     settings: dict[str, Any] = {
         "transports": [{"kind": "tls", "port": 0}],
@@ -60,7 +63,7 @@ def voip_client(stub: Stub, user: str, endpoint: str | None = None, **extra: Any
     return settings
 
 
-def desk_phone(stub: Stub, user: str, **extra: Any) -> dict[str, Any]:
+def desk_phone(stub: SystemDoors, user: str, **extra: Any) -> dict[str, Any]:
     """Settings of a SIP desk phone or DECT base: UDP 5060."""
     settings: dict[str, Any] = {"registration": reg(f"{stub.lan_ip}:5060", user, "udp")}
     settings.update(extra)

@@ -10,6 +10,10 @@
 asks for and the services of each host (`stun` = coturn, `dns` = dnsmasq), then proves the network
 works: every address a host is expected to reach answers a ping. A failure at any step
 tears everything down before the error propagates.
+
+A host marked `external` (a system under test outside the lab) is reached through the
+interface of this machine the topology names; the lab pings it, routes to it and captures
+its interface, and runs nothing in it (`exec`, `spawn` and `socket` there are errors).
 """
 
 from __future__ import annotations
@@ -71,6 +75,15 @@ class ReadyReport:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def stun_servers(topo: Topology) -> list[tuple[str, list[str]]]:
+    """(host, addresses) of every host of the topology running the `stun` service."""
+    found = []
+    for host, spec in topo.hosts.items():
+        if any(s.kind == "stun" for s in spec.services):
+            found.append((host, [str(a) for i in spec.interfaces.values() for a in i.address]))
+    return found
 
 
 _live: weakref.WeakSet[Lab] = weakref.WeakSet()
@@ -265,20 +278,17 @@ class Lab:
 
     def stun_servers(self) -> list[tuple[str, list[str]]]:
         """(host, addresses) of every host running the `stun` service."""
-        found = []
-        for host, spec in self.topo.hosts.items():
-            if any(s.kind == "stun" for s in spec.services):
-                found.append((host, [str(a) for i in spec.interfaces.values() for a in i.address]))
-        return found
+        return stun_servers(self.topo)
 
     # -- checks ---------------------------------------------------------------------------
 
     def verify(self, timeout: float = 3.0) -> ReadyReport:
-        """Ping every address each host is expected to reach (routes, NATs, firewalls)."""
+        """Ping every address each host is expected to reach (routes, NATs, firewalls); an
+        external system is a destination only (the lab cannot send from it)."""
         net = self._net()
         t0 = time.perf_counter()
         pairs = []
-        for src in self.topo.nodes:
+        for src in net.inside:  # an external host is pinged, never pinged from
             for dst in self.topo.nodes:
                 if dst == src:
                     continue

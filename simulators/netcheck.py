@@ -35,6 +35,7 @@ from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.media import audio_between, save_evidence
 from simulators.phone.ucapi import AT_WORK, UcApi, UcApiError, UcApiUnreachable
 from simulators.phone.verdict import AudioVerdict, Direction
+from simulators.system import ExternalSystem, SystemDoors
 
 if TYPE_CHECKING:
     from simulators.lab import Lab
@@ -141,10 +142,20 @@ def write_sip_ladder(lab: Lab) -> Path | None:
 
 
 async def uc_login(
-    lab: Lab, stub: Stub, host: str, endpoint: str, user: str, password: str | None = None, *, kind: str = AT_WORK
+    lab: Lab,
+    stub: Stub | ExternalSystem,
+    host: str,
+    endpoint: str,
+    user: str,
+    password: str | None = None,
+    *,
+    kind: str = AT_WORK,
 ) -> UcApi:
     """Log in to the UC API at `endpoint` (address:port as in the login screen) from `host`
-    with a UC client of `kind` (myPortal @work by default)."""
+    with a UC client of `kind` (myPortal @work by default). The lab's UC client speaks the
+    stub's UC API: on an external system this is NeedsStub (the test is skipped)."""
+    if isinstance(stub, ExternalSystem):
+        stub.requires_stub("UC login speaks the lab's UC API, which only the stub serves")
     if password is None:
         known = stub.config.user(user)
         if known is None:
@@ -165,7 +176,26 @@ async def uc_login(
     return api
 
 
-async def login_times_out(lab: Lab, stub: Stub, host: str, endpoint: str, user: str) -> UcApiUnreachable:
+NOT_CHECKED = "not-checked.txt"
+"""evidence/not-checked.txt: what a test left out against an external system, and why"""
+
+
+async def uc_login_first(lab: Lab, stub: Stub | ExternalSystem, host: str, endpoint: str, user: str) -> None:
+    """The user's UC login before the VoIP client starts (004:101-102), when the login is not
+    what the test checks. On an external system the lab's UC client cannot log in (it speaks
+    the stub's UC API): the step is left out and written to evidence/not-checked.txt, so the
+    network checks that follow still run against the system."""
+    if isinstance(stub, ExternalSystem):
+        with (_evidence_dir(lab) / NOT_CHECKED).open("a", encoding="utf-8") as f:
+            f.write(f"UC login of {user} at {endpoint} from {host}: not done, the system under test is external\n")
+        return
+    api = await uc_login(lab, stub, host, endpoint, user)
+    await api.aclose()
+
+
+async def login_times_out(
+    lab: Lab, stub: Stub | ExternalSystem, host: str, endpoint: str, user: str
+) -> UcApiUnreachable:
     """The login must end with the client's "Connection Time out" (TRB-4)."""
     try:
         api = await uc_login(lab, stub, host, endpoint, user)
@@ -181,7 +211,7 @@ async def login_times_out(lab: Lab, stub: Stub, host: str, endpoint: str, user: 
 async def client(
     phones: Callable[..., Awaitable[Phone]],
     lab: Lab,
-    stub: Stub,
+    stub: SystemDoors,
     host: str,
     name: str,
     user: str,

@@ -4,7 +4,9 @@ Fixtures
     lab_factory   make(topology) -> a Lab that is up; every lab made is torn down after
                   the test, even a failed one, and its evidence attached to the report
     lab           the Lab of the test's `@pytest.mark.topology(...)` (or indirect param)
-    stubs         start(lab, host="system", **options) -> the UC server stub in that host
+    stubs         start(lab, host="system", **options) -> the UC server stub in that host; on
+                  an external system (below) a handle for it (simulators/system.py), or a
+                  skip when the test gives the stub options (a configuration of its own)
     phones        start(lab, host, name=None, **settings) -> a pjsua2 phone in that host
                   (both stopped after the test, before its labs go down; settings helpers
                   in simulators/harness.py)
@@ -22,6 +24,12 @@ root conftest.py implements with reports/evidence) is attached and linked when t
 kept or an allure report is collected. `--uclab-results FILE`
 writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`;
 `--uclab-only-file PATH` (repeatable) keeps only those test files' tests, one shard's part.
+
+An external system under test: `--uclab-system-interface IFACE` makes every lab's `system`
+host external, attached through this machine's IFACE (a VM's tap or veth; one lab at a
+time, so no xdist). What needs the stub raises `NeedsStub` (the UC API, a stub
+configuration), what would run inside the system host `NotInTheLab`: the test is reported
+as skipped with that reason.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import contextlib
 import json
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +46,10 @@ import pytest
 
 from . import catalogue
 from .lab import Lab
-from .net import draw
+from .net import draw, loader
+from .net.errors import NotInTheLab
 from .net.model import Topology
+from .system import ExternalSystem, NeedsStub, with_external_system
 
 allure: Any
 try:
@@ -74,6 +84,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--uclab-results", metavar="FILE", help="write one JSON line per test result to FILE")
     group.addoption("--uclab-profile", metavar="PROFILE", default=None, help="release profile the suites target")
     group.addoption(
+        "--uclab-system-interface",
+        metavar="IFACE",
+        default=None,
+        help="the system under test is external, reached through this machine's interface IFACE (a VM's tap or veth)",
+    )
+    group.addoption(
         "--uclab-only-file",
         action="append",
         metavar="PATH",
@@ -83,6 +99,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--uclab-system-interface") and (getattr(config.option, "numprocesses", None) or 0) > 1:
+        raise pytest.UsageError(
+            "--uclab-system-interface: one external system serves one lab at a time; run without -n (one worker)"
+        )
     config.addinivalue_line("markers", "rule(*ids): rule IDs from spec/rules.yaml this test checks")
     config.addinivalue_line("markers", "topology(name): the topology the `lab` fixture brings up")
     config.addinivalue_line("markers", "slow: real-time or soak variant, run only with --uclab-slow")
@@ -117,6 +137,24 @@ def _keep_only_files(config: pytest.Config, items: list[pytest.Item]) -> None:
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _skipping_what_the_system_cannot_do() -> Generator[None, Any, Any]:
+    """A hook wrapper's body: NeedsStub or NotInTheLab (an external system) becomes a skip."""
+    try:
+        return (yield)
+    except (NeedsStub, NotInTheLab) as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    return (yield from _skipping_what_the_system_cannot_do())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    return (yield from _skipping_what_the_system_cannot_do())
 
 
 @pytest.hookimpl(wrapper=True)
@@ -180,6 +218,10 @@ class LabFactory:
         self.labs: list[Lab] = []
 
     def __call__(self, topology: Topology | str | Path, *, verify: bool = True, services: bool = True) -> Lab:
+        interface = self.request.config.getoption("--uclab-system-interface")
+        if interface:
+            topo = topology if isinstance(topology, Topology) else loader.load(topology)
+            topology = with_external_system(topo, interface)
         lab = Lab(topology)
         self.labs.append(lab)
         lab.up(verify=verify, services=services)
@@ -268,7 +310,16 @@ async def stubs() -> AsyncIterator[Callable[..., Any]]:
 
     started: list[Stub] = []
 
-    async def start(lab: Lab, host: str = "system", **options: Any) -> Stub:
+    async def start(lab: Lab, host: str = "system", **options: Any) -> Stub | ExternalSystem:
+        spec = lab.topo.hosts.get(host)
+        if spec is not None and spec.external is not None:
+            system = ExternalSystem.of(lab, host)
+            if options:
+                given = ", ".join(sorted(options))
+                system.requires_stub(
+                    f"this test starts the stub with its own {given}, which an external system does not take"
+                )
+            return system
         stub = await start_stub(lab, host, **options)
         started.append(stub)
         return stub

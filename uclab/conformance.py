@@ -54,6 +54,8 @@ class RunRequest:
     durations: Path | None = None
     history: Path | None = None
     workers: int = DEFAULT_WORKERS
+    system_interface: str | None = None
+    """the system under test is external, reached through this machine's interface (one worker, no matrix)"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def prepare(request: RunRequest) -> Prepared:
     check_profile(request.profile)
     if request.workers < 1:
         raise UsageError(f"--workers {request.workers}: use at least 1")
+    if request.system_interface is not None:
+        check_system_interface(request)
     if request.durations is not None and not request.durations.exists():
         raise UsageError(f"--durations {request.durations}: no such file or directory")
     try:
@@ -88,6 +92,23 @@ def prepare(request: RunRequest) -> Prepared:
     except allure.HistoryError as exc:
         raise UsageError(str(exc)) from None
     return Prepared(request, prepare_out(request.out, ""), history)
+
+
+def check_system_interface(request: RunRequest) -> None:
+    """An external system serves one lab at a time and is not the stub the matrix configures."""
+    from simulators.net.errors import LabError
+    from simulators.net.network import attachable
+
+    if request.workers != 1:
+        raise UsageError("--system-interface: one external system serves one lab at a time; use --workers 1")
+    if request.matrix:
+        raise UsageError(
+            "--system-interface: the support matrix runs against the stub with its own stations; add --no-matrix"
+        )
+    try:
+        attachable("system", str(request.system_interface))
+    except LabError as exc:
+        raise UsageError(f"--system-interface: {exc}") from None
 
 
 def pytest_selection(extra: list[str], suites: str = "suites") -> list[str]:
@@ -179,6 +200,8 @@ def _pytest(out: Path, selection_args: list[str], req: RunRequest, mine: list[st
         args.append(f"--uclab-profile={req.profile}")
     if req.shard.total > 1:
         args += [f"--uclab-only-file={f}" for f in mine]
+    if req.system_interface is not None:
+        args.append(f"--uclab-system-interface={req.system_interface}")
     print(f"uclab run: {' '.join(args[3 : 3 + len(selection_args)])}", flush=True)
     return subprocess.run(args, cwd=ROOT).returncode
 

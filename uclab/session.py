@@ -33,6 +33,7 @@ from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.launch import start_phone
 from simulators.phone.media import audio_between, save_evidence
 from simulators.phone.verdict import AudioVerdict
+from simulators.system import SYSTEM_HOST, ExternalSystem
 
 if TYPE_CHECKING:
     from simulators.lab import Lab
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 
 ClientKind = Literal["myportal_voip", "desk_phone"]
 CLIENTS: tuple[str, ...] = ("myportal_voip", "desk_phone")
-SYSTEM_HOST = "system"
-"""the topology host the system runs on (every topology in topologies/ names it so)"""
 CALLS = "calls.json"
 """evidence/calls.json: every call's states and what each side heard, in wall-clock time"""
 DIGITS = re.compile(r"^[0-9*#A-D]+$")
@@ -86,9 +85,13 @@ class SessionPhone:
 class LabSession:
     """The lab, its system and its phones, by name."""
 
-    def __init__(self, lab: Lab, stub: Stub | None = None, *, external_system: str | None = None) -> None:
+    def __init__(
+        self, lab: Lab, stub: Stub | ExternalSystem | None = None, *, external_system: str | None = None
+    ) -> None:
         self.lab = lab
         self.stub = stub
+        if stub is None and SYSTEM_HOST in lab.topo.external_hosts:
+            self.stub = ExternalSystem.of(lab)  # a system under test outside the lab: phones register there
         self.external_system = external_system
         self.phones: dict[str, SessionPhone] = {}
         self.verdicts: list[dict[str, Any]] = []
@@ -117,6 +120,12 @@ class LabSession:
         """Start the UC server stub on the system host (`config`: an example name, a file or a SystemConfig)."""
         from simulators.uc.service import StubError, start_stub
 
+        if isinstance(self.stub, ExternalSystem):
+            raise SessionError(
+                f"the system under test is external ({self.stub.host} via {self.stub.interface}); "
+                "the lab starts no UC server stub there",
+                2,
+            )
         if self.stub is not None:
             raise SessionError(f"the system already runs on {self.stub.host}")
         if SYSTEM_HOST not in self.lab.topo.hosts:
@@ -126,13 +135,14 @@ class LabSession:
                 2,
             )
         try:
-            self.stub = await start_stub(self.lab, SYSTEM_HOST, config=config, **options)
+            stub = await start_stub(self.lab, SYSTEM_HOST, config=config, **options)
         except StubError as exc:
             raise SessionError(f"the system did not start: {exc}") from None
-        ms = self.stub.timings.get("ready_ms", 0)
-        return f"system: UC server on {SYSTEM_HOST} at {self.stub.lan_ip} ready in {ms:.0f} ms"
+        self.stub = stub
+        ms = stub.timings.get("ready_ms", 0)
+        return f"system: UC server on {SYSTEM_HOST} at {stub.lan_ip} ready in {ms:.0f} ms"
 
-    def _system(self) -> Stub:
+    def _system(self) -> Stub | ExternalSystem:
         if self.stub is None:
             raise SessionError("no system runs in this lab; bring it up with `uclab up FILE --system`")
         return self.stub
@@ -188,7 +198,7 @@ class LabSession:
         if not NUMBER.match(user):
             raise SessionError(f"user {user!r}: the station's call number, e.g. 200", 2)
         stub = self._system()
-        if stub.config.user(user) is None:
+        if not isinstance(stub, ExternalSystem) and stub.config.user(user) is None:
             raise SessionError(f"user {user} is not configured on the system", 2)
         registrar = self.resolve_server(client, server, transport)
         udp = client == "desk_phone" or transport == "udp"

@@ -13,6 +13,7 @@ impairments run against the built network through `links.Links`.
 - `routing.py`: the routes of every node, and which addresses each node is expected to reach.
 - `network.py`: builds a topology out of kernel parts and takes it apart again.
 - `links.py`: the switch's numbering and the view of a built network its add-ons use.
+- `external.py`: an interface of this machine lent to a segment for an external host, and given back.
 - `netns.py`: network namespaces without helper processes, and entering them from a thread.
 - `nftables.py`: router rulesets (NAT, filtering, firewall, kernel SIP helper) as readable nft text.
 - `nftlib.py`: loads nft files in-process through libnftables.

@@ -2,6 +2,7 @@
 
 `start` returns once tcpdump reports it is listening, so no packet sent afterwards is
 missed; `stop` flushes and closes the file. Files go to `<run>/pcap/<host>-<if>.pcap`.
+An external host's interface is recorded at its switch port (the lab runs nothing there).
 """
 
 from __future__ import annotations
@@ -34,18 +35,18 @@ class Capture:
 
 
 def start(net: Network, host: str, ifname: str, bpf: str | None = None, tag: str | None = None) -> Capture:
-    net.ifindex(host, ifname)  # clear error for an unknown interface
+    ns, device = net.capture_point(host, ifname)
     stem = f"{host}-{ifname}" + (f"-{tag}" if tag else "")
     path = net.run.path("pcap", f"{stem}.pcap")
     n = 1
     while path.exists():
         n += 1
         path = net.run.path("pcap", f"{stem}.{n}.pcap")
-    argv = ["tcpdump", "-i", ifname, "-w", str(path), "-U", "-n", "-s", "0", "-Z", "root", "--immediate-mode"]
+    argv = ["tcpdump", "-i", device, "-w", str(path), "-U", "-n", "-s", "0", "-Z", "root", "--immediate-mode"]
     if bpf:
         argv.append(bpf)
     proc = spawn(
-        net.ns(host),
+        ns,
         argv,
         name=f"tcpdump-{stem}",
         host=host,

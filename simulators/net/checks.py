@@ -3,8 +3,9 @@
 Pydantic checks each part on its own; these checks look across parts: links to missing
 segments, addresses outside their subnet or used twice, overlapping subnets, gateways that
 are not routers, port forwards to addresses off the LAN, VPN clients that are not hosts,
-and public addresses outside the documentation ranges (network safety: the lab never uses
-an address that could belong to someone real).
+external hosts that would need the lab to run or move something of theirs, and public
+addresses outside the documentation ranges (network safety: the lab never uses an address
+that could belong to someone real).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def _problems(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | No
         yield from _router_problems(topo, router, seen, known_alg_behaviours)
     for vpn in topo.vpns:
         yield from _vpn_problems(topo, vpn)
+    yield from _external_problems(topo)
 
 
 def _segment_names(topo: Topology) -> str:
@@ -114,6 +116,42 @@ def _host_problems(topo: Topology, seen: dict[IPv4Address, Loc]) -> Iterator[Pro
                 continue
             yield from _address_problems((*loc, "address"), where.address, rseg.subnet, where.segment, seen)
             yield from _gateway_problems(topo, host, where.gateway, [where.segment], loc)
+
+
+# -- external hosts: one interface, nothing the lab would run or move -------------------------
+
+
+def _external_problems(topo: Topology) -> Iterator[Problem]:
+    """An external host is reached through one interface and runs nothing of the lab's."""
+    named: dict[str, str] = {}
+    for host, external in topo.external_hosts.items():
+        spec, loc = topo.hosts[host], ("hosts", host)
+        if len(spec.interfaces) != 1:
+            yield Problem(
+                (*loc, "interfaces"),
+                f"an external host is attached through one interface ({external.interface}); give it exactly one",
+            )
+        if spec.services:
+            yield Problem((*loc, "services"), "the lab starts nothing on an external host; remove its services")
+        if spec.roaming:
+            yield Problem((*loc, "roaming"), "an external host cannot roam (the lab does not move it); remove roaming")
+        for ifname, iface in spec.interfaces.items():
+            if iface.impair is not None:
+                yield Problem(
+                    (*loc, "interfaces", ifname, "impair"),
+                    "the lab impairs links of its own hosts only; impair a router's interface on the path instead",
+                )
+        for vname, vpn in topo.vpns.items():
+            if host == vpn.server or host in vpn.clients:
+                where = ("vpns", vname, *(("clients", host) if host in vpn.clients else ("server",)))
+                yield Problem(where, f"{host} is external: the lab runs no VPN on it; use a host of the lab")
+        if external.interface in named:
+            yield Problem(
+                (*loc, "external", "interface"),
+                f"{external.interface} is already the interface of external host {named[external.interface]!r}; "
+                "give each external host its own",
+            )
+        named.setdefault(external.interface, host)
 
 
 # -- routers: NAT and firewall sides, port forwards, SIP ALG --------------------------------

@@ -1,8 +1,9 @@
 """Pictures and text summaries of topologies.
 
 `dot` renders a topology as Graphviz source (segments as ellipses with their subnet,
-hosts as boxes, routers as octagons labelled with their NAT, firewall, ALG and port
-forwards, VPN tunnels dashed); `svg` runs `dot -Tsvg` on it. `colours` (node name -> fill
+hosts as boxes, an external system's dashed and naming the interface it is reached
+through, routers as octagons labelled with their NAT, firewall, ALG and port forwards, VPN
+tunnels dashed); `svg` runs `dot -Tsvg` on it. `colours` (node name -> fill
 colour, e.g. a verdict's) overrides the default fill of those hosts and routers. `summary` is the same
 information as text for terminals and logs.
 """
@@ -55,7 +56,10 @@ def dot(topo: Topology, colours: dict[str, str] | None = None) -> str:
     for host, hspec in topo.hosts.items():
         services = ", ".join(s.kind for s in hspec.services)
         label = host + (f"\\n[{services}]" if services else "")
-        fill = f', style="rounded,filled", fillcolor="{colours[host]}"' if host in colours else ", style=rounded"
+        style = "rounded,dashed" if hspec.external else "rounded"
+        if hspec.external:
+            label += f"\\nexternal via {hspec.external.interface}"
+        fill = f', style="{style},filled", fillcolor="{colours[host]}"' if host in colours else f', style="{style}"'
         out.append(f'  "{host}" [shape=box{fill}, label="{label}"];')
         for place, loc in hspec.roaming.items():
             out.append(f'  "{host}" -- "seg:{loc.segment}" [style=dotted, label="roam {place}: {loc.address}"];')
@@ -105,7 +109,8 @@ def summary(topo: Topology) -> str:
     for host, hspec in topo.hosts.items():
         addrs = "; ".join(f"{n} {', '.join(map(str, i.address))} on {i.segment}" for n, i in hspec.interfaces.items())
         svc = f"  services: {', '.join(s.kind for s in hspec.services)}" if hspec.services else ""
-        lines.append(f"    {host:<14} {addrs}{svc}")
+        outside = f"  external, reached through {hspec.external.interface}" if hspec.external else ""
+        lines.append(f"    {host:<14} {addrs}{svc}{outside}")
         for place, loc in hspec.roaming.items():
             lines.append(
                 f"    {'':<14} roams to {place}: {loc.address} on {loc.segment}" + (" (VPN up)" if loc.vpn else "")

@@ -41,3 +41,7 @@ class TopologyError(ValueError):
 
 class LabError(RuntimeError):
     """The lab could not do what was asked; the message says why and what to do."""
+
+
+class NotInTheLab(LabError):
+    """What was asked runs inside a host, and that host is an external system the lab does not run."""

@@ -29,6 +29,11 @@ def _all_field_names() -> set[str]:
 
 
 def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == model.HOST_IFNAME_RE:
+        return (
+            f"{err.get('input')!r} is not a network interface name: 1 to 15 letters, digits or _ . @ + - "
+            "(not starting with a dot), as `ip link` shows it"
+        )
     if err["type"] == "string_pattern_mismatch":  # names: say the rule, not the regex
         limit = re.search(r"\{0,(\d+)\}", str(err.get("ctx", {}).get("pattern", "")))
         longest = f", at most {int(limit.group(1)) + 1} characters" if limit else ""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 NAME_RE = r"^[a-z][a-z0-9_]{0,23}$"
 IFNAME_RE = r"^[a-z][a-z0-9_]{0,11}$"
+HOST_IFNAME_RE = r"^[A-Za-z0-9_@+-][A-Za-z0-9_.@+-]{0,14}$"
 Name = Annotated[str, Field(pattern=NAME_RE, description="lower-case name: letters, digits, _; max 24")]
 IfName = Annotated[str, Field(pattern=IFNAME_RE, description="interface name inside its host; max 12")]
 TopologyName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="lower-case name; max 48")]
@@ -128,8 +129,34 @@ class Location(Strict):
     vpn: bool = Field(False, description="bring the host's VPN tunnels up at this location")
 
 
+class External(Strict):
+    """A host the lab does not run: a system under test outside the lab (a VM, an appliance).
+
+    The lab creates no namespace for it and starts nothing in it; it attaches the host's one
+    segment to `interface`, a network interface of the machine the lab runs on (the tap or
+    veth of the VM), for the run's life. The host's `interfaces` say which segment, and which
+    address and gateway the system is configured with (the lab routes to it and pings it,
+    never from it)."""
+
+    interface: Annotated[
+        str,
+        Field(
+            pattern=HOST_IFNAME_RE,
+            description="the machine's network interface the system is reached through (e.g. its VM's tap)",
+        ),
+    ]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_shorthand(cls, value: Any) -> Any:
+        return {"interface": value} if isinstance(value, str) else value
+
+
 class Host(Strict):
     interfaces: dict[IfName, Interface]
+    external: External | None = Field(
+        None, description="a system outside the lab, attached through one of this machine's interfaces"
+    )
     gateway: IPv4Address | None = Field(None, description="default gateway; inferred when one router is on the segment")
     services: list[Service] = Field(default_factory=list)
     roaming: dict[Name, Location] = Field(default_factory=dict)
@@ -398,6 +425,11 @@ class Topology(Strict):
             for ifname, iface in spec.interfaces.items()
             if iface.segment == segment
         ]
+
+    @property
+    def external_hosts(self) -> dict[str, External]:
+        """Hosts outside the lab (attached through an interface of this machine), by name."""
+        return {name: spec.external for name, spec in self.hosts.items() if spec.external is not None}
 
     def address_of(self, node: str) -> IPv4Address:
         """The node's primary address (its first interface's first address)."""

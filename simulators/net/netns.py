@@ -38,6 +38,9 @@ _libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
 _libc.unshare.argtypes = [ctypes.c_int]
 _rundir_lock = threading.Lock()
 _rundir_ready = False
+_home = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+"""the namespace this process started in (the host's, for the orchestrator), kept open from
+import on: later, a thread may be inside a lab namespace for a moment"""
 
 
 class NetnsError(OSError):
@@ -141,6 +144,28 @@ def entered(name: str) -> Iterator[None]:
     finally:
         os.close(target)
         os.close(home)
+
+
+@contextlib.contextmanager
+def at_home() -> Iterator[None]:
+    """Run the block with the calling thread in the namespace this process started in.
+
+    For the one host-namespace object the lab ever touches: the interface a user names for
+    an external system. Same rules as `entered`."""
+    here = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        _setns(_home, "<host>")
+        try:
+            yield
+        finally:
+            _setns(here, "<orchestrator>")
+    finally:
+        os.close(here)
+
+
+def home_fd() -> int:
+    """An open descriptor of the namespace this process started in (do not close it)."""
+    return _home
 
 
 def setns_fd(fd: int) -> None:

@@ -8,6 +8,9 @@ router rulesets are written to `<run>/nft/<router>.nft` and loaded with libnftab
 (what `nft -f` does). VPN tunnels, captures and faulty-ALG middleboxes are processes in
 their hosts (vpn.py, capture.py, alg.py).
 
+An external host has no namespace: the interface of this machine it is reached through is
+its switch port for the run (external.py), given back before the namespaces are deleted.
+
 A failure anywhere during `build` removes everything built so far before the error
 propagates: no half-built lab is left behind.
 """
@@ -15,6 +18,7 @@ propagates: no half-built lab is left behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -24,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyroute2 import IPRoute
 
-from . import netns, nftables, nftlib, runs
-from .errors import LabError
+from . import external, netns, nftables, nftlib, runs
+from .errors import LabError, NotInTheLab
 from .links import SwitchPort, bridge_index, switch_port
 from .model import Impairment, Topology
 from .process import LabProcess
@@ -103,6 +107,12 @@ class Network:
         self._built = False
         self.impairments: Impairments | None = None  # created on first use
         self.middleboxes: dict[str, LabProcess] = {}  # router -> faulty-ALG middlebox
+        self.attachments: list[external.Attachment] = []  # interfaces of this machine lent to external hosts
+
+    @property
+    def inside(self) -> list[str]:
+        """The hosts and routers the lab runs (every node but the external hosts)."""
+        return [n for n in self.topo.nodes if n not in self.topo.external_hosts]
 
     # -- names and sockets ----------------------------------------------------------------
 
@@ -110,7 +120,21 @@ class Network:
         if node not in self.topo.nodes and node != "_sw":
             known = ", ".join(self.topo.nodes)
             raise LabError(f"no host or router named {node!r} in topology {self.topo.name}; known: {known}")
+        outside = self.topo.external_hosts.get(node)
+        if outside is not None:
+            raise NotInTheLab(
+                f"{node} is an external system (reached through {outside.interface}): the lab has no "
+                "namespace there and runs nothing in it"
+            )
         return runs.ns_name(self.run.run_id, node)
+
+    def capture_point(self, node: str, ifname: str) -> tuple[str, str]:
+        """(namespace, device) where the node's interface can be recorded: the node's own, or for an
+        external host its switch port (the same packets, on the lab's side of the wire)."""
+        if node in self.topo.external_hosts:
+            return self.switch, self.port_of(node, ifname).name
+        self.ifindex(node, ifname)  # clear error for an unknown interface
+        return self.ns(node), ifname
 
     @property
     def switch(self) -> str:
@@ -146,11 +170,12 @@ class Network:
     def build(self, start_process: Callable[..., LabProcess] | None = None) -> None:
         """Create everything. On any failure, remove what was created, then re-raise."""
         try:
+            planned = self._plan_attachments()
             with self.timings.phase("namespaces"):
                 self._namespaces()
             with self.timings.phase("links"):
                 self._segments()
-                self._interfaces()
+                self._interfaces(planned)
             vpns = None
             if self.topo.vpns:
                 from .vpn import VpnSetup
@@ -159,7 +184,7 @@ class Network:
                 with self.timings.phase("vpn"):
                     self.processes += vpns.start()
             with self.timings.phase("routes"):
-                for node in self.topo.nodes:
+                for node in self.inside:
                     self._install_routes(node)
             with self.timings.phase("rulesets"):
                 self._rulesets()
@@ -178,8 +203,16 @@ class Network:
             self.teardown()
             raise
 
+    def _plan_attachments(self) -> dict[tuple[str, str], external.Attachment]:
+        """Every external host's interface, inspected (ExternalInterfaceError before anything is built)."""
+        planned = {}
+        for host, outside in self.topo.external_hosts.items():
+            ifname = next(iter(self.topo.hosts[host].interfaces))
+            planned[(host, ifname)] = dataclasses.replace(attachable(host, outside.interface), ifname=ifname)
+        return planned
+
     def _namespaces(self) -> None:
-        for name in [*self.topo.nodes, "_sw"]:
+        for name in [*self.inside, "_sw"]:
             ns = runs.ns_name(self.run.run_id, name)
             netns.create(ns)
             self._created_ns.append(ns)
@@ -193,14 +226,20 @@ class Network:
         alias = runs.link_alias(self.run.run_id)
         for seg, i in self._seg_index.items():
             sw.link("add", ifname=f"br{i}", index=bridge_index(i), kind="bridge", state="up", ifalias=f"{alias}:{seg}")
-        for node in self.topo.nodes:
+        for node in self.inside:
             self.ipr(node).link("set", index=1, state="up")  # lo
 
-    def _interfaces(self) -> None:
+    def _interfaces(self, planned: dict[tuple[str, str], external.Attachment]) -> None:
         sw = self.ipr("_sw")
         alias = runs.link_alias(self.run.run_id)
         k = 0
         for node, spec in self.topo.nodes.items():
+            if node in self.topo.external_hosts:
+                for ifname, iface in spec.interfaces.items():
+                    port = switch_port(k)
+                    k += 1
+                    self._attach(planned[(node, ifname)], port, iface.segment)
+                continue
             fd = os.open(netns.path(self.ns(node)), os.O_RDONLY)
             try:
                 for ifname, iface in spec.interfaces.items():
@@ -224,6 +263,33 @@ class Network:
                     )
             finally:
                 os.close(fd)
+
+    def _attach(self, planned: external.Attachment, port: SwitchPort, segment: str) -> None:
+        """Lend the external host's interface to the switch as its port (recorded before it moves)."""
+        att = dataclasses.replace(planned, port=port.name, port_index=port.index)
+        self.attachments.append(att)
+        self._record_attachments()
+        external.attach(
+            att,
+            self.switch,
+            bridge_index(self._seg_index[segment]),
+            f"{runs.link_alias(self.run.run_id)}:{att.host}:{att.ifname}",
+        )
+        self._port_of[(att.host, att.ifname)] = port
+
+    def _record_attachments(self) -> None:
+        self.run.write_meta(**{external.META_KEY: [a.record() for a in self.attachments]})
+
+    def _give_back(self) -> None:
+        """Return every lent interface to the host, before the switch namespace is deleted."""
+        if not self.attachments:
+            return
+        for i, att in enumerate(self.attachments):
+            with contextlib.suppress(OSError, RuntimeError):
+                external.give_back(att, self.switch)
+                self.attachments[i] = dataclasses.replace(att, returned=True)
+        with contextlib.suppress(OSError):
+            self._record_attachments()
 
     def configure_interface(self, node: str, ifname: str, addresses: list[IPv4Address], prefixlen: int) -> None:
         """Bring the node's interface up (tagged with the run) with these addresses."""
@@ -260,23 +326,30 @@ class Network:
             raise LabError(f"nft rejected the ruleset of {router} ({path}):\n{exc}") from None
 
     def flush_conntrack(self, node: str) -> None:
-        """Forget every connection the node tracks (NAT bindings, firewall state)."""
+        """Forget every connection the node tracks (NAT bindings, firewall state).
+
+        Created *and used* inside the node's namespace: pyroute2 opens a netlink socket
+        lazily, in the namespace of the thread that first uses it, so a Conntrack created
+        inside `netns.entered` and used after it flushes the host's table instead."""
         from pyroute2 import Conntrack
 
         with netns.entered(self.ns(node)):
             ct = Conntrack()
-        try:
-            ct.flush()
-        finally:
-            ct.close()
+            try:
+                ct.flush()
+            finally:
+                ct.close()
 
     def reconfigure(self, topo: Topology) -> list[str]:
         """Apply changed router behaviour (NAT, firewall, forwards, SIP ALG) to the running lab.
 
         Hosts, segments, interfaces and VPNs must stay as they are. Routes that change with a
         NAT (what is hidden behind it) are reinstalled; changed routers get their new ruleset
-        atomically and their faulty-ALG middlebox replaced; every router forgets its tracked
-        connections, as a rebooted router would. Returns the names of the changed routers.
+        atomically and their faulty-ALG middlebox replaced, and forget their tracked
+        connections, as a rebooted router would: no binding made under the old settings (its
+        NAT mapping, its UDP timeout) outlives the change, so a changed router behaves as one
+        built with its new settings. Routers that did not change keep theirs. Returns the
+        names of the changed routers.
         """
         old = self.topo
         if _shape(old) != _shape(topo):
@@ -292,7 +365,7 @@ class Network:
         old_routing = self.routing
         self.topo = topo
         self.routing = Routing(topo, self.placement)
-        for node in topo.nodes:
+        for node in self.inside:
             before, after = old_routing.routes(node), self.routing.routes(node)
             if before != after:
                 ipr = self.ipr(node)
@@ -306,7 +379,6 @@ class Network:
             self._load_ruleset(router, replace=True)
             if topo.routers[router].sip_alg.mode == "faulty":
                 self.middleboxes[router] = start_middlebox(self, router)
-        for router in topo.routers:
             self.flush_conntrack(router)
         return changed
 
@@ -383,11 +455,22 @@ class Network:
         names = netns.names(f"{runs.NS_PREFIX}{self.run.run_id}-")
         if names:
             runs.kill_namespace_processes(names, grace_s=0.5)
+        self._give_back()
         for name in names:
             with contextlib.suppress(OSError):
                 netns.delete(name)
         self._created_ns.clear()
         self._built = False
+
+
+def attachable(host: str, interface: str) -> external.Attachment:
+    """This machine's `interface` as external host `host` would get it, or ExternalInterfaceError
+    saying why it may not be attached (no such interface, another run holds it, the host's
+    own uplink or addresses, a bridge's port). Reads only; a CLI asks before anything starts."""
+    holder = runs.holder_of(interface)
+    if holder is not None:
+        raise external.ExternalInterfaceError(external.held_message(host, interface, *holder))
+    return external.inspect(host, interface)
 
 
 def _shape(topo: Topology) -> tuple[object, ...]:

@@ -9,6 +9,9 @@ and `clean` touches only runs whose lock is free. Locks live in one machine-wide
 (namespaces are machine-wide too), whatever run root a process uses for its artifacts:
 otherwise a `clean` with another run root would take a live lab for a dead one.
 
+A run that lent an interface of this machine to an external host records it in its
+meta.json; removing the run gives the interface back before the namespaces go (external.py).
+
 Unix sockets of a run (phone agents, the stub's processes, the lab's control socket) live
 in `/run/uclab/sockets/<run>` (`socket_dir`), not in the run directory: a socket path is
 limited to 107 bytes, and a run directory may be anywhere a user puts it (`--out DIR`).
@@ -29,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import netns
+from . import external, netns
 
 NS_PREFIX = "ucl"
 SOCKET_ROOT = Path("/run/uclab/sockets")
@@ -180,12 +183,42 @@ def known_runs(root: Path | None = None) -> set[str]:
     return ids
 
 
+def attachments(run_id: str, root: Path | None = None) -> list[external.Attachment]:
+    """The interfaces of this machine the run recorded as lent to its external hosts, and not given back."""
+    listed = read_meta(run_dir(run_id, root)).get(external.META_KEY)
+    found = [external.Attachment.from_record(r) for r in listed] if isinstance(listed, list) else []
+    return [a for a in found if a is not None and not a.returned]
+
+
+def holder_of(interface: str, root: Path | None = None) -> tuple[str, bool] | None:
+    """(run id, alive) of the run holding this machine's `interface` for an external host, if any."""
+    for run_id in sorted(known_runs(root)):
+        if not netns.exists(switch_ns(run_id)):
+            continue
+        if any(a.interface == interface for a in attachments(run_id, root)):
+            return run_id, is_alive(run_id, root)
+    return None
+
+
+def give_back(run_id: str, root: Path | None = None) -> list[str]:
+    """Give every interface the run holds back to the host (before its switch namespace goes)."""
+    done = []
+    for att in attachments(run_id, root):
+        try:
+            done.append(external.give_back(att, switch_ns(run_id)))
+        except (OSError, RuntimeError) as exc:
+            done.append(f"{att.interface}: could not be given back: {exc}")
+    return done
+
+
 @dataclass
 class CleanReport:
     runs: list[str] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
     processes: list[int] = field(default_factory=list)
     skipped_live: list[str] = field(default_factory=list)
+    interfaces: list[str] = field(default_factory=list)
+    """what happened to each interface a dead run had lent to an external host"""
 
     def __str__(self) -> str:
         if not self.runs:
@@ -195,6 +228,7 @@ class CleanReport:
             f"removed {len(self.runs)} dead run(s) {', '.join(self.runs)}: "
             f"{len(self.namespaces)} namespace(s), {len(self.processes)} process(es)"
             + (f"; {len(self.skipped_live)} live run(s) left alone" if self.skipped_live else "")
+            + "".join(f"\n  {line}" for line in self.interfaces)
         )
 
 
@@ -233,6 +267,7 @@ def remove_run(run_id: str, root: Path | None = None, keep_dir: bool = True) -> 
     report = CleanReport(runs=[run_id])
     names = netns.names(f"{NS_PREFIX}{run_id}-")
     report.processes = kill_namespace_processes(names)
+    report.interfaces = give_back(run_id, root)
     for name in names:
         netns.delete(name)
     report.namespaces = names
@@ -265,4 +300,5 @@ def clean(root: Path | None = None, keep_dirs: bool = True, only: set[str] | Non
         total.runs += report.runs
         total.namespaces += report.namespaces
         total.processes += report.processes
+        total.interfaces += report.interfaces
     return total

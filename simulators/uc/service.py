@@ -15,6 +15,10 @@ is registered); tests start one themselves:
 Its internals (the SQLite state, the processes' control sockets) are for the stub's own
 tests and the benchmarks: backdoor.py, which the conformance suites may not import.
 
+A stub runs wherever a `StubSite` is: a lab's host, or a namespace of its own playing an
+external system beside a lab (tests/net/appliance.py). On a lab's external host it is not
+started (`NeedsStub`): that system is not the lab's to run.
+
 Processes, all started by the lab in the host (they die with the orchestrator, and
 `lab.down()` or `stub.stop()` stops them), logs in the run's logs/, files in
 <run>/uc-<host>/:
@@ -35,12 +39,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import socket
 import sys
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,8 +54,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulators.lab import Lab, service
 from simulators.net import stunserver
 from simulators.net.errors import LabError
-from simulators.net.model import Service
+from simulators.net.model import Service, Topology
 from simulators.net.process import LabProcess, ProcessFailed
+from simulators.system import NeedsStub, SystemDoors, door_endpoints
 
 from .authlimits import AuthLimits
 from .callcore.settings import CoreSettings
@@ -64,7 +71,7 @@ from .tls import LabTls
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).with_name("examples")
 STUN_PORT = stunserver.STUN_PORT
-_stubs: weakref.WeakKeyDictionary[Lab, dict[str, Stub]] = weakref.WeakKeyDictionary()
+_stubs: weakref.WeakKeyDictionary[StubSite, dict[str, Stub]] = weakref.WeakKeyDictionary()
 READY = {
     "kamailio": r"UC kamailio-ready",
     "uc-core": r"^CORE (READY|FAILED)",
@@ -120,26 +127,13 @@ def config_source(value: str | Path | SystemConfig) -> SystemConfig:
     return load_config(path)
 
 
-def door_endpoints(lab: Lab, lan_ip: str, port: int = 8802) -> list[str]:
-    """'public:port' of every port forward in the topology that leads to lan_ip:port."""
-    out = []
-    for router in lab.topo.routers.values():
-        for pf in router.port_forwards:
-            address, target_port = pf.target
-            if pf.proto == "tcp" and str(address) == lan_ip and target_port == port:
-                outside = router.interfaces.get(router.outside)
-                if outside is not None:
-                    out += [f"{a}:{pf.port}" for a in outside.address]
-    return out
-
-
 def _with_names(endpoints: list[str], names: list[str]) -> list[str]:
     """The door endpoints plus name:port for each public name and forwarded port."""
     ports = dict.fromkeys(e.rsplit(":", 1)[1] for e in endpoints)
     return endpoints + [f"{name}:{port}" for name in names for port in ports]
 
 
-def _options_probe(lab: Lab, host: str, address: str, port: int, timeout: float) -> float:
+def _options_probe(lab: StubSite, host: str, address: str, port: int, timeout: float) -> float:
     """Send SIP OPTIONS from inside `host` until Kamailio answers 200; returns ms taken."""
     t0 = time.perf_counter()
     sock = lab.socket(host)
@@ -174,11 +168,34 @@ def _options_probe(lab: Lab, host: str, address: str, port: int, timeout: float)
         sock.close()
 
 
+class StubSite(Protocol):
+    """Where a stub runs: a lab (`Lab`, the stub in one of its hosts), or anything offering the
+    same: a namespace of its own, for a stub that plays an external system beside a lab."""
+
+    topo: Topology
+    processes: list[LabProcess]
+
+    @property
+    def dir(self) -> Path: ...
+
+    def ns(self, host: str) -> str: ...
+
+    def address(self, host: str, ifname: str | None = None) -> str: ...
+
+    def spawn(self, host: str, argv: Sequence[str], name: str | None = None, **kw: Any) -> LabProcess: ...
+
+    def socket(self, host: str, kind: int = ..., family: int = ...) -> socket.socket: ...
+
+    def socket_path(self, *parts: str) -> Path: ...
+
+    def stun_servers(self) -> list[tuple[str, list[str]]]: ...
+
+
 @dataclass
-class Stub:
+class Stub(SystemDoors):
     """A running UC server stub in one lab host."""
 
-    lab: Lab
+    lab: StubSite
     host: str
     options: StubOptions
     config: SystemConfig
@@ -225,10 +242,6 @@ class Stub:
     def tls_keylog(self) -> Path:
         """The door's TLS secrets beside the lab's pcaps (the lab's own keys: evidence, not a secret)."""
         return self.lab.dir / "pcap" / f"tls-keys-{self.host}.txt"
-
-    @property
-    def door(self) -> str:
-        return f"{self.lan_ip}:8802"
 
     @property
     def realm(self) -> str:
@@ -435,23 +448,18 @@ class Stub:
         result: list[dict[str, Any]] = await ask(self.core_control, "calls")
         return result
 
-    def sip_uri(self, user: str, transport: str = "udp") -> str:
-        """How a LAN device addresses `user` at the system (5060, 5061 for TLS)."""
-        if transport == "tls":
-            return f"sip:{user}@{self.lan_ip}:5061;transport=tls"
-        suffix = "" if transport == "udp" else f";transport={transport}"
-        return f"sip:{user}@{self.lan_ip}:5060{suffix}"
-
-    def door_uri(self, user: str, endpoint: str | None = None) -> str:
-        """How a VoIP client addresses `user` through 8802 (the LAN door or a public one)."""
-        return f"sip:{user}@{endpoint or self.door};transport=tls"
-
     def log(self, name: str) -> str:
         proc = self.processes.get(name)
         return proc.log_text() if proc is not None else ""
 
 
-def _make(lab: Lab, host: str, options: StubOptions) -> Stub:
+def _make(lab: StubSite, host: str, options: StubOptions) -> Stub:
+    spec = lab.topo.hosts.get(host)
+    if spec is not None and spec.external is not None:
+        raise NeedsStub(
+            f"the system under test is external ({host} via {spec.external.interface}): "
+            "the lab starts no UC server stub there"
+        )
     lan_ip = lab.address(host)
     # the system's STUN client (its media side) uses a public STUN server, as 004:217
     # configures it; on a LAN-only topology there is none and ICE offers host candidates
@@ -469,19 +477,19 @@ def _make(lab: Lab, host: str, options: StubOptions) -> Stub:
         config=config_source(options.config),
         dir=lab.dir / f"uc-{host}",
         lan_ip=lan_ip,
-        door_endpoints=_with_names(door_endpoints(lab, lan_ip), options.public_names),
+        door_endpoints=_with_names(door_endpoints(lab.topo, lan_ip), options.public_names),
         stun_servers=stun,
     )
     _stubs.setdefault(lab, {})[host] = stub
     return stub
 
 
-async def start_stub(lab: Lab, host: str = "system", **options: Any) -> Stub:
+async def start_stub(lab: StubSite, host: str = "system", **options: Any) -> Stub:
     """Start the stub in `host` and await readiness (see the module docstring)."""
     return await _make(lab, host, StubOptions(**options)).start()
 
 
-def stub_of(lab: Lab, host: str = "system") -> Stub:
+def stub_of(lab: StubSite, host: str = "system") -> Stub:
     """The stub a topology's `uc_stub` service (or start_stub) started in `host`."""
     try:
         return _stubs[lab][host]

@@ -8,7 +8,8 @@ then does what a user does and records what the user sees (`measure`):
 2. start the myPortal @work VoIP engine there (TLS to 8802, or UDP 5060 in that column)
    with ICE and the default STUN server, await its registration; Check NAT type meanwhile;
 3. the office desk phone calls the client: does it ring; answer; audio per direction;
-   the ICE pair the system's side of the call selected;
+   the ICE pair the client selected, from its own call statistics (its candidate's type /
+   the system's);
 4. hang up and stop the VoIP engine (it unregisters, so the next cell's station is free).
 
 The oracle is matrix_spec.expect; `compare` lists where measurement and document disagree.
@@ -302,7 +303,7 @@ class MatrixBench:
                 verdict.kind != "two-way" if documented == "not two-way" else verdict.kind == documented
             )
             record_verdict(self.lab, cell.id, documented or "not documented", verdict, ok)
-            m.ice_pair = await self._ice_pair(station)
+            m.ice_pair = await ice_pair(inc)
         except PhoneError as exc:
             m.notes.append(f"call: {exc}")
         finally:
@@ -310,14 +311,10 @@ class MatrixBench:
                 with contextlib.suppress(PhoneError):
                     await out.hangup(timeout=2)
 
-    async def _ice_pair(self, station: str) -> str | None:
-        for session in await self.stub.calls():
-            for leg in session["legs"]:
-                stream = leg.get("stream") or {}
-                ice = stream.get("ice") or {}
-                if leg.get("device") != station or not ice:
-                    continue
-                pair = next((p for p in ice.get("pairs", []) if p.get("component") == 1), None)
-                if pair:
-                    return f"{pair['local_type']}/{pair['remote_type']}"
-        return None
+
+async def ice_pair(call: Call) -> str | None:
+    """The RTP component's selected ICE pair as the client's call statistics show it
+    ("local type/remote type", e.g. srflx/host); None without ICE."""
+    stream = (await call.report()).stream
+    pair = stream.ice.rtp if stream is not None and stream.ice is not None else None
+    return f"{pair.local_type}/{pair.remote_type}" if pair else None

@@ -29,7 +29,7 @@ from simulators.netcheck import (
     ice_status_is,
     nat_type_is,
     survives_binding_timeout,
-    uc_login,
+    uc_login_first,
 )
 from simulators.phone.client import Phone, PhoneError
 from simulators.phone.voip import MSG_ADDED, MSG_FAILED, MSG_PRESENT
@@ -53,8 +53,7 @@ def home_nat(lab: Lab, preset: str, **extra: Any) -> None:
 
 async def home_client_and_desk(lab: Lab, stubs: StartStub, phones: StartPhone) -> tuple[Stub, Phone, Phone]:
     stub = await stubs(lab)
-    api = await uc_login(lab, stub, "home_pc", PUBLIC, "200")
-    await api.aclose()
+    await uc_login_first(lab, stub, "home_pc", PUBLIC, "200")
     home = await client(phones, lab, stub, "home_pc", "alice", "200", PUBLIC)
     desk = await client(phones, lab, stub, "office_pc", "desk", "202", desk=True)
     return stub, home, desk

@@ -14,11 +14,16 @@ from simulators.lab import Lab
 from simulators.net import loader, netns, runs
 from tests.waiting import wait_until
 
+from ..shell import lab_process
+from .conftest import VM_INTERFACE_PREFIX
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def root_links() -> set[str]:
-    return set(os.listdir("/sys/class/net"))
+    """The host's links, less the VM-like veth ends the external-system tests create and lend
+    on purpose (tests/net/conftest.py names them vmtap*), maybe in a parallel worker."""
+    return {n for n in os.listdir("/sys/class/net") if not n.startswith(VM_INTERFACE_PREFIX)}
 
 
 @pytest.mark.parametrize("cycles", [pytest.param(40, id="40"), pytest.param(200, id="200", marks=pytest.mark.slow)])
@@ -44,24 +49,9 @@ def test_up_down_cycles_leave_nothing_behind(cycles: int) -> None:
     assert "uclab" not in host_tables  # rulesets only ever live inside lab namespaces
 
 
-def _start_cli_lab(topology: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uclab", "up", topology],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert proc.stdout is not None
-    run_id = proc.stdout.readline().strip()
-    assert runs.RUN_ID_RE.match(run_id), run_id
-    return proc, run_id
-
-
 def test_sigkilled_lab_is_removed_by_uclab_clean_and_a_live_lab_is_not() -> None:
     env = {**os.environ, "UCLAB_NO_REAPER": "1"}  # the reaper would clean first; this tests `clean`
-    victim, run_id = _start_cli_lab("home_vpn", env)
+    victim, run_id = lab_process("home_vpn", env)
     children = [p for n in netns.names(f"{runs.NS_PREFIX}{run_id}-") for p in netns.pids(n)]
     assert children, "the lab's wireguard-go and coturn should be running"
     with Lab("office_lan") as live:
@@ -80,7 +70,7 @@ def test_sigkilled_lab_is_removed_by_uclab_clean_and_a_live_lab_is_not() -> None
 
 
 def test_reaper_removes_a_sigkilled_lab_by_itself() -> None:
-    victim, run_id = _start_cli_lab("office_lan", dict(os.environ))
+    victim, run_id = lab_process("office_lan", dict(os.environ))
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     assert wait_until(lambda: not netns.names(f"{runs.NS_PREFIX}{run_id}-"), 10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Any
 
 import pytest
@@ -47,3 +49,43 @@ def test_invalid_changes_are_refused_and_the_lab_is_unchanged(lab_factory: Any) 
     with pytest.raises(LabError, match="no router 'home'"):
         lab.reconfigure_router("home", nat="symmetric")
     assert lab.natcheck("home_pc").preset == "port-restricted-cone"
+
+
+def test_a_reconfigured_udp_timeout_holds_as_if_the_router_was_built_with_it(lab_factory: Any) -> None:
+    """A router given a short UDP timeout in the running lab behaves as one built with it: the
+    bindings it had are forgotten (a reconfigured router reboots), and a binding made after the
+    change expires with the new timeout. The router that did not change keeps its bindings."""
+    lab: Lab = lab_factory("home_internet")  # both NATs: the default 120 s UDP timeout
+    home, office, far = lab.socket("home_pc"), lab.socket("office_pc"), lab.socket("stun")
+    try:
+        home.bind((lab.address("home_pc"), 41000))
+        office.bind((lab.address("office_pc"), 41002))
+        far.bind(("192.0.2.10", 41001))
+        far.settimeout(1)
+        home.settimeout(0.5)
+        office.settimeout(0.5)
+
+        def binding(sock: socket.socket) -> tuple[str, int]:
+            """Open a binding from `sock` to the far end; where the far end sees it."""
+            sock.sendto(b"open", ("192.0.2.10", 41001))
+            _, (address, port) = far.recvfrom(100)
+            far.sendto(b"reply", (address, port))
+            assert sock.recv(100) == b"reply"
+            return str(address), int(port)
+
+        home_before, office_before = binding(home), binding(office)
+        lab.reconfigure_router("home_router", nat={"preset": "port-restricted-cone", "udp_timeout_s": 1})
+        far.sendto(b"to the old binding", home_before)
+        with pytest.raises(TimeoutError):
+            home.recv(100)  # forgotten with the change
+        far.sendto(b"unchanged router", office_before)
+        assert office.recv(100) == b"unchanged router"
+
+        home_after = binding(home)
+        time.sleep(1.6)  # the new timeout is what is under test: nothing to await
+        far.sendto(b"after the new timeout", home_after)
+        with pytest.raises(TimeoutError):
+            home.recv(100)
+    finally:
+        for sock in (home, office, far):
+            sock.close()

@@ -43,10 +43,6 @@ def _offenders(files: list[Path], forbidden: str) -> list[str]:
 HARNESS_MODULES = {"simulators.uc.service", "simulators.uc.config"}
 BEHIND_THE_API = {"state", "core"}
 """methods that would read the stub's SQLite state or ask its call core directly"""
-CALL_CORE_VIEW = {
-    "suites/network/matrix_cells.py": "the support matrix's ICE pair column (a figure, not a verdict)",
-}
-"""suites that still read the call core's own view of its calls (`stub.calls()`), and why"""
 
 
 def _behind_the_api(path: Path) -> list[str]:
@@ -77,10 +73,7 @@ def test_suites_use_the_stub_only_as_a_harness() -> None:
 
 def test_suites_read_no_stub_internals_through_a_stub_object() -> None:
     files = sorted((ROOT / "suites").rglob("*.py"))
-    found = [f for p in files for f in _behind_the_api(p)]
-    known = [f for f in found if f.split(":", 1)[0] in CALL_CORE_VIEW and ".calls(" in f]
-    assert [f for f in found if f not in known] == []
-    assert {k.split(":", 1)[0] for k in known} <= set(CALL_CORE_VIEW)
+    assert [f for p in files for f in _behind_the_api(p)] == []
 
 
 def test_the_internals_check_finds_what_it_forbids(tmp_path: Path) -> None:

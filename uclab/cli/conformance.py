@@ -3,6 +3,7 @@
 uclab run [--profile P] [--no-matrix | --matrix-only ID] [--out DIR] [--history DIR] [-- PYTEST ARGS]
 uclab run --shard K/N [--durations PATH] ...          part K of N (one CI job, one pod)
 uclab run --shards N [--containers [--image TAG]] ... all N parts here, then one merged report
+uclab run --system-interface IFACE --workers 1 --no-matrix ...   against an external system
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def register(sub: Subparsers) -> None:
         help=f"pytest workers and matrix labs per run (default {conformance.DEFAULT_WORKERS}; "
         "with --shards: the cores shared among the parts)",
     )
+    r.add_argument(
+        "--system-interface",
+        metavar="IFACE",
+        default=None,
+        help="run against an external system under test reached through this machine's IFACE (a VM's tap or "
+        "veth); tests that need the stub are skipped, saying why (needs --workers 1 --no-matrix)",
+    )
     r.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     r.set_defaults(fn=run)
 
@@ -57,6 +65,8 @@ def register(sub: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.shard is not None and args.shards is not None:
         return fail("--shard and --shards exclude each other: --shard K/N runs one part here, --shards N runs all")
+    if args.system_interface is not None and (args.shards is not None or args.shard is not None):
+        return fail("--system-interface: one external system serves one lab at a time; run it without shards")
     if args.containers and args.shards is None:
         return fail("--containers needs --shards N (the number of containers)")
     request = conformance.RunRequest(
@@ -68,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         durations=args.durations,
         history=args.history,
         workers=args.workers or conformance.DEFAULT_WORKERS,
+        system_interface=args.system_interface,
         **({"shard": args.shard} if args.shard else {}),
     )
     try:

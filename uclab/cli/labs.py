@@ -1,9 +1,11 @@
 """`uclab up | exec | down | clean`: a lab from the shell.
 
-uclab up FILE [--system [CONFIG]] [--detach]
+uclab up FILE [--system [CONFIG] | --system-interface IFACE] [--detach]
                              first line: the run id; then hosts and addresses; --system also
                              starts the UC server on the system host (the office example or
-                             CONFIG); the serving process answers `uclab phone | audio | router`
+                             CONFIG); --system-interface makes the system host external, a
+                             system under test reached through this machine's IFACE (its VM's
+                             tap or veth); the serving process answers `uclab phone | audio | router`
 uclab exec RUN HOST -- CMD   run a command inside a host of a live run
 uclab down RUN               tear a run down
 uclab clean                  remove what dead runs left behind (never a live run)
@@ -24,10 +26,13 @@ from reports.evidence import page
 from simulators.lab import Lab
 from simulators.net import loader, netns, runs
 from simulators.net.errors import LabError, TopologyError
+from simulators.net.external import ExternalInterfaceError
 from simulators.net.model import Topology
+from simulators.net.network import attachable
+from simulators.system import SYSTEM_HOST, ExternalSystem, with_external_system
 
 from .. import labserver
-from ..session import SYSTEM_HOST, LabSession, SessionError
+from ..session import LabSession, SessionError
 from .common import EXIT_FAILED, EXIT_OK, Subparsers, fail, find_run
 
 
@@ -40,6 +45,11 @@ def register(sub: Subparsers) -> None:
         const="office",
         metavar="CONFIG",
         help="also start the UC server on the system host: an example configuration (default office) or a YAML file",
+    )
+    u.add_argument(
+        "--system-interface",
+        metavar="IFACE",
+        help="the system under test is external, reached through this machine's interface IFACE (a VM's tap or veth)",
     )
     u.add_argument("--detach", action="store_true", help="keep it up in the background; `uclab down RUN` ends it")
     u.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
@@ -65,7 +75,8 @@ def lab_text(lab: Lab) -> str:
     lines = [lab.run_id]
     for host, ifaces in lab.hosts_summary().items():
         addrs = "  ".join(f"{n}={','.join(a)}" for n, a in ifaces.items())
-        lines.append(f"{host:<16} {addrs}")
+        outside = lab.topo.external_hosts.get(host)
+        lines.append(f"{host:<16} {addrs}" + (f"  (external, through {outside.interface})" if outside else ""))
     lines.append(f"# run dir: {lab.dir}  (ready in {lab.timings.get('ready_ms', 0):.0f} ms)")
     lines.append(f"# uclab exec {lab.run_id} HOST -- CMD ...   |   uclab down {lab.run_id}")
     return "\n".join(lines) + "\n"
@@ -74,17 +85,23 @@ def lab_text(lab: Lab) -> str:
 def up(args: argparse.Namespace) -> int:
     try:
         topo = loader.load(args.file)
-    except (TopologyError, FileNotFoundError) as exc:
+        if args.system_interface is not None:
+            topo = external_system(topo, args.system_interface, args.system)
+        for host, outside in topo.external_hosts.items():
+            attachable(host, outside.interface)
+    except (TopologyError, FileNotFoundError, LabError) as exc:
         return fail(str(exc))
     if args.system is not None:
         problem = system_problem(topo, args.system)
         if problem:
             return fail(problem)
     if args.detach:
-        return _detach(args.file, args.system)
+        return _detach(args.file, args.system, args.system_interface)
     lab = Lab(topo)
     try:
         lab.up()
+    except ExternalInterfaceError as exc:  # taken meanwhile
+        return fail(str(exc))
     except (LabError, OSError) as exc:
         return fail(f"could not bring {topo.name} up: {exc}", EXIT_FAILED)
     try:
@@ -94,6 +111,21 @@ def up(args: argparse.Namespace) -> int:
         if lab.run is not None:
             with contextlib.suppress(Exception):  # the page is evidence; teardown must not fail on it
                 page.write(lab.run.dir)
+
+
+def external_system(topo: Topology, interface: str, system: str | None) -> Topology:
+    """The topology with its system host external (`--system-interface`), or a LabError why not."""
+    if system is not None:
+        raise LabError(
+            "--system starts the UC server stub on the system host, --system-interface makes that host an "
+            "external system: give one of them"
+        )
+    if SYSTEM_HOST not in topo.hosts:
+        raise LabError(
+            f"topology {topo.name} has no host named {SYSTEM_HOST!r} for the external system; "
+            f"hosts: {', '.join(topo.hosts)}"
+        )
+    return with_external_system(topo, interface)
 
 
 def system_problem(topo: Topology, config: str) -> str | None:
@@ -120,6 +152,11 @@ async def _serve(lab: Lab, system: str | None, ready_fd: int | None) -> int:
     server = None
     try:
         text = lab_text(lab)
+        if isinstance(session.stub, ExternalSystem):
+            text += (
+                f"system: external, at {session.stub.lan_ip} through {session.stub.interface} "
+                "(configured like the office example: its stations and SIP passwords)\n"
+            )
         if system is not None:
             try:
                 text += await session.start_system(system) + "\n"
@@ -143,7 +180,7 @@ async def _serve(lab: Lab, system: str | None, ready_fd: int | None) -> int:
     return EXIT_OK
 
 
-def _detach(file: str, system: str | None) -> int:
+def _detach(file: str, system: str | None, interface: str | None) -> int:
     """Serve the lab from a background process; print what it prints until it is ready."""
     read_fd, write_fd = os.pipe()
     log = runs.run_root() / "detached.log"
@@ -151,6 +188,8 @@ def _detach(file: str, system: str | None) -> int:
     argv = [sys.executable, "-m", "uclab", "up", file, "--ready-fd", str(write_fd)]
     if system is not None:
         argv += ["--system", system]
+    if interface is not None:
+        argv += ["--system-interface", interface]
     with open(log, "ab") as log_f:
         proc = subprocess.Popen(
             argv,
