@@ -6,5 +6,6 @@
 - `sipwire.py`: raw SIP on the wire from inside a lab host: UDP datagrams, TCP and TLS streams.
 - `sipauth.py`: SIP digest authentication as a client does it (RFC 3261, RFC 2617), without I/O.
 - `torture.py`: the lab's SIP torture corpus, one message per case of RFC 4475 section 3.
+- `sipvicious.py`: SIPVicious svwar and svcrack from a lab host against the stub, bounded, judged by their own output.
 - `tlsscan.py`: sslyze from a lab host against a lab TLS server, judged by Mozilla's intermediate profile.
 """
