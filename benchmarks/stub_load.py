@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import time
 from pathlib import Path
 
@@ -102,9 +101,6 @@ def sipp_args(ip: str, port: int, user: str = "202") -> list[str]:
     return ["-s", user, "-au", user, "-ap", f"sip{user}secret", "-i", ip, "-p", str(port), "-mi", ip]
 
 
-_COUNT = re.compile(r"(Successful|Failed) call\s*\|\s*\d+\s*\|\s*(\d+)")
-
-
 async def timed_sipp(
     lab: Lab, name: str, scenario: str, target: str, args: list[str], calls: int, timeout: float
 ) -> tuple[float, int, int]:
@@ -112,12 +108,8 @@ async def timed_sipp(
     t0 = time.perf_counter()
     result = await run_sipp(lab, CALLER, name, scenario, target, args, timeout=timeout, calls=calls)
     elapsed = time.perf_counter() - t0
-    counts = {kind: int(n) for kind, n in _COUNT.findall(result.log)}
-    if "Successful" not in counts and result.code == 0:
-        counts = {"Successful": calls, "Failed": 0}
-    if "Successful" not in counts:
-        raise RuntimeError(f"SIPp {name} gave no statistics (exit {result.code}):\n{result.log[-2500:]}")
-    return elapsed, counts["Successful"], counts.get("Failed", 0)
+    ok, failed = result.counts(calls)
+    return elapsed, ok, failed
 
 
 async def measure(

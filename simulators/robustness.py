@@ -5,6 +5,7 @@ asserts on it and the benchmark (benchmarks/robustness.py) counts it:
 
     guess = await guess_uc_password(api, "200", words)     # an attacker at the UC API login
     seen = await legit_call(lab, stub, phones)              # a user elsewhere: registers, calls, hears
+    hit = await flood(lab, stub, phones, "INVITE", 300, 5.0) # SIPp from dect, a legitimate call meanwhile
 
 `phones` is the pytest plugin's fixture or anything with its signature (the benchmark
 passes `simulators.phone.launch.start_phone` wrapped to stop its phones afterwards).
@@ -12,14 +13,18 @@ passes `simulators.phone.launch.start_phone` wrapped to stop its phones afterwar
 
 from __future__ import annotations
 
+import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simulators.harness import StartPhone, desk_phone, registered, voip_client
 from simulators.lab import Lab
+from simulators.peers import sipp, sipp_scenarios
 from simulators.phone.client import Phone, PhoneError
 from simulators.phone.media import expect_audio
 from simulators.phone.ucapi import UcApi, UcApiError
+from simulators.uc import backdoor
+from simulators.uc.backdoor import Resident
 from simulators.uc.service import Stub
 
 LEGIT = (("office_pc", "200"), ("office_pc2", "201"))
@@ -113,3 +118,109 @@ async def _call(stub: Stub, alice: Phone, bob: Phone, callee: str, t0: float, ti
         two_way, error = False, f"audio: {exc}"
     await out.hangup()
     return LegitCall(registered_s, True, two_way, error)
+
+
+FLOODER = ("dect", "192.168.1.61")
+"""the flooding host of office_lan (no legitimate phone runs there)"""
+FLOOD_USER = "202"
+"""the device whose credentials an authenticated flood uses (a compromised desk phone)"""
+SAMPLE_S = 0.2
+
+
+@dataclass(frozen=True)
+class Flood:
+    """A SIPp flood from FLOODER and what a legitimate user saw meanwhile."""
+
+    method: str
+    authenticated: bool
+    offered_per_s: int
+    """requests per second SIPp was asked to send"""
+    requests: int
+    """requests of the scenarios that completed or failed (a REGISTER round is two)"""
+    completed: int
+    """scenarios that got the answers they expect (a 200 after digest, or the challenge)"""
+    failed: int
+    seconds: float
+    legit: LegitCall
+    during: bool
+    """the legitimate call was over before the flood ended"""
+    memory: dict[str, tuple[Resident, Resident, Resident]]
+    """{stub process: (before, peak during, after)} (backdoor.memory)"""
+    sipp_log: str = field(default="", repr=False)
+
+    def growth_kb(self, field: str = "pss_kb") -> dict[str, int]:
+        """{stub process: peak minus before} of `field` (pss_kb or rss_kb)"""
+        return {name: getattr(peak, field) - getattr(before, field) for name, (before, peak, _) in self.memory.items()}
+
+
+def _peak(a: Resident, b: Resident) -> Resident:
+    return Resident(max(a.rss_kb, b.rss_kb), max(a.pss_kb, b.pss_kb), max(a.processes, b.processes))
+
+
+def _flood_scenario(stub: Stub, method: str, authenticated: bool) -> tuple[str, int, list[str]]:
+    """(scenario, requests per scenario, SIPp arguments) of a flood."""
+    if method == "REGISTER" and authenticated:
+        password = next(d.sip_password for d in stub.config.devices if d.sip_user == FLOOD_USER)
+        creds = ["-s", FLOOD_USER, "-au", FLOOD_USER, "-ap", password]
+        return sipp_scenarios.register(FLOOD_USER, expires=60), 2, creds
+    if authenticated:
+        raise ValueError("an authenticated flood sends REGISTER (calls with credentials are the load benchmark's)")
+    return sipp_scenarios.challenged(method, FLOOD_USER, callee=LEGIT[1][1]), 1, []
+
+
+async def flood(
+    lab: Lab, stub: Stub, phones: StartPhone, method: str, per_s: int, seconds: float, authenticated: bool = False
+) -> Flood:
+    """`per_s` requests per second for `seconds` from FLOODER to UDP 5060 (SIPp, bounded in
+    count and time), a legitimate call meanwhile (legit_call), the stub's memory sampled
+    before, every SAMPLE_S during, and after."""
+    scenario, per_round, creds = _flood_scenario(stub, method, authenticated)
+    rate = max(1, per_s // per_round)
+    rounds = max(1, int(rate * seconds))
+    args = [*creds, "-i", FLOODER[1], "-p", "5072", "-r", str(rate), "-l", str(max(10, rate))]
+    before = backdoor.memory(stub)
+    peak = dict(before)
+    t0 = time.monotonic()
+    proc = sipp.start_sipp(
+        lab, FLOODER[0], f"flood-{method.lower()}", scenario, f"{stub.lan_ip}:5060", args, seconds + 15, rounds
+    )
+
+    async def sample() -> None:
+        while proc.alive():
+            for name, now in backdoor.memory(stub).items():
+                peak[name] = _peak(peak[name], now) if name in peak else now
+            await asyncio.sleep(SAMPLE_S)  # a sampling period, not a wait for an event
+
+    sampler = asyncio.create_task(sample())
+    legit = await legit_call(lab, stub, phones)
+    during = proc.alive()
+    result = await sipp.wait_sipp(proc, seconds + 20)
+    seconds_taken = time.monotonic() - t0
+    await sampler
+    after = backdoor.memory(stub)
+    completed, failed = result.counts(rounds)
+    memory = {name: (before[name], _peak(peak[name], after[name]), after[name]) for name in before}
+    return Flood(
+        method,
+        authenticated,
+        per_s,
+        (completed + failed) * per_round,
+        completed,
+        failed,
+        seconds_taken,
+        legit,
+        during,
+        memory,
+        result.log,
+    )
+
+
+KAMAILIO_SHM_MB = 64
+KAMAILIO_PKG_MB = 8
+"""Kamailio's memory pools (its defaults: the stub passes no -m / -M): one shared pool and a
+private one per process, allocated at start; whatever the load, its heap stays inside them."""
+
+
+def kamailio_pools_kb(processes: int) -> int:
+    """What Kamailio's pools hold at most, kB: the shared pool plus every process's private one."""
+    return (KAMAILIO_SHM_MB + processes * KAMAILIO_PKG_MB) * 1024
