@@ -50,6 +50,7 @@ class ServerSettings(BaseModel):
     tls_dir: Path
     tls_identities: list[str]
     control: Path
+    core_control: Path | None = Field(None, description="the call core's control socket; None: next to the state")
     min_expires: int = 60
     max_expires: int = 300
     internal_token: str | None = None
@@ -88,7 +89,12 @@ class UcServer:
         await asyncio.to_thread(kamailio.write_subscribers, s.auth_db, accounts)
         tls = LabTls.ensure(s.tls_dir, s.tls_identities)
         app = create_app(
-            self.state, ApiSettings(internal_token=s.internal_token or secrets.token_hex(16), auth_limits=s.auth_limits)
+            self.state,
+            ApiSettings(
+                internal_token=s.internal_token or secrets.token_hex(16),
+                auth_limits=s.auth_limits,
+                core_socket=s.core_control,
+            ),
         )
         self.http = UvicornHandoff(app, log_level="warning")
         await self.http.start()

@@ -293,6 +293,7 @@ class Stub:
             tls_dir=self.dir / "tls",
             tls_identities=[self.lan_ip, *[e.rsplit(":", 1)[0] for e in self.door_endpoints], "127.0.0.1"],
             control=self.server_control,
+            core_control=self.core_control,
             tls_keylog=self.tls_keylog,
             min_expires=edge.min_expires,
             max_expires=edge.max_expires,

@@ -5,7 +5,8 @@
   its password first (UC-LOGIN-2), for the password change itself;
 - an administrator's session (`admin_session`): the token of POST /api/v1/admin/login;
 - the SIP side (`internal_caller`): the header `X-UC-Internal-Token` equal to the
-  configured token; without a configured token every such call is refused.
+  configured token; without a configured token every such call is refused;
+- the call core (`call_core()`), for the routes that act on calls (callcore_client.py).
 
 Each refusal is a 401 or 403 `ErrorBody` that says what to do. A router declares what it
 needs as `Annotated[Session, Depends(access.user_session)]`.
@@ -22,6 +23,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..state.core import Session, State
+from .callcore_client import Connector
 from .errors import ApiError
 from .limits import LoginLimiter
 
@@ -37,11 +39,13 @@ class Access:
     internal_caller: Callable[..., None]
     login_limiter: LoginLimiter
     """failed-login limits of both logins (LAB-AUTH-LIMITS, limits.py)"""
+    call_core: Connector
+    """a connection to the stub's call core (503 call_core_unreachable when it does not answer)"""
 
 
-def access(state: State, internal_token: str | None, limiter: LoginLimiter) -> Access:
+def access(state: State, internal_token: str | None, limiter: LoginLimiter, call_core: Connector) -> Access:
     """The checks over `state`; `internal_token` is the SIP side's shared secret (None: refused);
-    `limiter` counts failed logins."""
+    `limiter` counts failed logins; `call_core` reaches the call core."""
     bearer = HTTPBearer(auto_error=False, description="the token of POST /api/v1/login")
     Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
@@ -91,7 +95,7 @@ def access(state: State, internal_token: str | None, limiter: LoginLimiter) -> A
                 403, "internal_token", "Wrong or missing X-UC-Internal-Token; only the SIP side may call this."
             )
 
-    return Access(any_session, user_any_scope, user_session, admin_session, internal_caller, limiter)
+    return Access(any_session, user_any_scope, user_session, admin_session, internal_caller, limiter, call_core)
 
 
 def owner(session: Session) -> str:

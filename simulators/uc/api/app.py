@@ -31,6 +31,7 @@ when a route that acts on calls cannot reach the call core (callcore_client.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
@@ -54,6 +55,7 @@ from . import (
     voip,
 )
 from .access import access
+from .callcore_client import connector
 from .errors import HttpsOnly, install_error_handlers, known_query_only
 from .limits import LoginLimiter
 
@@ -84,10 +86,13 @@ class ApiSettings:
     """shared secret of the SIP side for /api/v1/internal/...; None refuses those calls"""
     auth_limits: AuthLimits = field(default_factory=AuthLimits)
     """failed-login limits of both logins (LAB-AUTH-LIMITS, api/limits.py)"""
+    core_socket: Path | None = None
+    """the call core's control socket; None: `core.sock` next to the state file"""
 
 
-def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
-    """The UC API over `state`. See the module docstring for how to serve it."""
+def create_app(state: State, settings: ApiSettings | None = None, limiter: LoginLimiter | None = None) -> FastAPI:
+    """The UC API over `state`, its logins limited by `limiter` (one from the settings by default).
+    See the module docstring for how to serve it."""
     settings = settings or ApiSettings()
     app = FastAPI(
         title="OpenScape Business UC API (uclab stub)",
@@ -99,8 +104,8 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
-    app.state.login_limiter = limiter = LoginLimiter(settings.auth_limits)
-    checks = access(state, settings.internal_token, limiter)
+    app.state.login_limiter = limiter = limiter or LoginLimiter(settings.auth_limits)
+    checks = access(state, settings.internal_token, limiter, connector(state, settings.core_socket))
     for module in ROUTERS:
         app.include_router(module.router(state, checks))
     return app

@@ -1,7 +1,8 @@
 """The UC API's one way to the call core, with one answer for "the call core does not answer".
 
-Routes that act on calls ask the call core over its control socket (`core.sock` in the
-stub's run directory, next to the state file; control.py): Conference Management's
+Routes that act on calls ask the call core over its control socket (control.py; the stub
+gives its path in ApiSettings.core_socket, by default `core.sock` next to the state file)
+through `access.call_core()` (`connector`): Conference Management's
 disconnect, remove, end and delete (`conference_cut`), the Conference button
 (`phone_calls`, `phone_join`) and CallMe outbound (`originate`). Whatever keeps the call
 core from answering (no socket: a stub started without a call core, or not up yet; a
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,18 @@ class CallCore:
             raise unreachable(exc) from None
 
 
+Connector = Callable[[], contextlib.AbstractAsyncContextManager[CallCore]]
+"""opens a connection to the call core (`async with connect() as core`)"""
+
+
+def connector(state: State, socket: Path | None = None) -> Connector:
+    """How routes reach the call core: at `socket`, or (None) next to `state`'s file."""
+    return lambda: call_core(socket or core_socket(state))
+
+
 @contextlib.asynccontextmanager
-async def call_core(state: State) -> AsyncIterator[CallCore]:
-    """The call core of `state`'s stub, connected (503 call_core_unreachable if it cannot be)."""
-    path = core_socket(state)
+async def call_core(path: Path) -> AsyncIterator[CallCore]:
+    """The call core at `path`, connected (503 call_core_unreachable if it cannot be)."""
     try:
         client = await ControlClient.connect(path, timeout=CONNECT_TIMEOUT_S)
     except ControlError as exc:

@@ -19,7 +19,6 @@ from ..callcore.routing import internal_number
 from ..rules.presence import AVAILABLE, ForwardTarget
 from ..state.core import Session, State
 from .access import Access, owner
-from .callcore_client import call_core
 from .errors import ApiError, error_responses
 
 
@@ -125,7 +124,7 @@ def router(state: State, access: Access) -> APIRouter:
             raise ApiError(
                 400, "callme_bad_target", f"{body.to!r} is not another internal number; the lab has no trunk."
             )
-        async with call_core(state) as core:
+        async with access.call_core() as core:
             answer = await core.request("originate", user=number, via=via, target=to)
         if not answer.get("ok"):
             raise ApiError(503, "callme_call_failed", f"The system could not call {via}: {answer.get('error')}.")

@@ -33,7 +33,6 @@ from ..state.conferences import Conference, ConferenceError, ConferenceMember
 from ..state.core import Session, State, StateError
 from . import models as m
 from .access import Access, owner
-from .callcore_client import call_core
 from .errors import ApiError, error_responses, refuse_unless
 
 T = TypeVar("T")
@@ -169,7 +168,7 @@ def router(state: State, access: Access) -> APIRouter:
         the call core; with nobody of `members` connected the call core is not needed."""
         if all(p.state is rules.ParticipantState.INACTIVE for p in members):
             return change()
-        async with call_core(state) as core:
+        async with access.call_core() as core:
             changed = change()
             await core.request("conference_cut", conference=conf_id, member=member_id)
             return changed

@@ -10,8 +10,9 @@ address is `client_address`. The state lives in `run_dir` like the real stub's.
 
 Building the FastAPI app costs tens of milliseconds (every route's models), more than a
 fresh state; suites make a target per test and profile. So targets share one app per
-process: its routes see a stand-in whose every attribute is the State of the target the
-current request was sent to (a context variable set around each request).
+process: its routes see stand-ins whose every attribute is the State, and the failed-login
+limiter, of the target the current request was sent to (a context variable set around each
+request). Each target is its own system: failures counted by one never block another.
 """
 
 from __future__ import annotations
@@ -30,21 +31,31 @@ from ..config import SystemConfig, validate_config
 from ..credentials import ScryptCost
 from ..state.core import State
 from .app import ApiSettings, create_app
+from .limits import LoginLimiter
 
 BASE_URL = "https://uc.lab:8802"
-_serving: ContextVar[State] = ContextVar("uclab_in_process_state")
+_serving: ContextVar[tuple[State, LoginLimiter]] = ContextVar("uclab_in_process_target")
 
 
 class _ServedState:
     """Every attribute is the current request's State."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(_serving.get(), name)
+        return getattr(_serving.get()[0], name)
+
+
+class _ServedLimiter:
+    """Every attribute is the current request's target's LoginLimiter."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_serving.get()[1], name)
 
 
 @functools.cache
 def _shared_app(internal_token: str | None) -> FastAPI:
-    return create_app(cast(State, _ServedState()), ApiSettings(internal_token=internal_token))
+    return create_app(
+        cast(State, _ServedState()), ApiSettings(internal_token=internal_token), cast(LoginLimiter, _ServedLimiter())
+    )
 
 
 class InProcessTarget:
@@ -59,6 +70,7 @@ class InProcessTarget:
     ) -> None:
         self.config = config if isinstance(config, SystemConfig) else validate_config(config, "in-process target")
         self.state = State.open(run_dir / "uc-state.sqlite", self.config, cost=cost)
+        self.limiter = LoginLimiter(ApiSettings().auth_limits)
         self.shared = _shared_app(internal_token)
         self.base_url = BASE_URL
         self.client_address = client_address
@@ -70,7 +82,7 @@ class InProcessTarget:
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The UC API over this target's state (an ASGI app)."""
-        token = _serving.set(self.state)
+        token = _serving.set((self.state, self.limiter))
         try:
             await self.shared(scope, receive, send)
         finally:

@@ -21,7 +21,6 @@ from ..state.core import Session, State
 from ..state.phone_conferences import NoConferenceChannel, PhoneConferenceFull
 from . import models as m
 from .access import Access, owner
-from .callcore_client import call_core
 from .errors import ApiError, error_responses
 
 
@@ -56,7 +55,7 @@ def router(state: State, access: Access) -> APIRouter:
         active (or the other way round) the new party joins. At most 8 participants (000:1513)."""
         me = owner(session)
         devices = [d.sip_user for d in state.devices_for_number(me)]
-        async with call_core(state) as core:
+        async with access.call_core() as core:
             found = await core.request("phone_calls", devices=devices)
             plan = rules.decide([device_call(c) for c in found["calls"]])
             if isinstance(plan, Verdict):

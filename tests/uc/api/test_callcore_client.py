@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +21,10 @@ import pytest
 from simulators.phone.conference import Conferences
 from simulators.phone.ucapi import UcApiError
 from simulators.uc.api import callcore_client
+from simulators.uc.api.app import ApiSettings, create_app
 from simulators.uc.control import serve
 
-from .test_api import Lab
+from .test_api import TOKEN, Lab
 from .test_api import lab as smart
 from .test_api import suite_lab as suite
 
@@ -166,3 +168,26 @@ def test_every_route_that_acts_on_calls_documents_the_503(smart: Lab) -> None:
         ("post", "/api/v1/conferences/{conf_id}/participants/{member_id}/disconnect"),
     ):
         assert "503" in paths[path][method]["responses"], f"{method.upper()} {path}"
+
+
+async def test_the_call_core_is_reached_where_the_settings_say(smart: Lab, tmp_path: Path) -> None:
+    """The stub keeps its sockets apart from its state (runs.socket_dir): the app asks the call
+    core at ApiSettings.core_socket, not next to the state file."""
+    elsewhere = tmp_path / "sockets" / "core.sock"
+    elsewhere.parent.mkdir()
+    smart.app = create_app(smart.state, ApiSettings(internal_token=TOKEN, core_socket=elsewhere))
+    cuts: list[int] = []
+
+    async def conference_cut(req: dict[str, Any]) -> int:
+        cuts.append(req["member"])
+        return 1
+
+    ben, conf, anna = await meeting(smart)
+    server = await serve(elsewhere, {"conference_cut": conference_cut})
+    try:
+        assert await ben.remove(conf, anna) == "Anna Adler removed from the conference."
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert cuts == [anna]
+    assert not callcore_client.core_socket(smart.state).exists()
