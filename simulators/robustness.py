@@ -6,6 +6,7 @@ asserts on it and the benchmark (benchmarks/robustness.py) counts it:
     guess = await guess_uc_password(api, "200", words)     # an attacker at the UC API login
     seen = await legit_call(lab, stub, phones)              # a user elsewhere: registers, calls, hears
     hit = await flood(lab, stub, phones, "INVITE", 300, 5.0) # SIPp from dect, a legitimate call meanwhile
+    fuzzed = await fuzz(lab, stub, phones, seed=7, count=300)  # the corpus and 300 mutants, then a call
 
 `phones` is the pytest plugin's fixture or anything with its signature (the benchmark
 passes `simulators.phone.launch.start_phone` wrapped to stop its phones afterwards).
@@ -19,11 +20,14 @@ from dataclasses import dataclass, field
 
 from simulators.harness import StartPhone, desk_phone, registered, voip_client
 from simulators.lab import Lab
-from simulators.peers import sipp, sipp_scenarios
+from simulators.peers import mutator, sipauth, sipfuzz, sipp, sipp_scenarios, sipwire, torture
+from simulators.peers.mutator import Credentials
+from simulators.peers.sipfuzz import Tally
 from simulators.phone.client import Phone, PhoneError
 from simulators.phone.media import expect_audio
 from simulators.phone.ucapi import UcApi, UcApiError
 from simulators.uc import backdoor
+from simulators.uc.authlimits import AuthLimits
 from simulators.uc.backdoor import Resident
 from simulators.uc.service import Stub
 
@@ -224,3 +228,105 @@ private one per process, allocated at start; whatever the load, its heap stays i
 def kamailio_pools_kb(processes: int) -> int:
     """What Kamailio's pools hold at most, kB: the shared pool plus every process's private one."""
     return (KAMAILIO_SHM_MB + processes * KAMAILIO_PKG_MB) * 1024
+
+
+FUZZER = ("desk_phone", "192.168.1.60", 5070)
+"""the fuzzing host, address and UDP port of office_lan (the torture corpus's Via names them)"""
+FUZZ_LIMITS = AuthLimits(source_failures=1000, account_failures=100, window_s=1, block_s=1)
+"""a fuzzing stub's limits: wide, so that the campaign's mangled credentials do not get its
+address blocked (every later message would stop at the 403); the limits' code still runs"""
+FUZZ_SHARE = (("UDP", 5060, 0.6), ("TLS", 5061, 0.25), ("TLS", 8802, 0.15))
+"""how a campaign is spread over the stub's doors: UDP 5060, Kamailio's TLS 5061, the front door"""
+
+
+@dataclass(frozen=True)
+class Fuzzing:
+    """A seeded fuzzing campaign against the stub and what was left standing after it."""
+
+    seed: int
+    tallies: list[Tally]
+    """the RFC 4475 corpus and the mutants, per door"""
+    restarts: list[str]
+    """stub processes that died and were restarted (the supervisor's and the call core's own)"""
+    legit: LegitCall
+    """a legitimate call afterwards"""
+    depth: dict[str, int] = field(default_factory=dict)
+    """how far the campaign got: REGISTER claims the UC server decided, calls the call core took"""
+
+    @property
+    def messages(self) -> int:
+        return sum(t.sent for t in self.tallies)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(t.server_errors for t in self.tallies)
+
+
+async def fuzz_credentials(lab: Lab, stub: Stub) -> Credentials:
+    """Device FLOOD_USER registered from the fuzzer and a challenge of the stub for it."""
+    host, address, _ = FUZZER
+    target = (stub.lan_ip, 5060)
+    password = next(d.sip_password for d in stub.config.devices if d.sip_user == FLOOD_USER)
+    answer = await asyncio.to_thread(
+        sipwire.register_with_password, lab, host, address, target, "UDP", FLOOD_USER, password
+    )
+    if answer[0] != 200:
+        raise RuntimeError(f"the fuzzer's device {FLOOD_USER} did not register: {answer}")
+    dialogue = sipwire.Dialogue(lab, host, (address, 0), target, "UDP")
+    try:
+        reg = sipauth.Registration(FLOOD_USER, target, dialogue.local, "UDP", "fuzz-challenge")
+        challenge = sipauth.Challenge.parse(await asyncio.to_thread(dialogue.ask, reg.message(1)))
+    finally:
+        dialogue.close()
+    if challenge is None:
+        raise RuntimeError("the stub did not challenge the fuzzer's REGISTER")
+    return Credentials(FLOOD_USER, password, challenge)
+
+
+async def deaths(stub: Stub) -> list[str]:
+    """Every stub process death so far: the supervisor's restarts and the call core's own."""
+    out = [f"{r.name} (pid {r.old_pid}, status {r.exit_status})" for r in stub.restarts]
+    if stub.supervisor is not None:
+        out += [f"{r.name} (pid {r.old_pid}, status {r.exit_status})" for r in stub.supervisor.restarts]
+    return out + list((await backdoor.core(stub, "status"))["deaths"])
+
+
+async def fuzz(lab: Lab, stub: Stub, phones: StartPhone, seed: int, count: int, per_s: float = 1500.0) -> Fuzzing:
+    """The RFC 4475 corpus on every door, then `count` mutants (mutator.campaign(seed)) spread
+    over the doors by FUZZ_SHARE, from FUZZER; then a legitimate call. Start the stub with
+    FUZZ_LIMITS."""
+    host, address, port = FUZZER
+    credentials = await fuzz_credentials(lab, stub)
+    before = await deaths(stub)
+    reached = await _depth(stub)
+    tallies = []
+    for n, (transport, door, share) in enumerate(FUZZ_SHARE):
+        target = (stub.lan_ip, door)
+        corpus = [case.render(stub.lan_ip, door) for case in torture.CASES]
+        mutants = (
+            m.data
+            for m in mutator.campaign(
+                seed + n, max(1, int(count * share)), stub.lan_ip, door, f"{address}:{port}", transport, credentials
+            )
+        )
+        for label, messages in (("corpus", corpus), ("mutants", mutants)):
+            if transport == "UDP":
+                tally = await asyncio.to_thread(sipfuzz.send_udp, lab, host, (address, port), target, messages, per_s)
+            else:
+                every = 200 if door == 5061 else 8
+                tally = await asyncio.to_thread(
+                    sipfuzz.send_stream, lab, host, target, messages, tls=True, per_connection=every, per_s=per_s
+                )
+            tally.transport = f"{tally.transport} {door} {label}"
+            tallies.append(tally)
+    died = (await deaths(stub))[len(before) :]
+    depth = {k: v - reached[k] for k, v in (await _depth(stub)).items()}
+    return Fuzzing(seed, tallies, died, await legit_call(lab, stub, phones), depth)
+
+
+async def _depth(stub: Stub) -> dict[str, int]:
+    """REGISTER claims the UC server decided and calls the call core's workers took, so far."""
+    server = await backdoor.server(stub, "status")
+    workers = (await backdoor.core(stub, "status"))["workers"]
+    calls = sum(int(w.get("counters", {}).get("calls", 0)) for w in workers if isinstance(w, dict))
+    return {"claims": int(server["stats"]["claims"]), "core_calls": calls}
