@@ -36,6 +36,7 @@ from simulators.lab import Lab
 from simulators.phone.client import Call, Phone, PhoneError
 from simulators.phone.media import expect_audio
 from simulators.phone.ucapi import UcApi, UcApiError
+from simulators.robustness import deaths
 from simulators.uc import backdoor
 from simulators.uc.config import SystemConfig
 from simulators.uc.service import Stub, config_source
@@ -178,16 +179,6 @@ async def _reach(stub: Stub, alice: Phone, bob: Phone, since: float) -> float | 
     return None
 
 
-async def _restarts(stub: Stub) -> list[str]:
-    out = [f"{r.name} (pid {r.old_pid}, status {r.exit_status})" for r in stub.restarts]
-    if stub.supervisor is not None:
-        out += [f"{r.name} (pid {r.old_pid}, status {r.exit_status})" for r in stub.supervisor.restarts]
-    try:
-        return out + list((await backdoor.core(stub, "status"))["deaths"])
-    except (OSError, RuntimeError):
-        return out
-
-
 async def inject(lab: Lab, stub: Stub, phones: StartPhone, target: str) -> Fault:
     """Kill `target` (one of TARGETS) during a call between 200 and 201; see the module docstring."""
     if target not in TARGETS:
@@ -209,7 +200,7 @@ async def inject(lab: Lab, stub: Stub, phones: StartPhone, target: str) -> Fault
         await inc.answer()
         await out.established(timeout=10.0)
         await expect_audio(out, inc, "two-way", within=3)
-        restarted_before = await _restarts(stub)
+        restarted_before = await deaths(stub)
         process, pid = await _pid(stub, target)
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
@@ -219,7 +210,7 @@ async def inject(lab: Lab, stub: Stub, phones: StartPhone, target: str) -> Fault
         await _hang_up(out)
         await _hang_up(inc)
         reachable = await _reach(stub, alice, bob, killed)
-        restarted = (await _restarts(stub))[len(restarted_before) :]
+        restarted = (await deaths(stub))[len(restarted_before) :]
         try:
             lost = differences(before, await uc_view(lab, stub))
         except UcApiError as exc:
