@@ -18,8 +18,8 @@ The floor is Kamailio alone on the same host with the same digest table: REGISTE
 directly (no UC server), INVITE proxied straight to the callee (no call core). Reported:
 rates, and stub/floor ratios (how much of Kamailio's own speed the stub keeps). Prints a
 table, then one JSON line. --knee steps the offered call-setup rate up against the stub
-(every call two legs anchored in the call core; SIPp sends no RTP) until it carries less than 95 % of it or a call
-fails, and reports that offered rate (the knee).
+(every call two legs anchored in the call core; SIPp sends no RTP) until it carries less
+than 95 % of it or a call fails, and reports that offered rate (the knee).
 """
 
 from __future__ import annotations
