@@ -109,7 +109,7 @@ def fuzzing(lab: Lab, seed: int, count: int) -> Callable[[Stub, Phones], Awaitab
             (
                 "fuzz",
                 f"seed {seed}: {f.messages} messages (corpus + {count} mutants), UDP/TLS 5061/8802",
-                f"{crashes} crashes, {f.server_errors} 5xx; claims {f.depth.get('claims')}, "
+                f"{crashes} crashes, {f.server_errors} 5xx {sorted(set(f.server_error_lines))}; claims {f.depth.get('claims')}, "
                 f"core calls {f.depth.get('core_calls')}; then a call {legit}",
                 crashes == 0 and f.server_errors == 0 and f.legit.ok,
             )

@@ -261,6 +261,11 @@ class Fuzzing:
     def server_errors(self) -> int:
         return sum(t.server_errors for t in self.tallies)
 
+    @property
+    def server_error_lines(self) -> list[str]:
+        """the status lines of the first 5xx answers, per door"""
+        return [line for t in self.tallies for line in t.server_error_lines]
+
 
 async def fuzz_credentials(lab: Lab, stub: Stub) -> Credentials:
     """Device FLOOD_USER registered from the fuzzer and a challenge of the stub for it."""

@@ -34,6 +34,8 @@ STREAM_PATIENCE_S = 1.0
 DRAIN_S = 1.0
 """after the last message, answers are collected this long"""
 _STATUS = re.compile(rb"(?:^|\r\n\r\n|\n\n)SIP/2\.0 ([1-6])\d\d ")
+_SERVER_ERROR = re.compile(rb"(?:^|\r\n\r\n|\n\n)(SIP/2\.0 5\d\d [^\r\n]*)")
+NOTED = 5
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Tally:
     """answers by status class: {4: n} counts 4xx"""
     connections: int = 0
     seconds: float = 0.0
+    server_error_lines: list[str] = field(default_factory=list)
+    """the status lines of the first few 5xx answers (what to look for in the stub's logs)"""
 
     @property
     def answered(self) -> int:
@@ -58,16 +62,25 @@ class Tally:
         """Count a datagram that came back if it is a response (starts with a status line)."""
         if data.startswith(b"SIP/2.0 ") and data[8:9].isdigit():
             self.answers[int(data[8:9])] += 1
+            if data[8:9] == b"5":
+                self._note(data)
 
     def count_stream(self, data: bytes) -> None:
         """Count every status line at a message boundary of what a stream read."""
         self.answers.update(int(c) for c in _STATUS.findall(data))
+        for m in _SERVER_ERROR.finditer(data):
+            self._note(m.group(1))
+
+    def _note(self, data: bytes) -> None:
+        if len(self.server_error_lines) < NOTED:
+            self.server_error_lines.append(data.split(b"\r\n", 1)[0].decode("utf-8", "replace"))
 
     def add(self, other: Tally) -> None:
         self.sent += other.sent
         self.answers.update(other.answers)
         self.connections += other.connections
         self.seconds += other.seconds
+        self.server_error_lines += other.server_error_lines[: NOTED - len(self.server_error_lines)]
 
 
 def _pace(t0: float, n: int, per_s: float) -> None:

@@ -16,6 +16,7 @@ def test_a_datagram_counts_when_it_is_a_response() -> None:
         tally.count_datagram(data)
     assert dict(tally.answers) == {2: 1, 4: 1, 5: 1}
     assert (tally.answered, tally.server_errors) == (3, 1)
+    assert tally.server_error_lines == ["SIP/2.0 500 Server Internal Error"]
 
 
 def test_a_stream_counts_status_lines_at_message_boundaries_only() -> None:
@@ -23,6 +24,7 @@ def test_a_stream_counts_status_lines_at_message_boundaries_only() -> None:
     quoted = b"MESSAGE sip:x SIP/2.0\r\nContent-Length: 30\r\n\r\nhe said SIP/2.0 500 Oops"  # in a body
     tally.count_stream(OK + BAD + ERR + ERR + quoted)
     assert dict(tally.answers) == {2: 1, 4: 1, 5: 2}
+    assert tally.server_error_lines == ["SIP/2.0 500 Server Internal Error"] * 2
     tally.count_stream(b"")
     assert tally.answered == 4
 
