@@ -6,6 +6,7 @@
 - `phone_floor.py`: those floors, run inside a lab host without the agent layer.
 - `stub_start.py`: UC stub start to ready, fresh and on restart.
 - `stub_load.py`: registrations and call setups per second through the stub, against Kamailio alone.
+- `robustness.py`: the stub under attack, fuzzing, floods, kill -9 faults and a TLS scan, in one table.
 - `stub_calls.py`: concurrent anchored calls the stub carries, two-way audio verified on each.
 - `stub_farm.py`: the farm of registered pjsua2 devices stub_calls.py calls from.
 - `conference_bench.py`: a 16-party MeetMe conference with every directed pair verified.

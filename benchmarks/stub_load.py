@@ -1,6 +1,7 @@
 """Registrations and call setups per second through the UC stub, against Kamailio alone.
 
     .venv/bin/python -m benchmarks.stub_load [--registrations 2000] [--calls 300] [--workers 8]
+    .venv/bin/python -m benchmarks.stub_load --knee [--rate 40 --step 20 --top 400]
 
 Load comes from SIPp (Debian sip-tester) in lab hosts of office_lan, aimed at the system
 only, bounded in count (-m) and time (-timeout):
@@ -16,7 +17,9 @@ only, bounded in count (-m) and time (-timeout):
 The floor is Kamailio alone on the same host with the same digest table: REGISTER saved
 directly (no UC server), INVITE proxied straight to the callee (no call core). Reported:
 rates, and stub/floor ratios (how much of Kamailio's own speed the stub keeps). Prints a
-table, then one JSON line.
+table, then one JSON line. --knee steps the offered call-setup rate up against the stub
+(every call two legs anchored in the call core; SIPp sends no RTP) until it carries less
+than 95 % of it or a call fails, and reports that offered rate (the knee).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import time
 from pathlib import Path
 
@@ -102,9 +104,6 @@ def sipp_args(ip: str, port: int, user: str = "202") -> list[str]:
     return ["-s", user, "-au", user, "-ap", f"sip{user}secret", "-i", ip, "-p", str(port), "-mi", ip]
 
 
-_COUNT = re.compile(r"(Successful|Failed) call\s*\|\s*\d+\s*\|\s*(\d+)")
-
-
 async def timed_sipp(
     lab: Lab, name: str, scenario: str, target: str, args: list[str], calls: int, timeout: float
 ) -> tuple[float, int, int]:
@@ -112,12 +111,8 @@ async def timed_sipp(
     t0 = time.perf_counter()
     result = await run_sipp(lab, CALLER, name, scenario, target, args, timeout=timeout, calls=calls)
     elapsed = time.perf_counter() - t0
-    counts = {kind: int(n) for kind, n in _COUNT.findall(result.log)}
-    if "Successful" not in counts and result.code == 0:
-        counts = {"Successful": calls, "Failed": 0}
-    if "Successful" not in counts:
-        raise RuntimeError(f"SIPp {name} gave no statistics (exit {result.code}):\n{result.log[-2500:]}")
-    return elapsed, counts["Successful"], counts.get("Failed", 0)
+    ok, failed = result.counts(calls)
+    return elapsed, ok, failed
 
 
 async def measure(
@@ -126,6 +121,17 @@ async def measure(
     reg_args = [*sipp_args(CALLER_IP, 5062), "-r", "5000", "-l", "20"]
     reg = scenarios.register("202", expires=300)
     reg_s, reg_ok, reg_failed = await timed_sipp(lab, "load-reg", reg, target, reg_args, registrations, 120)
+    calls_per_s, call_failed = await call_setups(lab, target, calls, concurrency, rate)
+    return {
+        "reg_per_s": reg_ok / reg_s,
+        "reg_failed": reg_failed,
+        "calls_per_s": calls_per_s,
+        "calls_failed": call_failed,
+    }
+
+
+async def call_setups(lab: Lab, target: str, calls: int, concurrency: int, rate: int) -> tuple[float, int]:
+    """`calls` call setups offered at `rate` per second: (carried per second, failed)."""
     # the callee: register 201 from the port its UAS then answers on
     callee_reg = await run_sipp(
         lab,
@@ -146,12 +152,36 @@ async def measure(
         call_s, call_ok, call_failed = await timed_sipp(lab, "load-uac", UAC_NO_MEDIA, target, call_args, calls, 120)
     finally:
         uas.stop()
-    return {
-        "reg_per_s": reg_ok / reg_s,
-        "reg_failed": reg_failed,
-        "calls_per_s": call_ok / call_s,
-        "calls_failed": call_failed,
-    }
+    return call_ok / call_s, call_failed
+
+
+KNEE_CARRIED = 0.95
+"""a step is past the knee when it carries less than this share of the offered rate"""
+
+
+def knee(calls_per_step: int, workers: int, start: int, step: int, top: int) -> list[tuple[int, float, int]]:
+    """Offered call setups per second from `start` up by `step` (at most `top`) against the
+    stub, until carried < KNEE_CARRIED x offered or a call fails: [(offered, carried, failed)]."""
+    lab = Lab("office_lan").up()
+    try:
+
+        async def go() -> list[tuple[int, float, int]]:
+            stub = await start_stub(lab, "system", config="office", workers=workers, kamailio_debug=1)
+            steps: list[tuple[int, float, int]] = []
+            try:
+                for rate in range(start, top + 1, step):
+                    calls = max(calls_per_step, rate * 5)  # at least 5 s at every rate
+                    carried, failed = await call_setups(lab, f"{stub.lan_ip}:5060", calls, workers * 2, rate)
+                    steps.append((rate, carried, failed))
+                    if carried < KNEE_CARRIED * rate or failed:
+                        break
+                return steps
+            finally:
+                stub.stop()
+
+        return asyncio.run(go())
+    finally:
+        lab.down()
 
 
 def run_stub(registrations: int, calls: int, workers: int, rate: int) -> dict[str, float]:
@@ -204,7 +234,21 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--workers", type=int, default=8, help="call core workers (2 concurrent calls each)")
     parser.add_argument("--rate", type=int, default=40, help="offered call setups per second (SIPp -r)")
+    parser.add_argument(
+        "--knee", action="store_true", help="step the offered rate up from --rate until carried < offered"
+    )
+    parser.add_argument("--step", type=int, default=20, help="--knee: offered rate step (call setups per second)")
+    parser.add_argument("--top", type=int, default=400, help="--knee: highest offered rate tried")
     args = parser.parse_args()
+    if args.knee:
+        steps = knee(args.calls, args.workers, args.rate, args.step, args.top)
+        print(f"{'offered/s':>10}{'carried/s':>11}{'failed':>8}")
+        for offered, carried, failed in steps:
+            print(f"{offered:>10}{carried:>11.1f}{failed:>8}")
+        past = steps[-1]
+        held = past[1] >= KNEE_CARRIED * past[0] and not past[2]
+        print(json.dumps({"knee_offered_per_s": None if held else past[0], "steps": steps, "workers": args.workers}))
+        return 0
     stub = run_stub(args.registrations, args.calls, args.workers, args.rate)
     floor = run_floor(args.registrations, args.calls, args.workers, args.rate)
     result = {

@@ -11,6 +11,8 @@ or the self-tests (tests/test_layout.py keeps it so).
 - `lab.py`: the lab: one running topology with its processes, owned by this process.
 - `system.py`: the system under test as the suites reach it: the stub, or an external system (NeedsStub).
 - `harness.py`: what tests and suites use to drive the stub and phones in a lab (client side only).
+- `robustness.py`: the stub under attack, load and faults: what its robustness self-tests and benchmark share.
+- `faults.py`: kill -9 of a stub process during a call, and what the users and the UC API saw afterwards.
 - `netcheck.py`: what the network suites check a user sees, and the call evidence they leave.
 - `catalogue.py`: the rule catalogue (spec/rules.yaml) and the documents it points into.
 - `doctor.py`: whether this host can run the lab, and if not, what to install.

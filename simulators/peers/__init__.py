@@ -6,5 +6,8 @@
 - `sipwire.py`: raw SIP on the wire from inside a lab host: UDP datagrams, TCP and TLS streams.
 - `sipauth.py`: SIP digest authentication as a client does it (RFC 3261, RFC 2617), without I/O.
 - `torture.py`: the lab's SIP torture corpus, one message per case of RFC 4475 section 3.
+- `sipvicious.py`: SIPVicious svwar and svcrack from a lab host against the stub, bounded, judged by their own output.
+- `mutator.py`: seeded mutations of SIP messages, a fuzzing campaign reproducible from its seed (no I/O).
+- `sipfuzz.py`: sending a fuzzing campaign from a lab host over UDP, TCP or TLS, answers counted by status class.
 - `tlsscan.py`: sslyze from a lab host against a lab TLS server, judged by Mozilla's intermediate profile.
 """

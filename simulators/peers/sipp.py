@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,24 @@ def ulaw_tone_wav(path: Path, freq: int, seconds: float = 2.0, rate: int = 8000)
     return path
 
 
+_COUNT = re.compile(r"(Successful|Failed) call\s*\|\s*\d+\s*\|\s*(\d+)")
+
+
 @dataclass
 class SippResult:
     code: int | None
     log: str
+
+    def counts(self, calls: int) -> tuple[int, int]:
+        """(successful, failed) calls from SIPp's closing statistics; a run of `calls` that
+        exited 0 without printing them succeeded in every call. ValueError when SIPp ended
+        without statistics (it did not run)."""
+        counts = {kind: int(n) for kind, n in _COUNT.findall(self.log)}
+        if "Successful" not in counts and self.code == 0:
+            return calls, 0
+        if "Successful" not in counts:
+            raise ValueError(f"SIPp gave no statistics (exit {self.code}):\n{self.log[-2500:]}")
+        return counts["Successful"], counts.get("Failed", 0)
 
 
 def start_sipp(
@@ -74,7 +89,9 @@ async def wait_sipp(proc: LabProcess, timeout: float) -> SippResult:
     except TimeoutError:
         proc.stop()
         code = None
-    return SippResult(code, proc.log_text())
+    log = proc.log_text()
+    start = log.rfind(" ".join(proc.argv))  # a log reused by a run of the same name: this run's part
+    return SippResult(code, log[start:] if start >= 0 else log)
 
 
 async def run_sipp(

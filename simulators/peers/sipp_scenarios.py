@@ -1,6 +1,6 @@
 """SIPp scenarios as XML text, built from one set of message parts.
 
-Every scenario the lab runs is one of four shapes; what differs between uses is a
+Every scenario the lab runs is one of five shapes; what differs between uses is a
 parameter, not an edited copy:
 
     register(user, expires)      REGISTER -> 401 -> REGISTER with [authentication] -> 200
@@ -9,6 +9,8 @@ parameter, not an edited copy:
     answer(user, ...)            INVITE -> (180) 200 with SDP, ACK, BYE -> 200
     registrar(realm, expires)    UAS: REGISTER -> 401 (digest challenge) -> REGISTER with an
                                  Authorization (checked to be there) -> 200, for every round
+    challenged(method, user)     REGISTER -> 401, or INVITE -> 407 -> ACK: a request without
+                                 credentials, as a flood from a host that has none sends them
 
 The bracketed words are SIPp's own keywords, filled in at run time ([local_ip], [call_id],
 [authentication] from `-au`/`-ap`, [service] from `-s`, ...). Requests carry `;rport`, so
@@ -61,7 +63,7 @@ def call(
         _send(invite(1, sdp=_sdp(codec, 1))),
         '<recv response="100" optional="true"/>',
         '<recv response="407" auth="true"/>',
-        _send(_message(f"ACK {uri} SIP/2.0", "[last_Via:]", _from(user), "[last_To:]", *_ids(1, "ACK")), retrans=False),
+        _ack_challenge(uri, user),
         _send(invite(2, auth=True, sdp=_sdp(codec, 2))),
         '<recv response="100" optional="true"/>',
         '<recv response="180" optional="true"/>',
@@ -75,6 +77,27 @@ def call(
         steps.append(f'<pause milliseconds="{talk_ms}"/>')
     steps += [_send(_in_dialog("BYE", user, 3)), '<recv response="200"/>']
     return _scenario("uclab call", *steps)
+
+
+def challenged(method: str, user: str, callee: str = "[service]") -> str:
+    """A REGISTER (to the registrar) or INVITE (to `callee`) without credentials, ended by
+    its challenge: the 401 or 407 (an INVITE's is acknowledged)."""
+    if method == "REGISTER":
+        request = _Request("REGISTER", "sip:[remote_ip]:[remote_port]", user, f"sip:{user}@[remote_ip]")
+        return _scenario(
+            "uclab challenged REGISTER", _send(request(1, extra=["Expires: 60"])), '<recv response="401"/>'
+        )
+    if method != "INVITE":
+        raise ValueError(f"challenged() sends REGISTER or INVITE, not {method!r}")
+    uri = f"sip:{callee}@[remote_ip]:[remote_port]"
+    invite = _Request("INVITE", uri, user, uri)
+    return _scenario(
+        "uclab challenged INVITE",
+        _send(invite(1, sdp=_sdp(PCMU, 1))),
+        '<recv response="100" optional="true"/>',
+        '<recv response="407"/>',
+        _ack_challenge(uri, user),
+    )
 
 
 def answer(user: str, codec: Codec = PCMU, ringing: bool = True) -> str:
@@ -171,6 +194,13 @@ class _Request:
             headers.append("[authentication]")
         headers += [max_forwards, *(extra or [])]
         return _message(f"{self.method} {self.uri} SIP/2.0", *headers, sdp=sdp)
+
+
+def _ack_challenge(uri: str, user: str) -> str:
+    """The ACK of an INVITE's challenge (a final answer outside any dialog)."""
+    return _send(
+        _message(f"ACK {uri} SIP/2.0", "[last_Via:]", _from(user), "[last_To:]", *_ids(1, "ACK")), retrans=False
+    )
 
 
 def _in_dialog(method: str, user: str, cseq: int) -> str:

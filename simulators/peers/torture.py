@@ -10,6 +10,7 @@ with a correct Content-Length get it computed here; the invalid-length cases kee
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -22,9 +23,11 @@ class Case:
     response: bool = False
     """a response sent to the server (no transaction): it must be dropped quietly"""
 
-    def render(self, host: str, port: int) -> bytes:
+    def render(self, host: str, port: int, token: Callable[[], str] | None = None) -> bytes:
+        """The message for host:port; `token` makes its Call-ID and branch (random by default)."""
+        token = token or (lambda: secrets.token_hex(6))
         text = self.template.replace("{host}", host).replace("{port}", str(port))
-        text = text.replace("{cid}", secrets.token_hex(6)).replace("{branch}", "z9hG4bK" + secrets.token_hex(6))
+        text = text.replace("{cid}", token()).replace("{branch}", "z9hG4bK" + token())
         text = text.replace("\n", "\r\n")
         if "{len}" in text:
             head, _, body = text.partition("\r\n\r\n")

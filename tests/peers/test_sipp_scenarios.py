@@ -7,6 +7,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from simulators.peers import sipp_scenarios as scenarios
 
 
@@ -89,3 +91,19 @@ def test_registrar_challenges_every_round_and_checks_the_authorization() -> None
     assert root[-1].get("next") == "next"  # back to the label: every refresh is challenged again
     check = root.find("recv/action/ereg")
     assert check is not None and check.get("check_it") == "true" and check.get("header") == "Authorization:"
+
+
+def test_challenged_requests_carry_no_credentials_and_end_at_the_challenge() -> None:
+    register = scenarios.challenged("REGISTER", "202")
+    assert steps(register) == ["send REGISTER", "recv 401"]
+    invite = scenarios.challenged("INVITE", "202", callee="201")
+    assert steps(invite) == ["send INVITE", "recv 100", "recv 407", "send ACK"]
+    assert messages(invite)[0].startswith("\nINVITE sip:201@[remote_ip]:[remote_port] SIP/2.0\n")
+    for xml in (register, invite):
+        assert all("[authentication]" not in headers(m) for m in messages(xml))
+
+
+def test_challenged_refuses_other_methods() -> None:
+    with pytest.raises(ValueError) as exc:
+        scenarios.challenged("OPTIONS", "202")
+    assert str(exc.value) == "challenged() sends REGISTER or INVITE, not 'OPTIONS'"
