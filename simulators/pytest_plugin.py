@@ -18,6 +18,7 @@ Markers (simulators/ledger.py; unknown ids or `how` values stop the run)
     rule(*ids)    a citation of rules (spec/rules.yaml): listed in the summary, never a verdict
     topology(x)   the topology `lab` builds (a name from topologies/ or a path)
     slow          real-time and soak variants; skipped unless --uclab-slow (or --uclab-real-time)
+    scaled        a time-scaled twin of a slow variant; skipped with --uclab-real-time
 
 Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
 its pcaps, the logs of every process, the generated rulesets, the SIP ladder and media
@@ -60,6 +61,7 @@ except ImportError:  # pragma: no cover - allure-pytest is a pinned dependency
     HAVE_ALLURE = False
 
 PCAP = ("application/vnd.tcpdump.pcap", "pcap")
+UC_TRANSPORTS = ("door", "once", "inprocess")
 
 
 class EvidenceHooks:
@@ -90,6 +92,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the tests of this test file (repeatable): one shard's part of a collected selection",
     )
     group.addoption(
+        "--uclab-uc-transport",
+        choices=UC_TRANSPORTS,
+        default=os.environ.get("UCLAB_UC_TRANSPORT", "inprocess"),
+        help="how the rules suites reach the UC API: door (every test through the lab network and TLS on 8802), "
+        "once (each test's representative release profile through the door, the others in process; what uclab "
+        "run does), inprocess (fast development runs; their api clauses then show nothing). Default: "
+        "$UCLAB_UC_TRANSPORT or inprocess",
+    )
+    group.addoption(
         "--uclab-real-time",
         action="store_true",
         help="documented timers unscaled (time scale 1.0 in the suites); implies --uclab-slow",
@@ -106,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(*ids): rule IDs from spec/rules.yaml this test cites (no verdict)")
     config.addinivalue_line("markers", "topology(name): the topology the `lab` fixture brings up")
     config.addinivalue_line("markers", "slow: real-time or soak variant, run only with --uclab-slow")
+    config.addinivalue_line("markers", "scaled: a time-scaled twin of a slow real-time variant; not run in real time")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -117,6 +129,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if problems:
         raise pytest.UsageError("\n".join(problems))
     _keep_only_files(config, items)
+    if config.getoption("--uclab-real-time"):
+        twin = pytest.mark.skip(reason="time-scaled twin: its real-time variant runs with --uclab-real-time")
+        for item in items:
+            if item.get_closest_marker("scaled"):
+                item.add_marker(twin)
     if not (config.getoption("--uclab-slow") or config.getoption("--uclab-real-time")):
         skip = pytest.mark.skip(reason="real-time/soak variant: run with --uclab-slow")
         for item in items:

@@ -3,9 +3,9 @@ behaviour that reproduces each, the system settings, and the ALG's own evidence.
 
 004:381-387 lists the symptoms a SIP ALG "on one of the involved routers" can cause:
 
-    - One-way audio (only one person can hear the other)            (004:384)
-    - Client does not ring when called                              (004:385)
-    - Calls drop after being connected                              (004:386)
+    - One-way audio (only one person can hear the other)            (004:383)
+    - Client does not ring when called                              (004:384)
+    - Calls drop after being connected                              (004:385)
     - Calls going straight to voicemail for no known reason         (004:386)
 
 Each symptom is reproduced by a named router behaviour (simulators/net/alg_behaviours.py)
@@ -55,9 +55,9 @@ class Symptom:
 
 
 SYMPTOMS = {
-    "one-way": Symptom("One-way audio (only one person can hear the other)", "004:384", "sdp-rewrite-no-pinhole"),
-    "no-ring": Symptom("Client does not ring when called", "004:385", "drop-inbound-invite"),
-    "drops": Symptom("Calls drop after being connected", "004:386", "drop-ack"),
+    "one-way": Symptom("One-way audio (only one person can hear the other)", "004:383", "sdp-rewrite-no-pinhole"),
+    "no-ring": Symptom("Client does not ring when called", "004:384", "drop-inbound-invite"),
+    "drops": Symptom("Calls drop after being connected", "004:385", "drop-ack"),
     "voicemail": Symptom(
         "Calls going straight to voicemail for no known reason", "004:386", "register-expires-mismatch"
     ),

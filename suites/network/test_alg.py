@@ -1,8 +1,8 @@
 """SIP ALG on the home router: the four documented symptoms, each with its fix (ALG-1).
 
 ALG-1 (004:379-387): "If you experience one of the following issues, please check if a SIP
-ALG is activated on one of the involved routers": one-way audio (004:384), client does not
-ring when called (004:385), calls drop after being connected (004:386), calls going straight
+ALG is activated on one of the involved routers": one-way audio (004:383), client does not
+ring when called (004:384), calls drop after being connected (004:385), calls going straight
 to voicemail for no known reason (004:386).
 
 topologies/home_routed_alg.yaml: the home client (alice, station 200) signals over UDP 5060
@@ -94,12 +94,12 @@ async def outcome(caller: Call, timeout: float) -> p.CallState:
     return ev
 
 
-# -- one-way audio (004:384) ------------------------------------------------------------------
+# -- one-way audio (004:383) ------------------------------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/one-way", how="wire")
 async def test_one_way_audio_from_sdp_rewrite_without_pinhole(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """ALG-1 (004:379-384) "One-way audio (only one person can hear the other)": behaviour
+    """ALG-1 (004:381-383) "One-way audio (only one person can hear the other)": behaviour
     sdp-rewrite-no-pinhole rewrites the client's SDP to the router's public address and a port
     it never maps. The system sends its media there (this system sends RTP to the SDP address:
     symmetric RTP off, see the finding test below), so the home user hears nothing while the
@@ -128,9 +128,10 @@ async def test_one_way_audio_from_sdp_rewrite_without_pinhole(alg_lab: Lab, stub
     await out.hangup()
 
 
+@pytest.mark.lab_choice("LAB-LATCHING")
 @pytest.mark.rule("ALG-1")
 async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """Finding for ALG-1 (004:384): with the same ALG (sdp-rewrite-no-pinhole) but a system that
+    """Finding for ALG-1 (004:383): with the same ALG (sdp-rewrite-no-pinhole) but a system that
     follows the source of the RTP it receives (symmetric RTP, the stub's default), the client's
     RTP shows the system the way back and both sides hear each other. The document does not say
     whether the system does this; where it does, this ALG does not cause one-way audio."""
@@ -146,12 +147,12 @@ async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab,
     assert any(a["action"] == "rewrite" for a in alg_actions(lab, mark)), "the ALG did not act: nothing was shown"
 
 
-# -- client does not ring (004:385) -----------------------------------------------------------
+# -- client does not ring (004:384) -----------------------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/no-ring", how="wire")
 async def test_client_does_not_ring_when_the_alg_drops_inbound_invites(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """ALG-1 (004:379-385) "Client does not ring when called": behaviour drop-inbound-invite
+    """ALG-1 (004:381, 004:384) "Client does not ring when called": behaviour drop-inbound-invite
     discards INVITEs from outside that start a new dialog. The client stays registered and can
     call out, but a call to it never rings; the caller gets no answer and a failure when the
     system gives up. ALG off: it rings and the call has two-way audio."""
@@ -184,14 +185,14 @@ async def test_client_does_not_ring_when_the_alg_drops_inbound_invites(alg_lab: 
     await out.hangup()
 
 
-# -- calls drop after being connected (004:386) -----------------------------------------------
+# -- calls drop after being connected (004:385) -----------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/drops", how="wire")
 async def test_call_drops_after_being_connected_when_the_alg_loses_the_ack(
     alg_lab: Lab, stubs: Any, phones: Any
 ) -> None:
-    """ALG-1 (004:379-386) "Calls drop after being connected": behaviour drop-ack loses the ACK
+    """ALG-1 (004:381, 004:385) "Calls drop after being connected": behaviour drop-ack loses the ACK
     that confirms an answered call. The home client answers, both users talk (two-way audio),
     but the client never receives the ACK, retransmits its 200 OK and ends the call after
     64 x T1 = 32 s (RFC 3261 13.3.1.4). ALG off: the ACK arrives, the client's call is
@@ -239,11 +240,12 @@ SHORT_EXPIRES = 4  # what the ALG grants behind the client's back (s)
 TIME_SCALE = 0.05  # the stub's registration lifetimes: 3 s min, 15 s max (timescale.py)
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/voicemail", how="wire")
+@pytest.mark.lab_choice("LAB-UNREACHABLE-VOICEMAIL", "LAB-VOICEMAIL-BOX")
 async def test_calls_go_straight_to_voicemail_when_the_alg_hides_a_short_registration(
     alg_lab: Lab, stubs: Any, phones: Any
 ) -> None:
-    """ALG-1 (004:379-387) "Calls going straight to voicemail for no known reason": behaviour
+    """ALG-1 (004:381, 004:386) "Calls going straight to voicemail for no known reason": behaviour
     register-expires-mismatch shortens the registration lifetime the client asks for and
     rewrites the system's answer back, so the client believes it is registered for 300 s while
     the system's binding lapses after a few seconds. A call to the user then does not reach the

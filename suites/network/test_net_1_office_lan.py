@@ -27,7 +27,7 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("net_office_lan")
 
 
-@pytest.mark.rule("NET-1.1")
+@pytest.mark.clause("NET-1.1/login", "NET-1.1/no-voip", how="wire")
 async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.1 (004:52-59): a UC + CTI user (202, UC User licence) logs in with LAN IP
     address:8802 (004:59); myPortal @work has no VoIP (VoIP is off, no VoIP registration from
@@ -47,7 +47,14 @@ async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs: StartStub
     await call_with_audio(net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202")
 
 
-@pytest.mark.rule("NET-1.2", "NAT-5", "PORT-1")
+@pytest.mark.clause(
+    "NET-1.2/login",
+    "NET-1.2/voip",
+    "NET-1.2/no-stun-inhouse",
+    "PORT-1/uc-8802",
+    "NAT-5/ice-status",
+    how="wire",
+)
 async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.2 (004:61-70): login with LAN IP address:8802 (004:66), enable VoIP (004:67), calls
     in both directions ring and have two-way audio. "STUN connectivity
@@ -70,9 +77,16 @@ async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: Star
 
 
 @pytest.mark.parametrize(
-    ("config", "both_sessions"), [("office", True), ("office_suite", False)], ids=["smart", "suite"]
+    ("config", "both_sessions"),
+    [
+        pytest.param("office", True, id="smart", marks=pytest.mark.clause("NET-1.7/smart-two-places", how="wire")),
+        pytest.param(
+            "office_suite", False, id="suite", marks=pytest.mark.clause("NET-1.7/suite-one-client", how="wire")
+        ),
+    ],
 )
-@pytest.mark.rule("NET-1.7", "TRB-2")
+@pytest.mark.clause("NET-1.7/one-voip", "TRB-2/one-station", how="wire")
+@pytest.mark.lab_choice("LAB-REGISTRATION-FIRST-HOLDS")
 async def test_net_1_7_uc_from_two_places_one_voip_registration(
     net: Lab, stubs: StartStub, phones: StartPhone, config: str, both_sessions: bool
 ) -> None:
@@ -100,8 +114,13 @@ async def test_net_1_7_uc_from_two_places_one_voip_registration(
     await first.aclose()
 
 
-@pytest.mark.parametrize(("user", "other"), [("200", DESKTOP), ("204", OUTLOOK)], ids=["uc_user", "groupware"])
-@pytest.mark.rule("NET-1.11")
+@pytest.mark.parametrize(
+    ("user", "other"),
+    [
+        pytest.param("200", DESKTOP, id="uc_user", marks=pytest.mark.clause("NET-1.11/uc-user", how="wire")),
+        pytest.param("204", OUTLOOK, id="groupware", marks=pytest.mark.clause("NET-1.11/groupware", how="wire")),
+    ],
+)
 async def test_net_1_11_parallel_uc_suite_clients(
     net: Lab, stubs: StartStub, phones: StartPhone, user: str, other: str
 ) -> None:

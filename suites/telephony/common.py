@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from simulators.harness import StartStub, voip_client
+from simulators.harness import StartStub, suite_time_scale, voip_client
 from simulators.lab import Lab
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
@@ -80,8 +80,8 @@ DESK_HOST = {"office_lan": "desk_phone", "home_vpn": "office_pc", "home_internet
 CALLER_HOST = {"office_lan": "office_pc", "home_vpn": "office_pc", "home_internet": "office_pc"}
 
 
-TIME_SCALE = 0.05
-"""the feature suites' clock: 20x (60 s documented = 3 s real)"""
+TIME_SCALE = suite_time_scale(0.05)
+"""the feature suites' clock: 20x (60 s documented = 3 s real); 1.0 with --uclab-real-time"""
 NO_ANSWER_S = 60 * TIME_SCALE
 """the no-answer timer to voicemail (000:756) on that clock"""
 

@@ -59,7 +59,14 @@ async def office(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-1", "UC-CALL-2")
+@pytest.mark.clause(
+    "UC-CALL-1/answer-disconnect",
+    "UC-CALL-1/consultation",
+    "UC-CALL-2/consultation",
+    "UC-CALL-2/toggle",
+    "UC-CALL-2/attended-transfer",
+    how="wire",
+)
 async def test_consultation_toggle_and_attended_transfer(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -90,7 +97,7 @@ async def test_consultation_toggle_and_attended_transfer(
 
 
 @pytest.mark.parametrize("placement", REMOTE[-1:], ids=str)
-@pytest.mark.rule("UC-CALL-4")
+@pytest.mark.clause("UC-CALL-4/dtmf", "UC-CALL-1/dtmf", how="wire")
 async def test_dtmf_during_an_active_voip_call_crosses_the_system(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -112,7 +119,7 @@ async def test_dtmf_during_an_active_voip_call_crosses_the_system(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-1")
+@pytest.mark.clause("UC-CALL-1/transfer-deflect", how="wire")
 async def test_blind_transfer_and_deflect_to_a_phone(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -149,7 +156,8 @@ async def test_blind_transfer_and_deflect_to_a_phone(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-3")
+@pytest.mark.clause("UC-CALL-3/pickup", "UC-CALL-3/missed", how="wire")
+@pytest.mark.lab_choice("LAB-PICKUP-CODE")
 async def test_pickup_of_a_favourites_ringing_call(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -181,7 +189,13 @@ async def test_pickup_of_a_favourites_ringing_call(
         await api.aclose()
 
 
-@pytest.mark.rule("UC-CONV-1", "UC-CALL-5")
+@pytest.mark.clause(
+    "UC-CONV-1/per-contact",
+    "UC-CONV-1/latest-first",
+    "UC-CALL-5/separate-entries",
+    "UC-CALL-5/dialable",
+    how="wire",
+)
 async def test_conversations_per_number_as_dialled(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

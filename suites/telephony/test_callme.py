@@ -26,7 +26,15 @@ def office(lab_factory):  # type: ignore[no-untyped-def]
     return lab_factory("office_lan")
 
 
-@pytest.mark.rule("UC-CALLME-1", "UC-CALLME-3", "REL-CALLME")
+@pytest.mark.clause(
+    "UC-CALLME-1/redirected",
+    "UC-CALLME-1/no-answer",
+    "UC-CALLME-3/others-see-office",
+    "UC-CALLME-3/no-group-or-redirected",
+    "UC-CALLME-3/until-deleted",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-CALLME-INTERNAL")
 async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """UC-CALLME-1 (000:754-756): with CallMe active, Ben's call to 200 rings the CallMe
     destination (showing Ben), not Anna's client; unanswered it goes to Anna's voicemail
@@ -89,8 +97,13 @@ async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: S
     await ben_api.aclose()
 
 
-@pytest.mark.parametrize("release", ["V3", "V3R2FR1"])
-@pytest.mark.rule("REL-CALLME", "UC-CALLME-1")
+@pytest.mark.parametrize(
+    "release",
+    [
+        pytest.param("V3", marks=pytest.mark.clause("REL-CALLME/before", how="api")),
+        pytest.param("V3R2FR1", marks=pytest.mark.clause("REL-CALLME/suite-only", how="api")),
+    ],
+)
 async def test_callme_in_uc_smart_by_release(office: Lab, stubs: StartStub, release: str) -> None:
     """REL-CALLME: in UC Smart mode the CallMe service exists up to V3 (003:897-903, no mode
     restriction) and not from V3R2 FR1 (000:163, 000:752: UC Suite only): setting a
@@ -108,7 +121,7 @@ async def test_callme_in_uc_smart_by_release(office: Lab, stubs: StartStub, rele
     await api.aclose()
 
 
-@pytest.mark.rule("UC-CALLME-2", "REL-CALLME")
+@pytest.mark.clause("UC-CALLME-2/destination-first", "UC-CALLME-2/one-number", how="wire")
 async def test_callme_outbound_calls_the_destination_first_and_shows_the_internal_number(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -23,7 +23,18 @@ from .common import admin_login, feature_stub, uc_login
 from .conferencing import channels_in_use
 
 
-@pytest.mark.rule("UC-CONF-2", "UC-CONF-3", "UC-CONF-5")
+@pytest.mark.clause(
+    "UC-CONF-2/licence",
+    "UC-CONF-2/permanent",
+    "UC-CONF-3/initiator",
+    "UC-CONF-3/moderator-only",
+    "UC-CONF-3/external-not-moderator",
+    "UC-CONF-3/at-least-one",
+    "UC-CONF-3/removed-leave",
+    "UC-CONF-5/to-all",
+    "UC-CONF-5/individual",
+    how="api",
+)
 async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
     lab_factory: Callable[..., Lab], stubs: StartStub
 ) -> None:

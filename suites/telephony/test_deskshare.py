@@ -59,8 +59,20 @@ async def answered_by(caller: Phone, uri: str, callee: Phone) -> tuple[Call, Cal
     return out, inc
 
 
-@pytest.mark.parametrize("placement", PLACEMENTS, ids=str)
-@pytest.mark.rule("NET-1.8", "NET-1.9", "NET-1.10")
+SHOWS = {
+    "lan": ("NET-1.8/service-code", "NET-1.8/voip-logs-out", "NET-1.8/switch-back"),
+    "vpn": ("NET-1.9/vpn",),
+    "internet": ("NET-1.10/internet",),
+}
+"""what each placement shows: deskshare on the LAN (004:151), through the VPN (004:155-166),
+over the Internet (004:170-181)"""
+
+
+@pytest.mark.parametrize(
+    "placement",
+    [pytest.param(pl, id=pl.name, marks=pytest.mark.clause(*SHOWS[pl.name], how="wire")) for pl in PLACEMENTS],
+)
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE")
 async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_registers(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -109,7 +121,8 @@ async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_regist
     assert confirmed, "*9419 refused after 205's VoIP client unregistered"
 
 
-@pytest.mark.rule("NET-1.8")
+@pytest.mark.clause("NET-1.8/licence", how="wire")
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE", "LAB-UNREACHABLE-VOICEMAIL")
 async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone) -> None:
     """Negative cases of the dialogue: a wrong PIN, a user without the Deskshare licence
     (004:145: 200 has none), an unknown number: no confirmation, the system ends the call,
@@ -143,8 +156,14 @@ async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: Sta
     assert ended.code == 480, "205 still rings the desk phone after it logged out"
 
 
-@pytest.mark.parametrize(("release", "pin", "other"), [("V3", "205", PIN), ("V3R2FR1", PIN, "205")])
-@pytest.mark.rule("NET-1.8", "REL-PIN")
+@pytest.mark.parametrize(
+    ("release", "pin", "other"),
+    [
+        pytest.param("V3", "205", PIN, id="V3", marks=pytest.mark.clause("REL-PIN/before", how="wire")),
+        pytest.param("V3R2FR1", PIN, "205", id="V3R2FR1", marks=pytest.mark.clause("REL-PIN/from-v3r2fr1", how="wire")),
+    ],
+)
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE")
 async def test_deskshare_pin_is_the_releases_preassigned_pin(
     release: str, pin: str, other: str, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

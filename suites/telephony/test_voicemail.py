@@ -16,13 +16,24 @@ import pytest
 
 from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
+from simulators.ledger import ChoiceChecks
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
 from simulators.phone.media import expect_audio
 from simulators.phone.ucapi import UcApi
 from simulators.uc.service import Stub
 
-from .common import NO_ANSWER_S, PROMPT_TONE, event_t, feature_stub, hears, tone_ends, uc_login, wav_tones
+from .common import (
+    NO_ANSWER_S,
+    PROMPT_TONE,
+    conversation_with,
+    event_t,
+    feature_stub,
+    hears,
+    tone_ends,
+    uc_login,
+    wav_tones,
+)
 
 RECORD_S = 2.0
 """how long the caller talks to the box (the content of the message, not a wait for an event)"""
@@ -76,34 +87,46 @@ async def the_message(api: UcApi, caller: Phone, count: int = 1) -> None:
     assert (await api.voice_messages())[0].played
 
 
-@pytest.mark.rule("UC-PRES-2", "UC-VM-1")
+@pytest.mark.clause("UC-PRES-2/redirects", "UC-VM-1/new-played", "UC-VM-1/in-conversations", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
 async def test_absent_status_forwards_to_voicemail_which_records_the_caller(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-PRES-2 (000:663-667): Meeting forwards to the voicemail box by default; Ben's phone
-    never rings, the box answers Anna, and her message (her tone, WAV 16 bit mono, 000:1476)
-    is listed in Ben's mailbox; UC-VM-1: fetched once it counts as played, to be deleted
-    after 30 days (000:1394)."""
+    never rings, the box answers Anna, and her message (her tone, WAV 16 bit mono) is listed
+    in Ben's mailbox as new, and played once fetched (UC-VM-1, 000:1409-1410); his
+    Conversations with 200 hold the voice message (000:1390-1392)."""
     stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
     await api.set_presence("meeting")
     mark = ben.mark()
     await leave_message(await anna.dial(stub.door_uri("201")))
     await the_message(api, anna)
     assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
-    body = (await api.request("GET", "/api/v1/voicemail/messages")).json()
-    assert body["retention_days"] == 30
+    entries = (await conversation_with(api, "200")).entries
+    assert [e.kind for e in entries].count("voicemail") >= 1, (
+        f"no voice message among Ben's entries with 200: {entries}"
+    )
     await api.aclose()
 
 
-@pytest.mark.rule("UC-PRES-2")
-async def test_do_not_disturb_rejects_and_office_rings(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
-    """UC-PRES-2 (000:661): Do Not Disturb has no forwarding: calls are rejected (486) and the
-    phone does not ring. Back in the Office the call rings with two-way audio."""
+@pytest.mark.clause("UC-PRES-2/every-but-dnd", how="wire")
+@pytest.mark.lab_choice("LAB-DND-486")
+async def test_do_not_disturb_rejects_and_office_rings(
+    office: Lab, stubs: StartStub, phones: StartPhone, choices: ChoiceChecks
+) -> None:
+    """UC-PRES-2 (000:667): no status-based forwarding for Do Not Disturb: the call is neither
+    forwarded (no mailbox answers it) nor rings; the caller is refused (LAB-DND-486: with 486
+    Busy Here). Back in the Office the call rings with two-way audio."""
     stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
     await api.set_presence("do_not_disturb")
     mark = ben.mark()
-    ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
-    assert ended.code == 486, (ended.code, ended.reason)
+    out = await anna.dial(stub.door_uri("201"))
+    ended = await out.disconnected(timeout=8)
+    assert ended.code >= 400, f"the call to a user in Do Not Disturb was not refused: {ended.code} {ended.reason}"
+    assert not [
+        e for e in out.phone.events if isinstance(e, p.CallState) and e.call == out.id and e.state == "confirmed"
+    ], "the call was answered (forwarded to a mailbox?)"
+    choices.equal("LAB-DND-486", ended.code, 486, "the caller's final answer")
     assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
     await api.set_presence("office")
     out = await anna.dial(stub.door_uri("201"))
@@ -114,11 +137,13 @@ async def test_do_not_disturb_rejects_and_office_rings(office: Lab, stubs: Start
     await api.aclose()
 
 
+@pytest.mark.lab_choice("LAB-NOANSWER-VOICEMAIL", "LAB-VOICEMAIL-BOX")
 @pytest.mark.rule("UC-VM-1")
 async def test_unanswered_call_reaches_the_mailbox_after_60_s(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
-    """No answer: the call goes to the voicemail box after 60 s (000:756, scaled: 3 s real),
+    """LAB-NOANSWER-VOICEMAIL: no answer, the call goes to the voicemail box after 60 s (the value
+    000:756 documents for CallMe, applied to every call; scaled: 3 s real),
     Ben's phone stops ringing, the message holds Anna's tone.
 
     Timing from the phones' own event stamps: the box answers no earlier than the timer
@@ -143,7 +168,8 @@ async def test_unanswered_call_reaches_the_mailbox_after_60_s(
     await api.aclose()
 
 
-@pytest.mark.rule("UC-VM-1", "UC-CALL-1")
+@pytest.mark.clause("UC-CALL-1/deflect-voicemail", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
 async def test_deflected_call_reaches_the_mailbox_at_once(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """Deflect to voicemail (UC-CALL-1, 000:1076-1097): Ben's ringing phone deflects the call
     to the box number 351 and the box answers; the message holds Anna's tone.
@@ -162,11 +188,14 @@ async def test_deflected_call_reaches_the_mailbox_at_once(office: Lab, stubs: St
     await api.aclose()
 
 
-@pytest.mark.rule("UC-PRES-2")
-async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
+@pytest.mark.clause("UC-PRES-2/choices", how="wire")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_forwarding_to_external_number(
+    office: Lab, stubs: StartStub, phones: StartPhone, choices: ChoiceChecks
+) -> None:
     """UC-PRES-2 (000:669-671): Gone Out forwarding to an external number rings that number
     (here Clara's desk phone 202, the lab's stand-in: it has no trunk); a number outside the
-    lab is refused with 480 naming the reason."""
+    lab is refused (LAB-MESSAGES: 480 naming the missing trunk)."""
     stub, anna, _, api = await anna_and_ben(office, stubs, phones)
     clara = await phones(office, "desk_phone", "clara", **desk_phone(stub, "202"))
     await registered(clara)
@@ -179,5 +208,6 @@ async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phon
     await out.hangup()
     await api.set_presence("gone_out", forward_to="external", external_number="+49 89 1234567")
     ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
-    assert ended.code == 480 and "no trunk" in ended.reason, (ended.code, ended.reason)
+    assert ended.code >= 400, f"a call forwarded outside the lab (no trunk) ended {ended.code} {ended.reason}"
+    choices.check("LAB-MESSAGES", ended.code == 480 and "no trunk" in ended.reason, f"{ended.code} {ended.reason}")
     await api.aclose()
