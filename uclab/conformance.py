@@ -54,6 +54,10 @@ class RunRequest:
     durations: Path | None = None
     history: Path | None = None
     workers: int = DEFAULT_WORKERS
+    real_time: bool = False
+    """documented timers unscaled, the slow variants included (--uclab-real-time)"""
+    uc_transport: str = "once"
+    """how the rules suites reach the UC API (--uclab-uc-transport): once, door or inprocess"""
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,9 @@ def _pytest(out: Path, selection_args: list[str], req: RunRequest, mine: list[st
         args.append(f"--uclab-profile={req.profile}")
     if req.shard.total > 1:
         args += [f"--uclab-only-file={f}" for f in mine]
+    args.append(f"--uclab-uc-transport={req.uc_transport}")
+    if req.real_time:
+        args.append("--uclab-real-time")
     print(f"uclab run: {' '.join(args[3 : 3 + len(selection_args)])}", flush=True)
     return subprocess.run(args, cwd=ROOT).returncode
 

@@ -66,6 +66,7 @@ def shard_argv(f: FanOut, k: int, base: Path) -> list[str]:
     argv += ["--profile", req.profile] if req.profile else []
     argv += [] if req.matrix else ["--no-matrix"]
     argv += [a for pattern in req.matrix_only for a in ("--matrix-only", pattern)]
+    argv += ["--uc-transport", req.uc_transport] + (["--real-time"] if req.real_time else [])
     return [*argv, "--", *(a for a in req.pytest_args if a != "--")]
 
 

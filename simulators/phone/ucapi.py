@@ -795,6 +795,11 @@ class UcApi:
         """The recording as WAV (fetching it plays it: it is then deleted after the retention)."""
         return (await self._bytes(f"/api/v1/voicemail/messages/{message_id}/audio"))[1]
 
+    async def redial(self) -> list[str]:
+        """The 10 last dialled numbers, newest first (UC-CALL-5, 000:1253)."""
+        body = await self._call("GET", "/api/v1/redial")
+        return _validated(TypeAdapter(list[str]), body["numbers"], "GET /api/v1/redial")
+
     async def conversations(self) -> list[Conversation]:
         """Your conversations, newest first (UC-CONV-1)."""
         body = await self._call("GET", "/api/v1/conversations")

@@ -68,7 +68,7 @@ async def meetme(
     return ben, conf, parties
 
 
-@pytest.mark.clause("UC-CONF-2/dial-in", "UC-CONF-4/music-on-hold", how="wire")
+@pytest.mark.clause("UC-CONF-2/dial-in", "UC-CONF-4/music-on-hold", "UC-CONF-4/states", how="wire")
 @pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_lone_participant_hears_music_then_everyone_hears_everyone(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone

@@ -10,11 +10,13 @@ the UC API, and its WAV holds the caller's own tone. The system clock runs 20x f
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
-from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
+from simulators.harness import REAL_TIME_ENV, StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
 from simulators.ledger import ChoiceChecks
 from simulators.phone import protocol as p
@@ -25,6 +27,7 @@ from simulators.uc.service import Stub
 
 from .common import (
     NO_ANSWER_S,
+    PASSWORDS,
     PROMPT_TONE,
     conversation_with,
     event_t,
@@ -210,4 +213,61 @@ async def test_forwarding_to_external_number(
     ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
     assert ended.code >= 400, f"a call forwarded outside the lab (no trunk) ended {ended.code} {ended.reason}"
     choices.check("LAB-MESSAGES", ended.code == 480 and "no trunk" in ended.reason, f"{ended.code} {ended.reason}")
+    await api.aclose()
+
+
+RETENTION = timedelta(days=30)
+"""000:1394: played voice messages are deleted after 30 days"""
+RETENTION_SCALE = 10.0 / RETENTION.total_seconds()
+"""the clock of the retention check: 30 documented days in 10 real seconds (a day in 0.33 s)"""
+
+
+async def listed_at(stub: Stub, lab: Lab, when: datetime) -> list[int]:
+    """The ids Ben's mailbox lists once the system clock shows `when` (a fresh session: on this
+    clock an idle UC session ends within a second)."""
+    api = await uc_login(lab, stub, "office_pc2", "201")
+    try:
+        while (await api.system()).now < when:  # the system clock: no session needed
+            await asyncio.sleep(0.02)
+        await api.login("201", PASSWORDS["201"])
+        return [m.id for m in await api.voice_messages()]
+    finally:
+        await api.aclose()
+
+
+@pytest.mark.skipif(os.environ.get(REAL_TIME_ENV) == "1", reason="30 documented days cannot run in real time")
+@pytest.mark.clause("UC-VM-1/retention", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
+async def test_a_played_message_is_deleted_after_30_days_an_unplayed_one_stays(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-VM-1 (000:1394) "Played voice messages are deleted after 30 days by default": Anna
+    leaves Ben two messages; Ben plays the older one. The system then runs on a clock where 30
+    documented days pass in 10 s (the stub restarted on the same state: its clock goes on
+    from the same system time). 29 days after the play both messages are still listed; 30
+    days after, the played one is gone and the unplayed one is listed, still unplayed."""
+    stub, anna, _, api = await anna_and_ben(office, stubs, phones)
+    await api.set_presence("meeting")
+    for count in (1, 2):
+        await leave_message(await anna.dial(stub.door_uri("201")))
+        deadline = time.monotonic() + FILING_S
+        while len(await api.voice_messages()) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)  # filing follows the caller's BYE; the API has no event for it
+    newer, older = await api.voice_messages()
+    await api.voice_message_audio(older.id)  # Ben plays it
+    played_at = (await api.system()).now
+    assert [(m.id, m.played) for m in await api.voice_messages()] == [(newer.id, False), (older.id, True)]
+    await api.aclose()
+
+    stub.stop()
+    fast = await feature_stub(office, stubs, time_scale=RETENTION_SCALE)
+    assert await listed_at(fast, office, played_at + RETENTION - timedelta(days=1)) == [newer.id, older.id], (
+        "a played message was deleted before 30 days"
+    )
+    assert await listed_at(fast, office, played_at + RETENTION + timedelta(hours=12)) == [newer.id], (
+        "the played message outlived 30 days, or the unplayed one did not"
+    )
+    api = await uc_login(office, fast, "office_pc2", "201")
+    (kept,) = await api.voice_messages()
+    assert not kept.played, "the unplayed message counts as played"
     await api.aclose()

@@ -50,6 +50,19 @@ def register(sub: Subparsers) -> None:
         help=f"pytest workers and matrix labs per run (default {conformance.DEFAULT_WORKERS}; "
         "with --shards: the cores shared among the parts)",
     )
+    r.add_argument(
+        "--real-time",
+        action="store_true",
+        help="run the documented timers unscaled (CallMe's 60 s, the conference's 5 min), the slow variants included",
+    )
+    r.add_argument(
+        "--uc-transport",
+        choices=("once", "door", "inprocess"),
+        default="once",
+        help="how the rules suites reach the UC API: once (default: each test once through the lab network and "
+        "the TLS door on 8802, its other release profiles in process), door (every test through the door), "
+        "inprocess (no door: fast, and their api clauses show nothing)",
+    )
     r.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     r.set_defaults(fn=run)
 
@@ -68,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         durations=args.durations,
         history=args.history,
         workers=args.workers or conformance.DEFAULT_WORKERS,
+        real_time=args.real_time,
+        uc_transport=args.uc_transport,
         **({"shard": args.shard} if args.shard else {}),
     )
     try:

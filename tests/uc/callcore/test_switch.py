@@ -240,3 +240,35 @@ def test_callme_outbound_calls_the_destination_first_then_the_target() -> None:
     assert isinstance(fork, Dial)
     assert sw.ended(first.leg) == [Hangup(fork.leg)]
     assert sw.originate("200", "210", "201")[0] is None, "a group is not one station"
+
+
+def test_a_user_with_no_registered_device_goes_to_the_mailbox_at_once() -> None:
+    """LAB-UNREACHABLE-VOICEMAIL: every fork answered 480 Not Registered -> the mailbox answers;
+    a busy device (486) or a user without a mailbox keeps the failure."""
+    from simulators.uc.callcore.routing import Ring
+    from simulators.uc.callcore.switch import AnswerLocal
+
+    sw = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,), voicemail_of=user, no_answer_s=3.0))
+    dial = next(a for a in sw.incoming("i1", user="201", device="200") if isinstance(a, Dial))
+    (box,) = sw.ended(dial.leg, 480, "Not Registered")
+    assert isinstance(box, AnswerLocal) and (box.leg, box.service, box.owner) == ("i1", "voicemail", "201")
+    dial = next(a for a in sw.incoming("i2", user="201", device="200") if isinstance(a, Dial))
+    (busy,) = sw.ended(dial.leg, 486, "Busy Here")
+    assert isinstance(busy, Reply) and busy.code == 486
+    plain = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,)))
+    (only,) = plain.incoming("i3", user="201", device="200")
+    assert isinstance(only, Dial)
+    (failed,) = plain.ended(only.leg, 480, "Not Registered")
+    assert isinstance(failed, Reply) and (failed.code, failed.reason) == (480, "Not Registered")
+
+
+def test_a_canonical_number_of_the_system_names_its_internal_number() -> None:
+    """UC-CALL-5 (000:1037): + country code, area code, the system's number and the station,
+    with blanks and + ( ) / - : ; between, is the internal station; another prefix is external."""
+    from simulators.uc.callcore.routing import canonical_internal
+
+    assert canonical_internal("+49 (89) 7007-201", "+49897007") == "201"
+    assert canonical_internal("+49897007201", "+49897007") == "201"
+    assert canonical_internal("+49 30 1234-201", "+49897007") is None
+    assert canonical_internal("201", "+49897007") is None
+    assert canonical_internal("+49897007201", None) is None
