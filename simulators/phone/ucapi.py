@@ -302,6 +302,11 @@ class CallMe(Reply):
     destination: str | None
 
 
+class CtiCalling(Reply):
+    ringing: str
+    then: str
+
+
 class CallMeCalling(Reply):
     calling: str
     then: str
@@ -794,6 +799,10 @@ class UcApi:
     async def voice_message_audio(self, message_id: int) -> bytes:
         """The recording as WAV (fetching it plays it: it is then deleted after the retention)."""
         return (await self._bytes(f"/api/v1/voicemail/messages/{message_id}/audio"))[1]
+
+    async def make_call(self, to: str) -> CtiCalling:
+        """Dial `to` from the associated desk phone (CTI, NET-1.1): the system rings it first."""
+        return await self._typed(CtiCalling, "POST", "/api/v1/calls", {"to": to})
 
     async def redial(self) -> list[str]:
         """The 10 last dialled numbers, newest first (UC-CALL-5, 000:1253)."""

@@ -15,6 +15,7 @@ import pytest
 from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import ScenarioFailed, audio, call, call_with_audio, client, registration_refused, uc_login
+from simulators.phone import protocol as p
 from simulators.phone.ucapi import UcApiError
 
 LAN = "192.168.1.30:8802"
@@ -27,24 +28,43 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("net_office_lan")
 
 
-@pytest.mark.clause("NET-1.1/login", "NET-1.1/no-voip", how="wire")
+@pytest.mark.clause("NET-1.1/login", "NET-1.1/no-voip", "NET-1.1/cti", how="wire")
+@pytest.mark.lab_choice("LAB-CTI-MAKECALL")
 async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.1 (004:52-59): a UC + CTI user (202, UC User licence) logs in with LAN IP
     address:8802 (004:59); myPortal @work has no VoIP (VoIP is off, no VoIP registration from
-    the PC); calls reach the associated desk phone, which rings and has two-way audio.
-    (Call control of the desk phone from the client, CTI, is not part of the stub.)"""
+    the PC); calls reach the associated desk phone, which rings and has two-way audio. CTI
+    (004:54, 000:1074): the user dials 201 in myPortal @work; the system rings the desk
+    phone first, the user lifts it, then Ben's phone rings showing 202, and the two talk
+    (LAB-CTI-MAKECALL)."""
     stub = await stubs(net)
     api = await uc_login(net, stub, "office_pc", LAN, "202")
-    me = await api.me()
-    assert not me.voip_enabled, "myPortal @work for a UC + CTI user: VoIP is off (004:54)"
-    desk = await client(phones, net, stub, "desk_phone", "desk", "202", desk=True)
-    caller = await client(phones, net, stub, "office_pc2", "ben", "201")
-    regs = (await api.connections()).voip_registrations
-    assert [(r.station, r.source.split(":")[0]) for r in regs] == [("202", "192.168.1.60")], (
-        f"only the associated desk phone is registered for 202, not the PC: {regs}"
-    )
-    await api.aclose()
-    await call_with_audio(net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202")
+    try:
+        me = await api.me()
+        assert not me.voip_enabled, "myPortal @work for a UC + CTI user: VoIP is off (004:54)"
+        desk = await client(phones, net, stub, "desk_phone", "desk", "202", desk=True)
+        caller = await client(phones, net, stub, "office_pc2", "ben", "201")
+        regs = (await api.connections()).voip_registrations
+        assert [(r.station, r.source.split(":")[0]) for r in regs] == [("202", "192.168.1.60")], (
+            f"only the associated desk phone is registered for 202, not the PC: {regs}"
+        )
+        await call_with_audio(
+            net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202"
+        )
+
+        mark = caller.mark()
+        calling = await api.make_call("201")
+        assert (calling.ringing, calling.then) == ("202", "201"), calling
+        lifted = await desk.incoming(timeout=8)
+        assert not [e for e in caller.events[mark:] if isinstance(e, p.IncomingCall)], "Ben rang before the desk phone"
+        await lifted.answer()
+        ringing = await caller.incoming(timeout=8)
+        assert "sip:202@" in ringing.remote_uri, f"Ben sees {ringing.remote_uri}, not 202"
+        await ringing.answer()
+        await audio(net, lifted, ringing, "two-way", label="CTI: desk phone 202 <-> Ben 201")
+        await ringing.hangup()
+    finally:
+        await api.aclose()
 
 
 @pytest.mark.clause(

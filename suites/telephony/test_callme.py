@@ -28,17 +28,18 @@ def office(lab_factory):  # type: ignore[no-untyped-def]
 
 @pytest.mark.clause(
     "UC-CALLME-1/redirected",
+    "UC-CALLME-1/caller-display",
     "UC-CALLME-1/no-answer",
     "UC-CALLME-3/others-see-office",
     "UC-CALLME-3/no-group-or-redirected",
     "UC-CALLME-3/until-deleted",
     how="wire",
 )
-@pytest.mark.lab_choice("LAB-CALLME-INTERNAL")
+@pytest.mark.lab_choice("LAB-CALLME-INTERNAL", "LAB-CONNECTED-IDENTITY")
 async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """UC-CALLME-1 (000:754-756): with CallMe active, Ben's call to 200 rings the CallMe
-    destination (showing Ben), not Anna's client; unanswered it goes to Anna's voicemail
-    after 60 s (scaled). UC-CALLME-3 (000:762-803): others see Anna as Office; a group
+    destination (showing Ben), not Anna's client, and Ben's phone is told it reached 200;
+    unanswered it goes to Anna's voicemail after 60 s (scaled). UC-CALLME-3 (000:762-803): others see Anna as Office; a group
     (MULAP 210) and a redirected phone are refused as destination; the service stays until
     the number is deleted, then calls ring Anna's client again."""
     stub = await feature_stub(office, stubs, mode="suite")
@@ -70,6 +71,9 @@ async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: S
     assert "sip:201@" in inc.remote_uri, inc.remote_uri
     await inc.answer()
     await out.established(timeout=8)
+    # 000:756 "Your internal phone number is displayed to the caller": Ben's phone is told it
+    # reached 200, not the CallMe destination 202 (LAB-CONNECTED-IDENTITY: P-Asserted-Identity)
+    assert "sip:200@" in out.identity, f"Ben's phone shows {out.identity!r}, not Anna's internal number"
     await expect_audio(out, inc, "two-way", within=4)
     await out.hangup()
     assert not [e for e in anna.events[mark:] if type(e).__name__ == "IncomingCall"], "Anna's client rang"

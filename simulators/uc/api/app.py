@@ -40,6 +40,7 @@ from . import (
     callme,
     conferences,
     conversations,
+    cti,
     directory,
     favorites,
     phone_conferences,
@@ -71,6 +72,7 @@ ROUTERS = (
     voicemail,
     conversations,
     callme,
+    cti,
     phone_conferences,
 )
 """every router module, each with `router(state, access) -> APIRouter`"""

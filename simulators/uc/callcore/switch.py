@@ -72,6 +72,9 @@ class Reply:
     leg: str
     code: int
     reason: str
+    identity: str = ""
+    """to the caller of a call the core connects: whom the call reached, the number dialled
+    (P-Asserted-Identity, LAB-CONNECTED-IDENTITY); empty: none"""
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,13 @@ def dialled_number(user: str) -> str | None:
     if cleaned.isdigit() and 1 <= len(cleaned) <= 16:
         return cleaned
     return None
+
+
+def reached(session: Session) -> str:
+    """Whom the caller reached, as the caller's phone is told (LAB-CONNECTED-IDENTITY): the
+    internal number dialled, also when CallMe or a forwarding rang another station (000:756:
+    under CallMe "your internal phone number is displayed to the caller")."""
+    return dialled_number(session.as_dialled) or session.dialled
 
 
 PICKUP_CODE = "*59"
@@ -487,7 +497,7 @@ class Switch:
         if leg.transfer_of is not None or session.ringing_sent or session.answered or session.originated:
             return []
         session.ringing_sent = True
-        return [Reply(session.inbound, 180, "Ringing")]
+        return [Reply(session.inbound, 180, "Ringing", identity=reached(session))]
 
     def answered(self, leg_id: str) -> list[Action]:
         leg = self.legs.get(leg_id)
@@ -506,7 +516,7 @@ class Switch:
         session.answered = leg_id
         inbound = self.legs[session.inbound]
         inbound.state = "answered"
-        actions: list[Action] = [] if session.originated else [Reply(inbound.id, 200, "OK")]
+        actions: list[Action] = [] if session.originated else [Reply(inbound.id, 200, "OK", identity=reached(session))]
         for other in session.forks:
             if other != leg_id and self.legs[other].state in ("setup", "ringing"):
                 actions.append(Hangup(other))

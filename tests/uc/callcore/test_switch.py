@@ -65,10 +65,10 @@ def test_call_rings_then_connects_and_bridges() -> None:
     sw = switch()
     (dial,) = sw.incoming("i1", user="201", device="200")
     assert isinstance(dial, Dial)
-    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing")]
+    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing", identity="201")]
     assert sw.ringing(dial.leg) == []
     actions = sw.answered(dial.leg)
-    assert actions == [Reply("i1", 200, "OK"), Connect("i1", dial.leg)]
+    assert actions == [Reply("i1", 200, "OK", identity="201"), Connect("i1", dial.leg)]
     assert sw.leg("i1").peer == dial.leg and sw.leg(dial.leg).peer == "i1"
 
 
@@ -89,7 +89,7 @@ def test_mulap_rings_all_members_first_answer_wins() -> None:
     assert [d.device for d in dials if isinstance(d, Dial)] == ["211", "212"]
     legs = [d.leg for d in dials if isinstance(d, Dial)]
     actions = sw.answered(legs[1])
-    assert actions == [Reply("i1", 200, "OK"), Hangup(legs[0]), Connect("i1", legs[1])]
+    assert actions == [Reply("i1", 200, "OK", identity="210"), Hangup(legs[0]), Connect("i1", legs[1])]
     assert sw.ended(legs[0], 487, "Request Terminated") == []
 
 
@@ -272,3 +272,15 @@ def test_a_canonical_number_of_the_system_names_its_internal_number() -> None:
     assert canonical_internal("+49 30 1234-201", "+49897007") is None
     assert canonical_internal("201", "+49897007") is None
     assert canonical_internal("+49897007201", None) is None
+
+
+def test_the_caller_is_told_the_number_it_dialled_also_when_another_station_rings() -> None:
+    """LAB-CONNECTED-IDENTITY (000:756): CallMe rings the destination 202 for a call to 20-0;
+    the caller's 180 and 200 assert 200, the number dialled, not 202."""
+    from simulators.uc.callcore.routing import Ring
+
+    sw = Switch(Directory(), 6, router=lambda user, dev: Ring("202", ("202",), why="CallMe of 200"))
+    (dial,) = sw.incoming("i1", user="20-0", device="201")
+    assert isinstance(dial, Dial) and dial.device == "202"
+    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing", identity="200")]
+    assert sw.answered(dial.leg)[0] == Reply("i1", 200, "OK", identity="200")
