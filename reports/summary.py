@@ -477,7 +477,7 @@ def _time_section(s: Summary) -> list[str]:
             timers = entry["timers"]
             assert isinstance(timers, dict)
             cells = [f"{_seconds(v['documented_s'])} -> {_seconds(v['real_s'])}" for v in timers.values()]
-            lines.append(f"| {entry['time_scale']} | {entry['tests']} | " + " | ".join(cells) + " |")
+            lines.append(f"| {float(str(entry['time_scale'])):.3g} | {entry['tests']} | " + " | ".join(cells) + " |")
         lines.append("")
     only = [c for c in s.clauses if c["compressed_only"]]
     if only:
@@ -489,8 +489,8 @@ def _seconds(value: object) -> str:
     s = float(str(value))
     for unit, size in (("d", 86_400), ("h", 3600), ("min", 60)):
         if s >= size:
-            return f"{s / size:g} {unit}"
-    return f"{s:g} s"
+            return f"{s / size:.3g} {unit}"
+    return f"{s:.3g} s"
 
 
 def _html(s: Summary, profile: str | None) -> str:

@@ -210,3 +210,31 @@ def test_every_out_of_scope_rule_says_why() -> None:
         for clause in rule.clauses:
             if clause.out_of_scope:
                 assert len(clause.out_of_scope) > 20 and not clause.out_of_scope.endswith("."), clause.full_id
+
+
+RECORDED_RUN = Path(__file__).parent / "fixtures" / "results_voicemail.jsonl"
+"""results.jsonl of a real run of suites/telephony/test_voicemail.py (uclab run --no-matrix)"""
+
+
+def test_proof_on_a_recorded_run() -> None:
+    """The recorded voicemail suite: UC-VM-1 PASS; without its retention test PARTIAL naming
+    retention; with LAB-DND-486 recorded broken, that choice fails in its own section while
+    every rule's verdict and the documents' part of the headline stay."""
+    recorded = summary.load(RECORDED_RUN)
+    assert rule_of(recorded, "UC-VM-1")["verdict"] == "PASS"
+    assert summary.rule_cell(rule_of(without(recorded, "UC-VM-1/retention"), "UC-VM-1")) == (
+        "PARTIAL: retention not checked"
+    )
+    broken = [
+        dict(r, lab_choices={**r["lab_choices"], "LAB-DND-486": {"outcome": "failed", "message": "got 480"}})
+        if "LAB-DND-486" in r["lab_choices"]
+        else r
+        for r in recorded
+    ]
+    assert choice_of(recorded, "LAB-DND-486")["verdict"] == "HELD"
+    assert choice_of(broken, "LAB-DND-486")["verdict"] == "FAILED"
+    assert verdicts(broken) == verdicts(recorded)
+    before, after = summarise(recorded).headline, summarise(broken).headline
+    assert before.split("; lab choices")[0].removeprefix("uclab run PASSED") == (
+        after.split("; lab choices")[0].removeprefix("uclab run FAILED")
+    )
