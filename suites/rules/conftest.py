@@ -56,6 +56,9 @@ OFFICE_PC = ("192.168.1.50", 50000)
 RUN_PROFILES = ("V2R7", "V3", "V3R1", "V3R2FR1", "V3R4FR1")
 DOOR_PROFILE = "V3R2FR1"
 """the representative profile of `once`: the release of office.yaml and of the 000 guide"""
+BEFORE_PROFILE = "V3"
+"""with `once`, a `by_release` test also goes through the door for V3, where every REL
+difference the suites show has its earlier side"""
 DOOR_TOPOLOGY = "office_lan"
 HTTP_PORT = 8801
 """the door targets' plain-http port (PORT-5's 8801), so https-only can be shown over the network"""
@@ -221,7 +224,11 @@ class Targets:
         self.profile = profile
         self.remote = os.environ.get("UCLAB_UC_TARGET", "inprocess")
         self.transport = str(request.config.getoption("--uclab-uc-transport"))
-        self.representative = request.config.getoption("--uclab-profile") or DOOR_PROFILE
+        chosen = request.config.getoption("--uclab-profile")
+        self.representative = chosen or DOOR_PROFILE
+        by_release = request.node.get_closest_marker("by_release") is not None
+        self.door_profiles = {self.representative} | ({BEFORE_PROFILE} if by_release and not chosen else set())
+        """once: the profiles through the door; a test showing a REL rule's two sides shows both"""
         self.in_process_only = request.node.get_closest_marker("in_process") is not None
         self.door_lab = door_lab
         self.closers: list[Callable[[], Any]] = []
@@ -235,7 +242,7 @@ class Targets:
             return False
         if self.transport == "door":
             return True
-        return self.transport == "once" and (self.profile or self.representative) == self.representative
+        return self.transport == "once" and (self.profile or self.representative) in self.door_profiles
 
     def __call__(
         self, config: str = "office", release: str | None = None, *, shared: bool = False, **system: Any

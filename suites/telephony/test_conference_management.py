@@ -30,6 +30,7 @@ from .conferencing import channels_in_use
     "UC-CONF-3/moderator-only",
     "UC-CONF-3/external-not-moderator",
     "UC-CONF-3/at-least-one",
+    "UC-CONF-3/moderator-licence",
     "UC-CONF-3/removed-leave",
     "UC-CONF-5/to-all",
     "UC-CONF-5/individual",
@@ -69,6 +70,9 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
         with pytest.raises(UcApiError) as external:
             await ben.set_moderator(conf["id"], ext["id"])
         assert external.value.violations == ("external_cannot_moderate",)
+        with pytest.raises(UcApiError) as unlicensed:  # Anna has no conference licence (000:1538)
+            await ben.set_moderator(conf["id"], anna_p["id"])
+        assert unlicensed.value.violations == ("moderator_licence_missing",)
         me = next(p for p in conf["participants"] if p["number"] == "201")
         with pytest.raises(UcApiError) as last:
             await ben.set_moderator(conf["id"], me["id"], False)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators import netcheck
 from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
 from simulators.phone import protocol as p
@@ -62,8 +63,8 @@ async def answered_by(caller: Phone, uri: str, callee: Phone) -> tuple[Call, Cal
 
 SHOWS = {
     "lan": ("NET-1.8/service-code", "NET-1.8/voip-logs-out", "NET-1.8/switch-back"),
-    "vpn": ("NET-1.9/vpn",),
-    "internet": ("NET-1.10/internet",),
+    "vpn": ("NET-1.9/vpn", "NET-1.9/stun"),
+    "internet": ("NET-1.10/internet", "NET-1.10/login-public"),
 }
 """what each placement shows: deskshare on the LAN (004:151), through the VPN (004:155-166),
 over the Internet (004:170-181)"""
@@ -103,8 +104,13 @@ async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_regist
     await inc.reject(486)
     await out.disconnected(timeout=5)
 
+    endpoint = stub.door_endpoints[0] if placement.public_door else stub.door
+    api = await netcheck.uc_login(lab, stub, placement.host, endpoint, "205")  # the deskshare extension's login
+    await api.aclose()
     felix = await phones(lab, placement.host, "felix", **home_client(stub, placement, "205"))
     await registered(felix, timeout=15)
+    if placement.ice:  # 004:162, 004:177: STUN connectivity is mandatorily needed; Check ICE status
+        await netcheck.ice_status_is(felix, "available")
     out, inc = await answered_by(anna, stub.door_uri("205"), felix)
     await expect_audio(out, inc, "two-way", within=5)
     await out.hangup()
