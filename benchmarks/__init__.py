@@ -10,4 +10,7 @@
 - `stub_farm.py`: the farm of registered pjsua2 devices stub_calls.py calls from.
 - `conference_bench.py`: a 16-party MeetMe conference with every directed pair verified.
 - `shards.py`: a run with 1, 2, 4 shards side by side here, and projected on N machines.
+- `repro_bench.py`: a scenario file (`uclab repro`) against the same steps written as a pytest test.
+- `repro_floor.py`: that floor: the scenario's steps as a pytest test with the plugin's fixtures.
+- `check_bench.py`: `uclab check` of a 1-, 3- and 6-site customer against the same networks built by hand with the lab API.
 """

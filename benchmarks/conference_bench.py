@@ -1,4 +1,4 @@
-"""A 16-party MeetMe conference on 2 cores: all 240 directed pairs verified (issue 7).
+"""A 16-party MeetMe conference on 2 cores: all 240 directed pairs verified.
 
     .venv/bin/python -m benchmarks.conference_bench [--parties 16] [--clock-rate 8000] [--levels]
 

@@ -11,7 +11,7 @@ as medians, each against a floor measured in the same run (ratios, not absolute 
   hangup awaited on both sides, through two agents, vs. the same call inside one bare
   pjsua2 process (simulators.pj.selfcall), both on one LAN.
 
-Targets (issue 3): agent ready <= 300 ms; call + verdict + teardown <= 1000 ms; agent
+Targets: agent ready <= 300 ms; call + verdict + teardown <= 1000 ms; agent
 layer <= 1.3 x the floor. Prints a table, then one JSON line.
 """
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.stub_calls [--calls 50] [--hold 4]
 
-Target (issue 4): >= 50. A lab LAN with the system, a host of callers and a host of
+Target: >= 50. A lab LAN with the system, a host of callers and a host of
 callees; the system configuration is the office example plus one user and device per
 caller and callee. Two device farms (benchmarks/stub_farm.py, one pjsua2 process per
 device) register; each caller dials its own callee, staggered, and every call is held

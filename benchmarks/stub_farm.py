@@ -25,7 +25,6 @@ per frame, so a hundred devices fit on two cores. Output, one line each:
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import select
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 import pjsua2 as pj
 
+from simulators.parent_death import die_with_parent
 from simulators.pj.audio import TonePlayer
 from simulators.pj.config import EndpointConfig, TransportSpec
 from simulators.pj.runtime import PjRuntime
@@ -257,7 +257,7 @@ def main() -> int:
             os.close(read_fd)
             code = 1
             try:
-                ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the farm
+                die_with_parent(signal.SIGKILL)
                 code = child(spec, group, args.role, write_fd)
             except BaseException as exc:
                 print(f"FARM FAILED child {index}: {type(exc).__name__}: {exc}", flush=True)

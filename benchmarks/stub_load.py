@@ -30,7 +30,8 @@ from pathlib import Path
 
 from simulators.lab import Lab
 from simulators.net.process import LabProcess
-from simulators.peers.sipp import REGISTER, run_sipp, start_sipp, wait_bound
+from simulators.peers import sipp_scenarios as scenarios
+from simulators.peers.sipp import run_sipp, start_sipp, wait_bound
 from simulators.uc import backdoor
 from simulators.uc.edge import kamailio
 from simulators.uc.service import start_stub
@@ -38,131 +39,8 @@ from simulators.uc.service import start_stub
 CALLER, CALLER_IP = "desk_phone", "192.168.1.60"
 CALLEE, CALLEE_IP = "office_pc2", "192.168.1.51"
 
-UAC_NO_MEDIA = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uclab load call">
-  <send retrans="500"><![CDATA[
-INVITE sip:201@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-From: <sip:202@[remote_ip]>;tag=[pid]T[call_number]
-To: <sip:201@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:202@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8
-a=rtpmap:8 PCMA/8000
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="407" auth="true"/>
-  <send><![CDATA[
-ACK sip:201@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:202@[remote_ip]>;tag=[pid]T[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <send retrans="500"><![CDATA[
-INVITE sip:201@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-From: <sip:202@[remote_ip]>;tag=[pid]T[call_number]
-To: <sip:201@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 2 INVITE
-Contact: <sip:202@[local_ip]:[local_port]>
-[authentication]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 1 2 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8
-a=rtpmap:8 PCMA/8000
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rrs="true"/>
-  <send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-From: <sip:202@[remote_ip]>;tag=[pid]T[call_number]
-[last_To:]
-[routes]
-Call-ID: [call_id]
-CSeq: 2 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
-From: <sip:202@[remote_ip]>;tag=[pid]T[call_number]
-[last_To:]
-[routes]
-Call-ID: [call_id]
-CSeq: 3 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <recv response="200"/>
-</scenario>
-"""
-
-UAS_NO_MEDIA = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uclab load answer">
-  <recv request="INVITE" rrs="true"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]U[call_number]
-[last_Record-Route:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:201@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8
-a=rtpmap:8 PCMA/8000
-]]></send>
-  <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-</scenario>
-"""
+UAC_NO_MEDIA = scenarios.call("202", callee="201", codec=scenarios.PCMA)
+UAS_NO_MEDIA = scenarios.answer("201", codec=scenarios.PCMA, ringing=False)
 
 FLOOR_CFG = """#!KAMAILIO
 # benchmarks/stub_load.py: Kamailio alone, the floor (digest + registrar + proxy, nothing else)
@@ -246,14 +124,14 @@ async def measure(
     lab: Lab, target: str, registrations: int, calls: int, concurrency: int, rate: int
 ) -> dict[str, float]:
     reg_args = [*sipp_args(CALLER_IP, 5062), "-r", "5000", "-l", "20"]
-    reg = REGISTER.format(user="202", expires=300)
+    reg = scenarios.register("202", expires=300)
     reg_s, reg_ok, reg_failed = await timed_sipp(lab, "load-reg", reg, target, reg_args, registrations, 120)
     # the callee: register 201 from the port its UAS then answers on
     callee_reg = await run_sipp(
         lab,
         CALLEE,
         "load-callee-reg",
-        REGISTER.format(user="201", expires=300),
+        scenarios.register("201", expires=300),
         target,
         sipp_args(CALLEE_IP, 5064, "201"),
     )

@@ -1,4 +1,4 @@
-"""UC stub start to ready (issue 4 target: <= 1.5 s), fresh and on restart.
+"""UC stub start to ready (target: <= 1.5 s), fresh and on restart.
 
     .venv/bin/python -m benchmarks.stub_start [--n 5]
 

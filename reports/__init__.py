@@ -5,4 +5,5 @@
 - `runinfo.py`: a run directory's record of itself (run.json) and its durations (durations.json).
 - `allure.py`: the Allure 3 HTML report of a run directory, with its history across runs.
 - `merge.py`: one report from the run directories of a run's shards.
+- `evidence/`: the evidence page of a run: SIP ladders from the captures, drawn for a person.
 """

@@ -12,10 +12,12 @@ APT_PACKAGES=(
   # STUN, SIP edge, interop and load peers
   coturn kamailio kamailio-python3-modules kamailio-tls-modules kamailio-sqlite-modules
   kamailio-extra-modules sip-tester baresip sngrep
-  # rendering and testing the evidence pages (headless)
+  # the lab's DNS server (the binary only: the dnsmasq package would start one on the host)
+  dnsmasq-base
+  # a real browser for the self-tests of the HTML reports (headless)
   chromium
-  # Python 3.11 with venv (Debian 12's), pkill for the daemons below, and building the
-  # pinned wheels that have no binary for this platform
+  # Python 3.11 with venv (Debian 12's), top (procps) for the call benchmark's CPU
+  # snapshot, and building the pinned wheels that have no binary for this platform
   python3 python3-venv procps build-essential python3-dev
 )
 
@@ -37,10 +39,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   # tshark asks whether non-root users may capture; answer once, non-interactively
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -q
+  # the lab runs its own Kamailio and coturn: Debian's must not start (now or at boot), and
+  # nothing already running on this host is touched
+  . scripts/distro_daemons.sh
+  mapfile -t new_units < <(new_daemon_units "${missing[@]}")
+  hold_distro_daemons scripts/policy-rc.d
+  trap release_distro_daemons EXIT
   apt-get install -y -q --no-install-recommends "${missing[@]}"
-  # Debian starts some daemons on install where it can; the lab runs its own copies only
-  for svc in coturn kamailio; do
-    pkill -x "$( [ "$svc" = coturn ] && echo turnserver || echo kamailio )" 2>/dev/null || true
+  release_distro_daemons
+  trap - EXIT
+  for unit in "${new_units[@]}"; do
+    disable_new_unit "$unit"
   done
 else
   say "apt packages: all present"

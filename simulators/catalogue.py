@@ -48,7 +48,12 @@ class CatalogueError(ValueError):
 
 
 def seeds_dir() -> Path:
-    return Path(os.environ.get("UCLAB_SEEDS", ROOT.parent / "shared" / "seeds"))
+    """$UCLAB_SEEDS, else shared/seeds beside the checkout (or beside its parent, for a git
+    worktree kept one level further down, e.g. /work/wt/NAME next to /work/shared)."""
+    if "UCLAB_SEEDS" in os.environ:
+        return Path(os.environ["UCLAB_SEEDS"])
+    candidates = [ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 @dataclass(frozen=True)

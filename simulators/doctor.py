@@ -30,6 +30,7 @@ BINARIES = {
     "kamailio": "kamailio",
     "sipp": "sip-tester",
     "baresip": "baresip",
+    "dnsmasq": "dnsmasq-base",
 }
 PY_MODULES = {
     "pyroute2": "pyroute2",
@@ -40,6 +41,7 @@ PY_MODULES = {
     "cryptography": "cryptography",
     "allure_pytest": "allure-pytest",
     "pjsua2": "pjsua2-python==2.15.1",
+    "dns": "dnspython",
 }
 
 

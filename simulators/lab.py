@@ -7,7 +7,7 @@
     # torn down here, also when the block raised
 
 `Lab.up` builds the network (simulators.net), starts the interface captures the topology
-asks for and the services of each host (e.g. `stun` = coturn), then proves the network
+asks for and the services of each host (`stun` = coturn, `dns` = dnsmasq), then proves the network
 works: every address a host is expected to reach answers a ping. A failure at any step
 tears everything down before the error propagates.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .net import capture as capture_mod
-from .net import loader, natclassify, probe, process, runs, stunserver
+from .net import dns, loader, natclassify, probe, process, runs, stunserver
 from .net.errors import LabError
 from .net.labthread import on_lab_thread
 from .net.model import Impairment, Service, Topology
@@ -53,6 +53,13 @@ def _stun(lab: Lab, host: str, svc: Service) -> list[LabProcess]:
     addresses = [a for i in lab.topo.node(host).interfaces.values() for a in i.address]
     port = int(svc.options.get("port", stunserver.STUN_PORT))
     return [stunserver.start(lab.ns(host), host, addresses, lab.dir, port=port)]
+
+
+@service("dns")
+def _dns(lab: Lab, host: str, svc: Service) -> list[LabProcess]:
+    addresses = [a for i in lab.topo.node(host).interfaces.values() for a in i.address]
+    records = {str(k): str(v) for k, v in dict(svc.options.get("records", {})).items()}
+    return [dns.start(lab.ns(host), host, addresses, records, lab.dir)]
 
 
 @dataclass
@@ -160,6 +167,12 @@ class Lab:
         if self.run is None:
             raise LabError("the lab is not up")
         return self.run.dir
+
+    def socket_path(self, *parts: str) -> Path:
+        """A Unix socket path of this lab: short (runs.socket_dir), wherever the run directory is."""
+        if self.run is None:
+            raise LabError("the lab is not up")
+        return self.run.socket(*parts)
 
     def _net(self) -> Network:
         if self.net is None:

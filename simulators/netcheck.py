@@ -1,4 +1,4 @@
-"""What the network suites check a user sees, and the call evidence they leave (issue 5).
+"""What the network suites check a user sees, and the call evidence they leave.
 
 Every check fails with a sentence a partner understands (who, where, what was expected, what
 happened) and leaves evidence in the lab's run directory, which the pytest plugin attaches

@@ -16,6 +16,7 @@ each shard gets `cores // N` pytest workers and matrix labs (at least one) unles
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -23,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.merge import MergeError, check_set, merge
+from simulators.parent_death import die_with_parent
 
 from . import conformance
-from .matrix_sweep import die_with_parent
 from .rundir import RUNS
 from .shards import find_durations
 
@@ -106,7 +107,7 @@ def _run_processes(argvs: list[list[str]], out: Path) -> list[int]:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    preexec_fn=die_with_parent,
+                    preexec_fn=lambda: die_with_parent(signal.SIGTERM),
                 )
             )
     try:

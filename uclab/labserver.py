@@ -1,7 +1,8 @@
 """The control socket of a lab served by `uclab up`: the process that owns the lab answers the
 `uclab phone`, `uclab audio` and `uclab router` commands through it.
 
-The socket is a Unix socket in the run directory (`<run>/control.sock`), never the simulated
+The socket is a Unix socket in the run's socket directory
+(`/run/uclab/sockets/<run>/control.sock`), never the simulated
 network. One JSON request a line, one JSON answer a line:
 
     {"op": "phone_start", "name": "home", "host": "home_pc", "user": "200", "client": "myportal_voip", "server": "LAN"}
@@ -59,8 +60,9 @@ class Answer(BaseModel):
     text: str
 
 
-def control_path(run_dir: Path) -> Path:
-    return run_dir / CONTROL
+def control_path(run_id: str) -> Path:
+    """The control socket of live run `run_id` (in the run's short socket directory)."""
+    return runs.socket_dir(run_id) / CONTROL
 
 
 # -- the serving side -------------------------------------------------------------------------
@@ -156,10 +158,10 @@ def request(run_id: str, payload: dict[str, Any], timeout: float = REQUEST_TIMEO
     """Send one request to the process serving live run `run_id`; LabError when there is none."""
     from .cli.common import find_run
 
-    path = find_run(run_id)
+    find_run(run_id)
     if not runs.is_alive(run_id):
         raise LabError(f"run {run_id} is not live (torn down or crashed); `uclab clean` removes leftovers")
-    sock_path = control_path(path)
+    sock_path = control_path(run_id)
     if not sock_path.exists():
         raise LabError(f"run {run_id} has no control socket: it was not brought up by `uclab up`")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import json
 import os
 import signal
@@ -36,6 +35,7 @@ from typing import Any
 
 from reports.matrix import empty_report, summarise, write
 from reports.runinfo import Plan, RecordError, RunRecord, Selection, Shard, write_durations, write_record
+from simulators.parent_death import die_with_parent
 
 from .rundir import RUNS, UsageError, prepare_out, source_state, uclab_version
 from .shards import find_durations, shard_arg, split
@@ -79,11 +79,6 @@ async def _work(ids: list[str]) -> None:
         page.write(lab.dir, title=f"support matrix lab {lab.run_id}: {len(wanted)} cells")
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGTERM this (child) process when its parent dies."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 # -- sweep ---------------------------------------------------------------------------------
 
 
@@ -111,7 +106,7 @@ def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
             stdout=subprocess.PIPE,
             stderr=open(out / f"worker{i}.log", "w"),  # closed with the process
             text=True,
-            preexec_fn=die_with_parent,
+            preexec_fn=lambda: die_with_parent(signal.SIGTERM),
         )
         for i, share in enumerate(shares)
     ]

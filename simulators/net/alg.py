@@ -18,12 +18,12 @@ from .errors import LabError
 from .process import LabProcess, run, spawn
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .links import Links
 
 QUEUE = 0
 
 
-def rules_text(net: Network, router: str) -> str:
+def rules_text(net: Links, router: str) -> str:
     spec = net.topo.routers[router]
     assert spec.sip_alg.behaviour is not None
     impl = create(spec.sip_alg.behaviour, spec.sip_alg.options)
@@ -34,7 +34,7 @@ def rules_text(net: Network, router: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def start_middlebox(net: Network, router: str) -> LabProcess:
+def start_middlebox(net: Links, router: str) -> LabProcess:
     """Start the router's faulty-ALG middlebox, then queue its packets to it."""
     spec = net.topo.routers[router]
     options = {"router": router, "public": str(spec.interfaces[spec.outside].primary), **spec.sip_alg.options}
@@ -65,11 +65,11 @@ def start_middlebox(net: Network, router: str) -> LabProcess:
     return proc
 
 
-def stop_middlebox(net: Network, router: str, proc: LabProcess) -> None:
+def stop_middlebox(net: Links, router: str, proc: LabProcess) -> None:
     """Remove the queue rules first (so nothing waits on a dead queue), then stop the process."""
     run(net.ns(router), ["iptables-nft", "-t", "mangle", "-F", "FORWARD"], check=False)
     proc.stop(timeout=1.0)
 
 
-def start_middleboxes(net: Network) -> dict[str, LabProcess]:
+def start_middleboxes(net: Links) -> dict[str, LabProcess]:
     return {r: start_middlebox(net, r) for r, spec in net.topo.routers.items() if spec.sip_alg.mode == "faulty"}

@@ -32,13 +32,28 @@ def check(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | None =
 
 
 def _problems(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | None) -> Iterator[Problem]:
-    seg_names = ", ".join(topo.segments) or "(none defined)"
     for name in set(topo.hosts) & set(topo.routers):
         yield Problem(("routers", name), f"{name!r} is both a host and a router; give them different names")
     if not topo.nodes:
         yield Problem(("hosts",), "the topology has no hosts or routers; add at least one")
+    seen: dict[IPv4Address, Loc] = {}  # every address, where it was first used
+    yield from _segment_problems(topo)
+    yield from _interface_problems(topo, seen)
+    yield from _host_problems(topo, seen)
+    for router in topo.routers:
+        yield from _router_problems(topo, router, seen, known_alg_behaviours)
+    for vpn in topo.vpns:
+        yield from _vpn_problems(topo, vpn)
 
-    # segments: allowed ranges, no overlap
+
+def _segment_names(topo: Topology) -> str:
+    return ", ".join(topo.segments) or "(none defined)"
+
+
+# -- segments: allowed ranges, no overlap ---------------------------------------------------
+
+
+def _segment_problems(topo: Topology) -> Iterator[Problem]:
     nets = list(topo.segments.items())
     for i, (name, seg) in enumerate(nets):
         if not _allowed(seg.subnet):
@@ -57,8 +72,11 @@ def _problems(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | No
         if not members:
             yield Problem(("segments", name), "no host or router is attached; attach one or remove the segment")
 
-    # interfaces and addresses
-    seen: dict[IPv4Address, Loc] = {}
+
+# -- interfaces and addresses ---------------------------------------------------------------
+
+
+def _interface_problems(topo: Topology, seen: dict[IPv4Address, Loc]) -> Iterator[Problem]:
     for kind, nodes in (("hosts", topo.hosts), ("routers", topo.routers)):
         for node, spec in nodes.items():
             if not spec.interfaces:
@@ -71,13 +89,17 @@ def _problems(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | No
                 if iseg is None:
                     yield Problem(
                         (*loc, "segment"),
-                        f"segment {iface.segment!r} does not exist; defined segments: {seg_names}",
+                        f"segment {iface.segment!r} does not exist; defined segments: {_segment_names(topo)}",
                     )
                     continue
                 for i, addr in enumerate(iface.address):
                     yield from _address_problems((*loc, "address", i), addr, iseg.subnet, iface.segment, seen)
 
-    # host gateways
+
+# -- host gateways and roaming locations ----------------------------------------------------
+
+
+def _host_problems(topo: Topology, seen: dict[IPv4Address, Loc]) -> Iterator[Problem]:
     for host, hspec in topo.hosts.items():
         yield from _gateway_problems(topo, host, hspec.gateway, [i.segment for i in hspec.interfaces.values()])
         for place, where in hspec.roaming.items():
@@ -86,94 +108,125 @@ def _problems(topo: Topology, known_alg_behaviours: Callable[[], list[str]] | No
                 yield Problem((*loc, "interface"), f"host has no interface {where.interface!r}")
             rseg = topo.segments.get(where.segment)
             if rseg is None:
-                yield Problem((*loc, "segment"), f"segment {where.segment!r} does not exist; defined: {seg_names}")
+                yield Problem(
+                    (*loc, "segment"), f"segment {where.segment!r} does not exist; defined: {_segment_names(topo)}"
+                )
                 continue
             yield from _address_problems((*loc, "address"), where.address, rseg.subnet, where.segment, seen)
             yield from _gateway_problems(topo, host, where.gateway, [where.segment], loc)
 
-    # routers
-    for router, rspec in topo.routers.items():
-        loc = ("routers", router)
-        if rspec.nat and rspec.nat.outside not in rspec.interfaces:
-            yield Problem(
-                (*loc, "nat", "outside"),
-                f"router has no interface {rspec.nat.outside!r}; name the outside interface "
-                f"(one of: {', '.join(rspec.interfaces)})",
-            )
-        if rspec.nat and len(rspec.interfaces) < 2:
-            yield Problem((*loc, "nat"), "a NAT needs an inside and an outside interface; add one")
-        fw = rspec.effective_firewall
-        if fw.mode is not FirewallMode.NONE and rspec.outside not in rspec.interfaces:
-            yield Problem(
-                (*loc, "firewall", "outside"),
-                f"router has no interface {rspec.outside!r} to filter; set firewall.outside "
-                f"to one of: {', '.join(rspec.interfaces)}",
-            )
-        if rspec.port_forwards and not rspec.nat:
-            yield Problem((*loc, "port_forwards"), "port forwards need a NAT on the router; add nat: <preset>")
-        inside_nets = [
-            topo.segments[i.segment].subnet
-            for n, i in rspec.interfaces.items()
-            if n != rspec.outside and i.segment in topo.segments
-        ]
-        seen_fwd: set[tuple[str, int]] = set()
-        for j, fwd in enumerate(rspec.port_forwards):
-            floc = (*loc, "port_forwards", j)
-            key = (fwd.proto, fwd.port)
-            if key in seen_fwd:
-                yield Problem(floc, f"{fwd.proto} port {fwd.port} is forwarded twice; keep one")
-            seen_fwd.add(key)
-            addr, _ = fwd.target
-            if not any(addr in net for net in inside_nets):
-                lans = ", ".join(str(n) for n in inside_nets) or "(none)"
-                yield Problem(
-                    (*floc, "to"),
-                    f"{addr} is not on the router's LAN side ({lans}); forward to an inside address",
-                )
-            elif addr not in seen:
-                yield Problem((*floc, "to"), f"no host has address {addr}; forward to a host's address")
-        alg = rspec.sip_alg
-        if alg.mode == "faulty" and known_alg_behaviours is not None:
-            known = known_alg_behaviours()
-            if alg.behaviour not in known:
-                yield Problem(
-                    (*loc, "sip_alg", "behaviour"),
-                    f"unknown faulty SIP ALG behaviour {alg.behaviour!r}; known: {', '.join(known)}",
-                )
 
-    # VPNs
-    for vname, vpn in topo.vpns.items():
-        loc = ("vpns", vname)
-        if vpn.server not in topo.nodes:
-            yield Problem((*loc, "server"), f"no host or router named {vpn.server!r}")
-        if not _allowed(vpn.subnet) or vpn.subnet.prefixlen > 30:
-            yield Problem((*loc, "subnet"), f"{vpn.subnet} must be a private subnet of /30 or larger")
-        for seg_name, seg in topo.segments.items():
-            if vpn.subnet.overlaps(seg.subnet):
-                yield Problem((*loc, "subnet"), f"{vpn.subnet} overlaps segment {seg_name!r} ({seg.subnet})")
-        if vpn.endpoint is not None and vpn.server in topo.nodes:
-            server_addrs = [a for i in topo.node(vpn.server).interfaces.values() for a in i.address]
-            if vpn.endpoint not in server_addrs:
-                yield Problem((*loc, "endpoint"), f"{vpn.endpoint} is not an address of {vpn.server!r}")
-        vpn_seen: set[IPv4Address] = {vpn.server_address}
-        for client, cspec in vpn.clients.items():
-            cloc = (*loc, "clients", client)
-            if client not in topo.hosts:
-                yield Problem(cloc, f"VPN clients must be hosts; {client!r} is not a host")
-            if cspec.address is not None:
-                if cspec.address not in vpn.subnet or cspec.address in (
-                    vpn.subnet.network_address,
-                    vpn.subnet.broadcast_address,
-                ):
-                    yield Problem((*cloc, "address"), f"{cspec.address} is not a host address of {vpn.subnet}")
-                elif cspec.address in vpn_seen:
-                    yield Problem(
-                        (*cloc, "address"),
-                        f"{cspec.address} is taken (the server uses {vpn.server_address}); pick another",
-                    )
-                vpn_seen.add(cspec.address)
-        if not vpn.clients:
-            yield Problem((*loc, "clients"), "a VPN needs at least one client")
+# -- routers: NAT and firewall sides, port forwards, SIP ALG --------------------------------
+
+
+def _router_problems(
+    topo: Topology,
+    router: str,
+    seen: dict[IPv4Address, Loc],
+    known_alg_behaviours: Callable[[], list[str]] | None,
+) -> Iterator[Problem]:
+    rspec = topo.routers[router]
+    loc = ("routers", router)
+    if rspec.nat and rspec.nat.outside not in rspec.interfaces:
+        yield Problem(
+            (*loc, "nat", "outside"),
+            f"router has no interface {rspec.nat.outside!r}; name the outside interface "
+            f"(one of: {', '.join(rspec.interfaces)})",
+        )
+    if rspec.nat and len(rspec.interfaces) < 2:
+        yield Problem((*loc, "nat"), "a NAT needs an inside and an outside interface; add one")
+    fw = rspec.effective_firewall
+    if fw.mode is not FirewallMode.NONE and rspec.outside not in rspec.interfaces:
+        yield Problem(
+            (*loc, "firewall", "outside"),
+            f"router has no interface {rspec.outside!r} to filter; set firewall.outside "
+            f"to one of: {', '.join(rspec.interfaces)}",
+        )
+    if rspec.port_forwards and not rspec.nat:
+        yield Problem((*loc, "port_forwards"), "port forwards need a NAT on the router; add nat: <preset>")
+    yield from _forward_problems(topo, router, seen)
+    alg = rspec.sip_alg
+    if alg.mode == "faulty" and known_alg_behaviours is not None:
+        known = known_alg_behaviours()
+        if alg.behaviour not in known:
+            yield Problem(
+                (*loc, "sip_alg", "behaviour"),
+                f"unknown faulty SIP ALG behaviour {alg.behaviour!r}; known: {', '.join(known)}",
+            )
+
+
+def _forward_problems(topo: Topology, router: str, seen: dict[IPv4Address, Loc]) -> Iterator[Problem]:
+    """Each port forwarded once, to the address of a host on the router's inside."""
+    rspec = topo.routers[router]
+    inside_nets = [
+        topo.segments[i.segment].subnet
+        for n, i in rspec.interfaces.items()
+        if n != rspec.outside and i.segment in topo.segments
+    ]
+    seen_fwd: set[tuple[str, int]] = set()
+    for j, fwd in enumerate(rspec.port_forwards):
+        floc = ("routers", router, "port_forwards", j)
+        key = (fwd.proto, fwd.port)
+        if key in seen_fwd:
+            yield Problem(floc, f"{fwd.proto} port {fwd.port} is forwarded twice; keep one")
+        seen_fwd.add(key)
+        addr, _ = fwd.target
+        if not any(addr in net for net in inside_nets):
+            lans = ", ".join(str(n) for n in inside_nets) or "(none)"
+            yield Problem(
+                (*floc, "to"),
+                f"{addr} is not on the router's LAN side ({lans}); forward to an inside address",
+            )
+        elif addr not in seen:
+            yield Problem((*floc, "to"), f"no host has address {addr}; forward to a host's address")
+
+
+# -- VPNs -----------------------------------------------------------------------------------
+
+
+def _vpn_problems(topo: Topology, vname: str) -> Iterator[Problem]:
+    vpn = topo.vpns[vname]
+    loc = ("vpns", vname)
+    if vpn.server not in topo.nodes:
+        yield Problem((*loc, "server"), f"no host or router named {vpn.server!r}")
+    if not _allowed(vpn.subnet) or vpn.subnet.prefixlen > 30:
+        yield Problem((*loc, "subnet"), f"{vpn.subnet} must be a private subnet of /30 or larger")
+    for seg_name, seg in topo.segments.items():
+        if vpn.subnet.overlaps(seg.subnet):
+            yield Problem((*loc, "subnet"), f"{vpn.subnet} overlaps segment {seg_name!r} ({seg.subnet})")
+    if vpn.endpoint is not None and vpn.server in topo.nodes:
+        server_addrs = [a for i in topo.node(vpn.server).interfaces.values() for a in i.address]
+        if vpn.endpoint not in server_addrs:
+            yield Problem((*loc, "endpoint"), f"{vpn.endpoint} is not an address of {vpn.server!r}")
+    yield from _vpn_client_problems(topo, vname)
+    if not vpn.clients:
+        yield Problem((*loc, "clients"), "a VPN needs at least one client")
+
+
+def _vpn_client_problems(topo: Topology, vname: str) -> Iterator[Problem]:
+    """Clients are hosts with distinct host addresses of the VPN subnet (or none, TRB-1)."""
+    vpn = topo.vpns[vname]
+    vpn_seen: set[IPv4Address] = {vpn.server_address}
+    for client, cspec in vpn.clients.items():
+        cloc = ("vpns", vname, "clients", client)
+        if client not in topo.hosts:
+            yield Problem(cloc, f"VPN clients must be hosts; {client!r} is not a host")
+        if cspec.address is None:
+            continue
+        if cspec.address not in vpn.subnet or cspec.address in (
+            vpn.subnet.network_address,
+            vpn.subnet.broadcast_address,
+        ):
+            yield Problem((*cloc, "address"), f"{cspec.address} is not a host address of {vpn.subnet}")
+        elif cspec.address in vpn_seen:
+            yield Problem(
+                (*cloc, "address"),
+                f"{cspec.address} is taken (the server uses {vpn.server_address}); pick another",
+            )
+        vpn_seen.add(cspec.address)
+
+
+# -- shared -----------------------------------------------------------------------------------
 
 
 def _address_problems(

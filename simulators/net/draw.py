@@ -2,7 +2,8 @@
 
 `dot` renders a topology as Graphviz source (segments as ellipses with their subnet,
 hosts as boxes, routers as octagons labelled with their NAT, firewall, ALG and port
-forwards, VPN tunnels dashed); `svg` runs `dot -Tsvg` on it. `summary` is the same
+forwards, VPN tunnels dashed); `svg` runs `dot -Tsvg` on it. `colours` (node name -> fill
+colour, e.g. a verdict's) overrides the default fill of those hosts and routers. `summary` is the same
 information as text for terminals and logs.
 """
 
@@ -41,7 +42,8 @@ def _router_label(name: str, spec: Router) -> str:
     return "\\n".join([name, *_router_details(spec)])
 
 
-def dot(topo: Topology) -> str:
+def dot(topo: Topology, colours: dict[str, str] | None = None) -> str:
+    colours = colours or {}
     out = [
         f'graph "{topo.name}" {{',
         '  graph [fontname="Helvetica", fontsize=11, rankdir=LR, label="' + topo.name + '"];',
@@ -53,12 +55,14 @@ def dot(topo: Topology) -> str:
     for host, hspec in topo.hosts.items():
         services = ", ".join(s.kind for s in hspec.services)
         label = host + (f"\\n[{services}]" if services else "")
-        out.append(f'  "{host}" [shape=box, style=rounded, label="{label}"];')
+        fill = f', style="rounded,filled", fillcolor="{colours[host]}"' if host in colours else ", style=rounded"
+        out.append(f'  "{host}" [shape=box{fill}, label="{label}"];')
         for place, loc in hspec.roaming.items():
             out.append(f'  "{host}" -- "seg:{loc.segment}" [style=dotted, label="roam {place}: {loc.address}"];')
     for router, rspec in topo.routers.items():
+        fill = colours.get(router, "#fff4e0")
         out.append(
-            f'  "{router}" [shape=octagon, style=filled, fillcolor="#fff4e0", label="{_router_label(router, rspec)}"];'
+            f'  "{router}" [shape=octagon, style=filled, fillcolor="{fill}", label="{_router_label(router, rspec)}"];'
         )
     for node, nspec in topo.nodes.items():
         for ifname, iface in nspec.interfaces.items():
@@ -80,9 +84,9 @@ def dot(topo: Topology) -> str:
     return "\n".join(out) + "\n"
 
 
-def svg(topo: Topology) -> bytes:
+def svg(topo: Topology, colours: dict[str, str] | None = None) -> bytes:
     try:
-        result = subprocess.run(["dot", "-Tsvg"], input=dot(topo).encode(), capture_output=True, timeout=30)
+        result = subprocess.run(["dot", "-Tsvg"], input=dot(topo, colours).encode(), capture_output=True, timeout=30)
     except FileNotFoundError:
         raise LabError("graphviz 'dot' is not installed; run make setup (apt package graphviz)") from None
     if result.returncode != 0:

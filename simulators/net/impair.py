@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 
 from . import nftlib
 from .errors import LabError
-from .model import Impairment
-from .network import PORT_INDEX
 from .process import LabProcess, run, spawn
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .links import Links
+    from .model import Impairment
 
 QUEUE_BASE = 100  # queues 100+2k (egress) and 101+2k (ingress) for the node's k-th interface
 
@@ -37,7 +36,7 @@ QUEUE_BASE = 100  # queues 100+2k (egress) and 101+2k (ingress) for the node's k
 class Impairments:
     """The impairments of one lab, kept so they can be changed and removed at runtime."""
 
-    def __init__(self, net: Network):
+    def __init__(self, net: Links):
         self.net = net
         self.current: dict[tuple[str, str], Impairment] = {}
         self.delaylines: dict[tuple[str, str], LabProcess] = {}
@@ -115,15 +114,15 @@ class Impairments:
             proc.stop(timeout=1.0)
 
     def _ends(self, node: str, ifname: str) -> list[tuple[str, int]]:
-        return [(node, self.net.ifindex(node, ifname)), ("_sw", self.net._port_of[(node, ifname)])]
+        return [(node, self.net.ifindex(node, ifname)), ("_sw", self.net.port_of(node, ifname).index)]
 
     def _load_loss(self, node: str, ifname: str, loss_pct: float) -> None:
         """Drop on the receiving side of each direction, so senders see nothing (as on a wire):
         netdev ingress of the switch port (node egress) and of the node's interface (node ingress)."""
         net = self.net
-        port = net._port_of[(node, ifname)]
+        port = net.port_of(node, ifname)
         threshold = round(loss_pct * 1000)
-        for where, ns, device in ((node, net.ns(node), ifname), ("_sw", net.switch, f"p{port - PORT_INDEX}")):
+        for where, ns, device in ((node, net.ns(node), ifname), ("_sw", net.switch, port.name)):
             table = f"uclab_{net.run.run_id}_loss_{device}"
             text = f"table netdev {table}\ndelete table netdev {table}\n"
             if threshold:

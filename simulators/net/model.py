@@ -354,7 +354,7 @@ class Vpn(Strict):
 
     @property
     def server_address(self) -> IPv4Address:
-        return next(self.subnet.hosts())
+        return next(iter(self.subnet.hosts()))  # a /31 or /32 gives a list, not an iterator
 
 
 class Segment(Strict):

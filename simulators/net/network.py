@@ -20,23 +20,25 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyroute2 import IPRoute
 
 from . import netns, nftables, nftlib, runs
 from .errors import LabError
+from .links import SwitchPort, bridge_index, switch_port
 from .model import Impairment, Topology
 from .process import LabProcess
 from .routing import Routing, vpn_ifname
+
+if TYPE_CHECKING:
+    from .impair import Impairments
 
 NODE_SYSCTLS = {
     "net.ipv6.conf.all.disable_ipv6": "1",
     "net.ipv6.conf.default.disable_ipv6": "1",
 }
 FORWARDER_SYSCTLS = {"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0"}
-BRIDGE_INDEX = 100  # ifindex of segment i's bridge in the switch namespace: 100 + i
-PORT_INDEX = 1000  # ifindex of the k-th switch port
 
 
 def namespaced_iproute(ns: str) -> IPRoute:
@@ -81,7 +83,10 @@ class Timings:
 
 
 class Network:
-    """The kernel side of one lab: namespaces, links, addresses, routes, rulesets."""
+    """The kernel side of one lab: namespaces, links, addresses, routes, rulesets.
+
+    Its VPN tunnels, faulty-ALG middleboxes and impairments use it as `links.Links`.
+    """
 
     def __init__(self, topo: Topology, run: runs.Run):
         self.topo = topo
@@ -93,10 +98,10 @@ class Network:
         self._ipr: dict[str, IPRoute] = {}
         self._created_ns: list[str] = []
         self._seg_index = {name: i for i, name in enumerate(topo.segments)}
-        self._port_of: dict[tuple[str, str], int] = {}  # (node, ifname) -> ifindex of its switch port
+        self._port_of: dict[tuple[str, str], SwitchPort] = {}  # (node, ifname) -> its switch port
         self._index: dict[tuple[str, str], int] = {}  # (node, ifname) -> ifindex
         self._built = False
-        self.impairments: Any = None  # impair.Impairments, created on first use
+        self.impairments: Impairments | None = None  # created on first use
         self.middleboxes: dict[str, LabProcess] = {}  # router -> faulty-ALG middlebox
 
     # -- names and sockets ----------------------------------------------------------------
@@ -128,6 +133,13 @@ class Network:
             raise LabError(f"{node} has no interface {ifname!r}")
         self._index[(node, ifname)] = int(found[0])
         return int(found[0])
+
+    def port_of(self, node: str, ifname: str) -> SwitchPort:
+        """The switch port the node's interface is plugged into."""
+        port = self._port_of.get((node, ifname))
+        if port is None:
+            raise LabError(f"{node} has no interface {ifname!r}")
+        return port
 
     # -- build ----------------------------------------------------------------------------
 
@@ -180,7 +192,7 @@ class Network:
         sw = self.ipr("_sw")
         alias = runs.link_alias(self.run.run_id)
         for seg, i in self._seg_index.items():
-            sw.link("add", ifname=f"br{i}", index=BRIDGE_INDEX + i, kind="bridge", state="up", ifalias=f"{alias}:{seg}")
+            sw.link("add", ifname=f"br{i}", index=bridge_index(i), kind="bridge", state="up", ifalias=f"{alias}:{seg}")
         for node in self.topo.nodes:
             self.ipr(node).link("set", index=1, state="up")  # lo
 
@@ -192,28 +204,29 @@ class Network:
             fd = os.open(netns.path(self.ns(node)), os.O_RDONLY)
             try:
                 for ifname, iface in spec.interfaces.items():
-                    port, index = f"p{k}", PORT_INDEX + k
+                    port = switch_port(k)
                     k += 1
                     sw.link(
                         "add",
-                        ifname=port,
-                        index=index,
+                        ifname=port.name,
+                        index=port.index,
                         kind="veth",
-                        master=BRIDGE_INDEX + self._seg_index[iface.segment],
+                        master=bridge_index(self._seg_index[iface.segment]),
                         state="up",
                         ifalias=f"{alias}:{node}:{ifname}",
                         peer={"ifname": ifname, "net_ns_fd": fd},
                     )
-                    self._port_of[(node, ifname)] = index
-                    peer_index = sw.link("get", index=index)[0].get_attr("IFLA_LINK")
+                    self._port_of[(node, ifname)] = port
+                    peer_index = sw.link("get", index=port.index)[0].get_attr("IFLA_LINK")
                     self._index[(node, ifname)] = peer_index
-                    self._configure_interface(
+                    self.configure_interface(
                         node, ifname, iface.address, self.topo.segments[iface.segment].subnet.prefixlen
                     )
             finally:
                 os.close(fd)
 
-    def _configure_interface(self, node: str, ifname: str, addresses: list[IPv4Address], prefixlen: int) -> None:
+    def configure_interface(self, node: str, ifname: str, addresses: list[IPv4Address], prefixlen: int) -> None:
+        """Bring the node's interface up (tagged with the run) with these addresses."""
         ipr = self.ipr(node)
         idx = self.ifindex(node, ifname)
         ipr.link("set", index=idx, state="up", ifalias=runs.link_alias(self.run.run_id))
@@ -336,7 +349,7 @@ class Network:
         idx = self.ifindex(host, dev)
         for addr in ipr.get_addr(index=idx):
             ipr.addr("del", index=idx, address=addr.get_attr("IFA_ADDRESS"), prefixlen=addr["prefixlen"])
-        self.ipr("_sw").link("set", index=self._port_of[(host, dev)], master=BRIDGE_INDEX + self._seg_index[segment])
+        self.ipr("_sw").link("set", index=self.port_of(host, dev).index, master=bridge_index(self._seg_index[segment]))
         prefixlen = self.topo.segments[segment].subnet.prefixlen
         for addr in addresses:
             ipr.addr("add", index=idx, address=str(addr), prefixlen=prefixlen)

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from ..parent_death import die_with_parent
 from . import netns
 
-PR_SET_PDEATHSIG = 1
 CLONE_NEWNS = 0x00020000
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
@@ -36,9 +36,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _child_setup(ns_fd: int, parent: int, private_run: bool) -> None:
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
+    die_with_parent(signal.SIGKILL, parent)
     if _libc.setns(ns_fd, netns.CLONE_NEWNET) != 0:
         os._exit(126)
     if private_run:

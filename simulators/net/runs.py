@@ -8,6 +8,11 @@ the orchestrator dies, however it dies. So "is this run alive?" is "can I take i
 and `clean` touches only runs whose lock is free. Locks live in one machine-wide place
 (namespaces are machine-wide too), whatever run root a process uses for its artifacts:
 otherwise a `clean` with another run root would take a live lab for a dead one.
+
+Unix sockets of a run (phone agents, the stub's processes, the lab's control socket) live
+in `/run/uclab/sockets/<run>` (`socket_dir`), not in the run directory: a socket path is
+limited to 107 bytes, and a run directory may be anywhere a user puts it (`--out DIR`).
+The socket directory is removed with the run, by teardown or by `clean`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from . import netns
 
 NS_PREFIX = "ucl"
+SOCKET_ROOT = Path("/run/uclab/sockets")
 RUN_ID_RE = re.compile(r"^[0-9a-f]{8}$")
 NS_RE = re.compile(rf"^{NS_PREFIX}([0-9a-f]{{8}})-(.+)$")
 
@@ -36,6 +42,11 @@ def run_root() -> Path:
 
 
 LOCK_DIR = Path("/run/uclab/locks")
+
+
+def socket_dir(run_id: str) -> Path:
+    """The directory of run `run_id`'s Unix sockets: short, whatever the run directory."""
+    return SOCKET_ROOT / run_id
 
 
 def lock_path(run_id: str) -> Path:
@@ -81,6 +92,7 @@ class Run:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             os.write(fd, json.dumps({"dir": str(path), "pid": os.getpid()}).encode())
             run = cls(run_id, path, fd)
+            socket_dir(run_id).mkdir(parents=True, exist_ok=True)
             run.write_meta(topology=topology)
             return run
         raise RuntimeError(f"could not allocate a run id under {root}")
@@ -100,8 +112,9 @@ class Run:
         return read_meta(self.dir)
 
     def finish(self) -> None:
-        """The run ended normally: remove its lock file, then give up the lock."""
+        """The run ended normally: remove its sockets and lock file, then give up the lock."""
         if self._lock_fd >= 0:
+            shutil.rmtree(socket_dir(self.run_id), ignore_errors=True)
             with contextlib.suppress(OSError):
                 lock_path(self.run_id).unlink()
         self.release()
@@ -114,6 +127,12 @@ class Run:
 
     def path(self, *parts: str) -> Path:
         p = self.dir.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def socket(self, *parts: str) -> Path:
+        """A Unix socket path of this run (in `socket_dir`), its parent directory created."""
+        p = socket_dir(self.run_id).joinpath(*parts)
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
@@ -223,6 +242,7 @@ def remove_run(run_id: str, root: Path | None = None, keep_dir: bool = True) -> 
     elif directory.exists():
         with contextlib.suppress(OSError):
             (directory / "DEAD").write_text("cleaned\n")
+    shutil.rmtree(socket_dir(run_id), ignore_errors=True)
     with contextlib.suppress(OSError):
         lock_path(run_id).unlink()
     return report

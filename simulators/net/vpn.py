@@ -25,7 +25,7 @@ from .process import LabProcess, spawn
 from .routing import vpn_endpoint, vpn_ifname, vpn_routes
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .links import Links
 
 KEEPALIVE_S = 25
 
@@ -61,7 +61,7 @@ def uapi(pid: int, ifname: str, request: str, timeout: float = 2.0) -> str:
     return reply
 
 
-def _start(net: Network, node: str, ifname: str) -> LabProcess:
+def _start(net: Links, node: str, ifname: str) -> LabProcess:
     proc = spawn(
         net.ns(node),
         ["wireguard-go", "-f", ifname],
@@ -81,7 +81,7 @@ class VpnSetup:
     devices), `connect` gives the clients their peer (after routes exist, so the first
     handshake goes out at once instead of waiting for WireGuard's 5 s retry)."""
 
-    def __init__(self, net: Network):
+    def __init__(self, net: Links):
         self.net = net
         self.processes: list[LabProcess] = []
         self._clients: list[tuple[LabProcess, str, str]] = []  # process, ifname, UAPI request
@@ -105,7 +105,7 @@ class VpnSetup:
                 ifname,
                 f"set=1\nprivate_key={server_keys.private}\nlisten_port={vpn.port}\nreplace_peers=true\n{peers}",
             )
-            net._configure_interface(vpn.server, ifname, [vpn.server_address], vpn.subnet.prefixlen)
+            net.configure_interface(vpn.server, ifname, [vpn.server_address], vpn.subnet.prefixlen)
             endpoint = vpn_endpoint(topo, vname)
             allowed = "".join(f"allowed_ip={n}\n" for n in [vpn.subnet, *vpn_routes(topo, vname)])
             for client, keys in client_keys.items():
@@ -113,7 +113,7 @@ class VpnSetup:
                 self.processes.append(proc)
                 uapi(proc.pid, ifname, f"set=1\nprivate_key={keys.private}\n")
                 address = vpn.clients[client].address
-                net._configure_interface(client, ifname, [address] if address else [], vpn.subnet.prefixlen)
+                net.configure_interface(client, ifname, [address] if address else [], vpn.subnet.prefixlen)
                 self._clients.append(
                     (
                         proc,

@@ -36,6 +36,7 @@ from .settings import PhoneSettings
 from .voip import IceServer, IceServers, ice_status, nat_outcome
 
 MAX_SOCKET_PATH = 107
+REGISTER_PATIENCE_S = 40.0  # a REGISTER transaction ends within pjsip's 32 s timeout (Timer F)
 
 
 class Agent:
@@ -52,6 +53,8 @@ class Agent:
         self.dev = Device(self.rt, settings, self.emit)
         self._nat_waiter: asyncio.Future[tuple[int, str, str]] | None = None
         self._stun_waiter: asyncio.Future[int] | None = None
+        self.reg_answers: list[p.RegState] = []  # in the order the device counted them
+        self._reg_waiters: list[tuple[int, asyncio.Future[p.RegState]]] = []
         self.handlers: dict[str, Callable[[Any], Awaitable[BaseModel | None]]] = {
             "status": self.op_status,
             "dial": self.op_dial,
@@ -68,7 +71,7 @@ class Agent:
             "send_dtmf": lambda r: self.on_pj(lambda: self.dev.send_dtmf(r.call, r.digits, r.method)),
             "report": lambda r: self.on_pj(lambda: self.dev.report(r.call)),
             "save_audio": self.op_save_audio,
-            "register": lambda r: self.on_pj(lambda: self.dev.register(r.on)),
+            "register": self.op_register,
             "check_nat_type": self.op_check_nat_type,
             "check_ice_status": self.op_check_ice_status,
             "add_ice_server": self.op_add_ice_server,
@@ -84,6 +87,8 @@ class Agent:
         data = p.encode(event)
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self._broadcast, data)
+            if isinstance(event, p.RegState):
+                self.loop.call_soon_threadsafe(self._reg_answered, event)
 
     def _broadcast(self, data: bytes) -> None:
         for w in list(self.writers):
@@ -166,6 +171,42 @@ class Agent:
     async def op_save_audio(self, r: p.SaveAudio) -> BaseModel:
         path = await self.on_pj(lambda: self.dev.save_audio(r.call, r.path, r.seconds))
         return p.CallRef(call=path)
+
+    async def op_register(self, r: p.Register) -> BaseModel:
+        """Register (or unregister) now; the result is the registrar's answer to this REGISTER.
+
+        A REGISTER still in flight is waited for, then this one is sent: a user of the phone
+        never sees pjsip's "one transaction at a time" (PJSIP_EBUSY).
+        """
+        deadline = self.loop.time() + REGISTER_PATIENCE_S
+        while True:
+            sent, before = await self.on_pj(lambda: self.dev.register(r.on))
+            try:
+                answer = await self._reg_answer(before + 1, deadline - self.loop.time())
+            except TimeoutError:
+                raise DeviceError(
+                    "timeout", f"the registrar did not answer the REGISTER within {REGISTER_PATIENCE_S:.0f} s"
+                ) from None
+            if sent:
+                return answer
+
+    def _reg_answered(self, event: p.RegState) -> None:
+        self.reg_answers.append(event)
+        for n, fut in self._reg_waiters:
+            if n <= len(self.reg_answers) and not fut.done():
+                fut.set_result(self.reg_answers[n - 1])
+
+    async def _reg_answer(self, n: int, timeout: float) -> p.RegState:
+        """The device's n-th registrar answer (1-based), once it has come."""
+        if n <= len(self.reg_answers):
+            return self.reg_answers[n - 1]
+        fut: asyncio.Future[p.RegState] = self.loop.create_future()
+        entry = (n, fut)
+        self._reg_waiters.append(entry)
+        try:
+            return await asyncio.wait_for(fut, max(timeout, 0.0))
+        finally:
+            self._reg_waiters.remove(entry)
 
     async def op_set_preselection(self, r: p.SetCodecPreselection) -> None:
         self.dev.preselection = r.on

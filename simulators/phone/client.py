@@ -420,14 +420,12 @@ class Phone:
         await held.retrieve(timeout)
 
     async def register(self, timeout: float = DEFAULT_TIMEOUT) -> p.RegState:
-        """(Re-)register now and await the registrar's answer."""
-        mark = self.mark()
-        await self.request(p.Register(on=True), timeout)
-        ev = await self.wait_event(
-            lambda e: isinstance(e, p.RegState), timeout, mark, "waiting for the REGISTER answer"
-        )
-        assert isinstance(ev, p.RegState)
-        return ev
+        """(Re-)register now; returns the registrar's answer to this REGISTER.
+
+        A registration already in flight (the phone's own refresh or retry) is waited for
+        first, inside `timeout`.
+        """
+        return await self.request_as(p.Register(on=True), p.RegState, timeout)
 
     async def registered(self, timeout: float = DEFAULT_TIMEOUT, since: int = 0) -> p.RegState:
         ev = await self.wait_event(
@@ -440,13 +438,8 @@ class Phone:
         return ev
 
     async def unregister(self, timeout: float = DEFAULT_TIMEOUT) -> p.RegState:
-        mark = self.mark()
-        await self.request(p.Register(on=False), timeout)
-        ev = await self.wait_event(
-            lambda e: isinstance(e, p.RegState), timeout, mark, "waiting for the un-REGISTER answer"
-        )
-        assert isinstance(ev, p.RegState)
-        return ev
+        """Unregister now; returns the registrar's answer to this un-REGISTER."""
+        return await self.request_as(p.Register(on=False), p.RegState, timeout)
 
     async def check_nat_type(self, timeout: float = 15.0) -> p.NatTypeResult:
         return await self.request_as(p.CheckNatType(timeout=timeout), p.NatTypeResult, timeout + 2)

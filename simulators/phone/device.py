@@ -48,6 +48,10 @@ MEDIA: dict[int, str] = {
     pj.PJSUA_CALL_MEDIA_ERROR: "error",
 }
 DTMF_METHODS: dict[int, str] = {pj.PJSUA_DTMF_METHOD_RFC2833: "rfc4733", pj.PJSUA_DTMF_METHOD_SIP_INFO: "info"}
+# pjsip/sip_errno.h: PJSIP_ERRNO_START_PJSIP + 1, "Object is busy": the account's REGISTER
+# client has a transaction pending (pjsip sends one REGISTER at a time; pjsua's own
+# refreshes and retries go through the same client). pjsua2 does not export the constant.
+PJSIP_EBUSY = 171001
 Emit = Callable[[p.Ev], None]
 
 
@@ -204,6 +208,7 @@ class _Account(pj.Account):  # type: ignore[misc]
         self.dev.incoming(prm.callId)
 
     def onRegState(self, prm: Any) -> None:
+        self.dev.reg_answers += 1
         info = self.getInfo()
         self.dev.emit(
             p.RegState(
@@ -226,6 +231,7 @@ class Device:
         self.calls: dict[str, DevCall] = {}
         self.account: Any = None
         self.tone: TonePlayer | None = None
+        self.reg_answers = 0  # registrar answers so far (RegState events emitted)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -523,7 +529,21 @@ class Device:
     def save_audio(self, cid: str, path: str, seconds: float) -> str:
         return str(self.call(cid).ear.save_wav(Path(path), seconds))
 
-    def register(self, on: bool) -> None:
+    def register(self, on: bool) -> tuple[bool, int]:
+        """Send a REGISTER (with `on` false: an un-REGISTER) unless one is in flight.
+
+        Returns (sent, answers before): when sent, the registrar's next answer is the answer
+        to it; when a REGISTER transaction is still pending (the phone's own first
+        registration, refresh or retry), nothing is sent and the caller tries again once that
+        one is answered.
+        """
         if self.settings.registration is None:
             raise DeviceError("no_registrar", "this phone has no registration settings; start it with registration=...")
-        self.account.setRegistration(on)
+        before = self.reg_answers
+        try:
+            self.account.setRegistration(on)
+        except pj.Error as exc:
+            if exc.status == PJSIP_EBUSY:
+                return False, before
+            raise
+        return True, before

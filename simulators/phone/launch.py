@@ -63,9 +63,9 @@ def default_stun(lab: Any) -> str | None:
 
 
 def run_path(lab: Any, name: str) -> Path:
-    path = Path(lab.dir) / name
+    path = Path(lab.socket_path(name))
     if len(str(path)) > MAX_SOCKET_PATH:
-        raise PhoneError(f"socket path {path} exceeds {MAX_SOCKET_PATH} bytes; use a shorter UCLAB_RUN_ROOT")
+        raise PhoneError(f"socket path {path} exceeds {MAX_SOCKET_PATH} bytes")
     return path
 
 

@@ -84,6 +84,9 @@ class PhoneSettings(Strict):
     ice: bool = False
     default_stun: str | None = Field(None, description="the built-in STUN server: not listed, not removable")
     ice_servers: list[str] = Field(default_factory=list, description="the user's ICE servers list")
+    nameservers: list[str] = Field(
+        default_factory=list, description="DNS servers for a registrar given by name (a lab DNS server)"
+    )
     codecs: list[str] = Field(default_factory=lambda: list(DEFAULT_CODECS))
     codec_preselection: bool = Field(False, description="myPortal @work Codec Preselection (off by default)")
     tone: int = Field(TONE_PLAN[0], description="the frequency this device transmits (Hz)")
@@ -132,6 +135,7 @@ class PhoneSettings(Strict):
             tls=self.tls,
             rtp_ports=self.rtp_ports,
             stun_servers=self.stun_hostports(),
+            nameservers=self.nameservers,
             codecs=self.codecs,
             log_level=self.log_level,
             user_agent=f"uclab-phone/{self.name}",

@@ -18,7 +18,8 @@ logs in as the client does with one of its four connections (servers.py): the LA
 address first, then the WAN address; the first server that answers decides.
 
 A client in a lab host: `UcApi(url, socket_factory=lambda: lab.socket("home_pc",
-socket.SOCK_STREAM))` opens its TCP connections inside that host's network namespace.
+socket.SOCK_STREAM))` opens its TCP connections inside that host's network namespace; with
+`resolve=` it logs in at a server name, resolved through a lab DNS server (never the machine's).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import asyncio
 import select
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -421,6 +422,16 @@ def tls_context(ca_file: str | Path | None) -> ssl.SSLContext | bool:
 
 
 SocketFactory = Callable[[], socket.socket]
+Resolver = Callable[[str], Awaitable[str]]
+"""host name -> IPv4 address, as a lab host's resolver answers it (simulators/net/dns.py)"""
+
+
+def _is_address(host: str) -> bool:
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return host.count(".") == 3
 
 
 class _Stream(httpcore.AsyncNetworkStream):
@@ -484,8 +495,9 @@ class _Stream(httpcore.AsyncNetworkStream):
 class _FactoryBackend(httpcore.AsyncNetworkBackend):
     """TCP connections from sockets the factory makes (e.g. inside a lab host's namespace)."""
 
-    def __init__(self, factory: SocketFactory) -> None:
+    def __init__(self, factory: SocketFactory, resolve: Resolver | None = None) -> None:
         self._factory = factory
+        self._resolve = resolve
 
     async def connect_tcp(
         self,
@@ -495,6 +507,13 @@ class _FactoryBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
+        if not _is_address(host):
+            if self._resolve is None:
+                raise httpcore.ConnectError(f"{host}: a lab host's client resolves names only through a lab DNS server")
+            try:
+                host = await self._resolve(host)
+            except Exception as exc:  # the resolver's own message says what the server answered
+                raise httpcore.ConnectError(f"{host}: {exc}") from exc
         sock = self._factory()
         sock.setblocking(False)
         try:
@@ -518,7 +537,7 @@ class _FactoryBackend(httpcore.AsyncNetworkBackend):
 
 
 class _FactoryTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, verify: bool | ssl.SSLContext, factory: SocketFactory) -> None:
+    def __init__(self, verify: bool | ssl.SSLContext, factory: SocketFactory, resolve: Resolver | None = None) -> None:
         super().__init__(verify=verify, trust_env=False)
         context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
         # httpx 0.28 builds its pool without a way to pass a network backend; replace it, with
@@ -528,7 +547,7 @@ class _FactoryTransport(httpx.AsyncHTTPTransport):
         limits = httpx.Limits()
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=context,
-            network_backend=_FactoryBackend(factory),
+            network_backend=_FactoryBackend(factory, resolve),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -547,13 +566,15 @@ class UcApi:
         transport: httpx.AsyncBaseTransport | None = None,
         client: str = AT_WORK,
         socket_factory: SocketFactory | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
         """`verify`: True (system CAs), a CA file path (the lab CA), an SSLContext, or False.
-        `socket_factory`: make every TCP connection from its sockets (a client in a lab host)."""
+        `socket_factory`: make every TCP connection from its sockets (a client in a lab host);
+        `resolve`: how that client turns a server name into an address (a lab DNS server)."""
         if isinstance(verify, str | Path):
             verify = tls_context(verify)
         if socket_factory is not None:
-            transport = _FactoryTransport(verify, socket_factory)
+            transport = _FactoryTransport(verify, socket_factory, resolve)
         self.base_url = base_url.rstrip("/")
         self.client_kind = client
         self.token: str | None = None

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-PR_SET_PDEATHSIG = 1
+from ..parent_death import die_with_parent
+
 PR_SET_NAME = 15
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -123,11 +124,9 @@ class Zygote:
             for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_DFL)
             os.setsid()
-            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            die_with_parent(signal.SIGKILL, self.pid)
             name = json.loads(request["settings"]).get("name", "agent")
             _libc.prctl(PR_SET_NAME, f"phone-{name}".encode()[:15], 0, 0, 0)
-            if os.getppid() != self.pid:
-                os._exit(1)
             fd = os.open(request["netns"], os.O_RDONLY)
             if _libc.setns(fd, CLONE_NEWNET) != 0:
                 raise OSError(ctypes.get_errno(), f"setns into {request['netns']} failed")

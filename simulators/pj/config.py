@@ -66,6 +66,10 @@ class EndpointConfig(Strict):
     tls: TlsSettings = Field(default_factory=TlsSettings)
     rtp_ports: tuple[int, int] = WEBRTC_PORTS
     stun_servers: list[str] = Field(default_factory=list, description="host:port of STUN servers, in order")
+    nameservers: list[str] = Field(
+        default_factory=list,
+        description="DNS servers (IPv4 addresses) pjsip's own resolver asks for SIP host names; none: names are not used",
+    )
     codecs: list[str] = Field(default_factory=lambda: list(DEFAULT_CODECS), description="enabled, best first")
     clock_rate: int = 16000
     log_level: int = Field(1, ge=0, le=6)
@@ -81,6 +85,16 @@ class EndpointConfig(Strict):
             raise ValueError(
                 f"bind {value!r} is not an IPv4 address; give one of the host's addresses or {ANY_ADDRESS} (any)"
             ) from None
+        return value
+
+    @field_validator("nameservers")
+    @classmethod
+    def _nameservers(cls, value: list[str]) -> list[str]:
+        for server in value:
+            try:
+                ipaddress.IPv4Address(server)
+            except ValueError:
+                raise ValueError(f"nameserver {server!r} is not an IPv4 address, e.g. 192.0.2.53") from None
         return value
 
     @field_validator("rtp_ports")

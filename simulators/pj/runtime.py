@@ -269,6 +269,8 @@ class PjRuntime:
         ec.uaConfig.userAgent = cfg.user_agent
         ec.uaConfig.natTypeInSdp = 0
         ec.uaConfig.stunIgnoreFailure = True
+        for server in cfg.nameservers:
+            ec.uaConfig.nameserver.append(server)
         ec.logConfig.level = cfg.log_level
         ec.logConfig.consoleLevel = cfg.log_level
         ec.medConfig.clockRate = cfg.clock_rate
@@ -421,7 +423,6 @@ def init_openssl_digests() -> None:
     bundled OpenSSL 1.0.2 knows no digest until initialised, which pjsip does only when it
     opens a TLS socket. Without this every 401/407 fails with PJ_ENOTSUP ("The algorithm
     (MD5) referenced by algorithm_type is not supported") and nothing registers.
-    (Added by the stub engineer, issue 4 part B; see the report.)
     """
     import ctypes
 

@@ -1,7 +1,7 @@
 """A bare pjsua2 call inside one process: two accounts on two UDP ports of one address.
 
 No runtime thread, no agent, no control socket: the floor the agent layer is measured
-against (benchmarks/phone_call.py), and the harness that validates the tone plan per
+against (benchmarks/phone_floor.py), and the harness that validates the tone plan per
 codec (tonecheck.py). Run it inside a lab host (its traffic stays in that namespace).
 """
 

@@ -24,8 +24,8 @@ from operator import mul
 # simulators.pj.tonecheck (results in tone_validation.json next to this file).
 # Phones take tones from the front, the system's own tones come from the end
 # (callcore/ivr.py: prompt 1150, confirmation 1050, music on hold 2350), so 17 devices
-# fit besides them: a 16-party conference plus its music on hold. The top two kept their
-# values when the plan grew from 8 to 20 tones (issue 7).
+# fit besides them: a 16-party conference plus its music on hold. The last two are out of
+# order because the prompt and confirmation tones stay 1150 and 1050 Hz.
 TONE_PLAN: tuple[int, ...] = (
     450, 550, 650, 750, 850, 950,
     1250, 1350, 1450, 1550, 1650, 1750, 1850, 1950, 2050, 2150, 2250,

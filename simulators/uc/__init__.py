@@ -17,5 +17,7 @@ faces the network: the front door, Kamailio) beside them. Dependencies point tha
 - `credentials.py`: stored secrets: SIP digest HA1 and slow hashes of passwords, PINs and tokens.
 - `tls.py`: the lab CA, the stub's server certificate and TLS contexts.
 - `control.py`: the control sockets of the stub's processes: newline-delimited JSON over Unix sockets.
+- `supervisor.py`: restarts the stub's processes when they die, and who restarts what.
+- `authlimits.py`: the failed-authentication limits and their figures (a lab choice, LAB-AUTH-LIMITS).
 - `backdoor.py`: the stub's internals for its self-tests and benchmarks, never for a conformance verdict.
 """

@@ -46,7 +46,7 @@ class ControlRefused(ControlError):
 
 def check_path(path: Path) -> Path:
     if len(str(path)) > MAX_SOCKET_PATH:
-        raise ControlError(f"control socket path {path} exceeds {MAX_SOCKET_PATH} bytes; use a shorter UCLAB_RUN_ROOT")
+        raise ControlError(f"control socket path {path} exceeds {MAX_SOCKET_PATH} bytes; use a shorter directory")
     return path
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .authlimits import AuthLimits
 from .control import serve
 from .edge import kamailio, registrar
 from .edge.frontdoor import ConnectionRegistry, DoorConnection, FrontDoor
@@ -52,6 +53,7 @@ class ServerSettings(BaseModel):
     min_expires: int = 60
     max_expires: int = 300
     internal_token: str | None = None
+    auth_limits: AuthLimits = AuthLimits()
     log_level: str = "info"
     tls_keylog: Path | None = Field(
         None,
@@ -71,6 +73,7 @@ class UcServer:
         self.evapi: registrar.EvapiLink | None = None
         self.stats = {"claims": 0, "accepted": 0, "refused": 0, "released": 0}
         self.started = time.time()
+        self._evapi_keeper: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
         from .api.app import ApiSettings, create_app
@@ -80,14 +83,13 @@ class UcServer:
 
         s = self.settings
         self.state = State.open(s.state_path, load_config(s.config_path))
-        for reg in self.state.registrations():
-            # Kamailio starts with an empty location: what the state still holds is stale
-            log.info("start: dropping the stale registration of %s from %s", reg.sip_user, reg.source)
-            self.state.release_registration(reg.sip_user)
+        self._drop_stale_registrations("start")
         accounts = [kamailio.Account(a.username, a.ha1) for a in self.state.sip_accounts()]
         await asyncio.to_thread(kamailio.write_subscribers, s.auth_db, accounts)
         tls = LabTls.ensure(s.tls_dir, s.tls_identities)
-        app = create_app(self.state, ApiSettings(internal_token=s.internal_token or secrets.token_hex(16)))
+        app = create_app(
+            self.state, ApiSettings(internal_token=s.internal_token or secrets.token_hex(16), auth_limits=s.auth_limits)
+        )
         self.http = UvicornHandoff(app, log_level="warning")
         await self.http.start()
         self.door = FrontDoor(kamailio=s.kamailio_door, http=self.http, registry=self.registry)
@@ -99,6 +101,22 @@ class UcServer:
             await self.door.listen(s.lan_ip, s.http_port, None)
         self.evapi = registrar.EvapiLink(s.evapi[0], s.evapi[1], self._on_event)
         await self.evapi.connect()
+        self._evapi_keeper = asyncio.ensure_future(self._keep_evapi())
+
+    def _drop_stale_registrations(self, why: str) -> None:
+        """A Kamailio that (re)starts has an empty location: what the state still holds is stale."""
+        for reg in self.state.registrations():
+            log.info("%s: dropping the stale registration of %s from %s", why, reg.sip_user, reg.source)
+            self.state.release_registration(reg.sip_user)
+
+    async def _keep_evapi(self) -> None:
+        """Reconnect when the evapi link drops (Kamailio died and its supervisor starts a new one)."""
+        assert self.evapi is not None
+        while True:
+            await self.evapi.wait_closed()
+            log.warning("evapi link lost: reconnecting to Kamailio")
+            await self.evapi.connect(timeout=float("inf"), retry_s=0.05)
+            await asyncio.to_thread(self._drop_stale_registrations, "Kamailio restarted")
 
     # -- registration events (run in a worker thread: the state uses SQLite) ---------------
 
@@ -191,6 +209,8 @@ class UcServer:
             await self.door.close()
         if self.http is not None:
             await self.http.stop()
+        if self._evapi_keeper is not None:
+            self._evapi_keeper.cancel()
         if self.evapi is not None:
             await self.evapi.close()
         if self.state is not None:

@@ -25,7 +25,9 @@ Processes, all started by the lab in the host (they die with the orchestrator, a
     uc-server   front door 8802, UC API, registration decisions (server.py)
 
 Readiness is awaited, never slept for: each process's readiness line, then a SIP OPTIONS
-answered on the LAN address.
+answered on the LAN address. Once ready, a `Supervisor` (supervisor.py) restarts any of these
+four that dies; the call core restarts its own workers and mixer nodes. Kamailio and the UC
+server get OPENSSL_CONF naming the lab's TLS settings (tls.py: Mozilla intermediate).
 """
 
 from __future__ import annotations
@@ -49,17 +51,26 @@ from simulators.net.errors import LabError
 from simulators.net.model import Service
 from simulators.net.process import LabProcess, ProcessFailed
 
+from .authlimits import AuthLimits
 from .callcore.settings import CoreSettings
 from .config import SystemConfig, load_config
 from .control import CORE_SOCKET, ask
 from .edge import kamailio
 from .server import ServerSettings
+from .supervisor import Launcher, Restart, Supervisor
 from .timescale import Timer, TimeScale
+from .tls import LabTls
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).with_name("examples")
 STUN_PORT = stunserver.STUN_PORT
 _stubs: weakref.WeakKeyDictionary[Lab, dict[str, Stub]] = weakref.WeakKeyDictionary()
+READY = {
+    "kamailio": r"UC kamailio-ready",
+    "uc-core": r"^CORE (READY|FAILED)",
+    "uc-server": r"^UC (READY|FAILED)",
+}
+"""each process's readiness line (coturn's readiness is awaited by stunserver.start)"""
 
 
 class StubError(LabError):
@@ -82,10 +93,18 @@ class StubOptions(BaseModel):
     )
     system_stun: bool = Field(True, description="run coturn on the system host (the system's STUN server)")
     ice: bool = True
+    public_names: list[str] = Field(
+        default_factory=list,
+        description="DNS names of the office router's public address (004:219, 004:246): the server certificate "
+        "names them and the SIP edge takes name:port of every 8802 forward as its own",
+    )
     core_log_level: int = Field(1, ge=0, le=6)
     core_clock_rate: int = Field(16000, description="the call core's bridge rate (8000: cheaper, no wideband)")
     core_poll_ms: int = Field(5, ge=1, le=100, description="the call core workers' pjsua2 event poll")
     kamailio_debug: int = Field(2, ge=0, le=3)
+    auth_limits: AuthLimits = Field(
+        default_factory=AuthLimits, description="failed-authentication limits, SIP and UC API (LAB-AUTH-LIMITS)"
+    )
     start_timeout: float = Field(20.0, gt=0)
 
 
@@ -112,6 +131,12 @@ def door_endpoints(lab: Lab, lan_ip: str, port: int = 8802) -> list[str]:
                 if outside is not None:
                     out += [f"{a}:{pf.port}" for a in outside.address]
     return out
+
+
+def _with_names(endpoints: list[str], names: list[str]) -> list[str]:
+    """The door endpoints plus name:port for each public name and forwarded port."""
+    ports = dict.fromkeys(e.rsplit(":", 1)[1] for e in endpoints)
+    return endpoints + [f"{name}:{port}" for name in names for port in ports]
 
 
 def _options_probe(lab: Lab, host: str, address: str, port: int, timeout: float) -> float:
@@ -163,6 +188,10 @@ class Stub:
     stun_servers: list[str]
     processes: dict[str, LabProcess] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    tls: LabTls | None = None
+    supervisor: Supervisor | None = None
+    restarts: list[Restart] = field(default_factory=list)
+    """restarts of earlier starts (the running supervisor has its own)"""
     _t_spawn: float = 0.0
 
     # -- files and settings ---------------------------------------------------------------
@@ -180,12 +209,17 @@ class Stub:
         return self.dir / "config.yaml"
 
     @property
+    def sockets(self) -> Path:
+        """The stub's Unix sockets: in the lab's short socket directory (runs.socket_dir)."""
+        return self.lab.socket_path(f"uc-{self.host}", CORE_SOCKET).parent
+
+    @property
     def core_control(self) -> Path:
-        return self.dir / CORE_SOCKET
+        return self.sockets / CORE_SOCKET
 
     @property
     def server_control(self) -> Path:
-        return self.dir / "server.sock"
+        return self.sockets / "server.sock"
 
     @property
     def tls_keylog(self) -> Path:
@@ -206,6 +240,7 @@ class Stub:
             lan_ip=self.lan_ip,
             realm=self.config.realm,
             directory=self.dir,
+            sockets=self.sockets,
             tls_cert=self.dir / "tls" / "server.pem",
             tls_key=self.dir / "tls" / "server.key",
             door_endpoints=self.door_endpoints,
@@ -214,6 +249,7 @@ class Stub:
             debug=self.options.kamailio_debug,
             min_expires=max(1, round(scale.timer(Timer.REGISTRATION_MIN_EXPIRES))),
             max_expires=max(2, round(scale.timer(Timer.REGISTRATION_EXPIRES))),
+            auth_limits=self.options.auth_limits,
         )
 
     def core_settings(self) -> CoreSettings:
@@ -260,57 +296,64 @@ class Stub:
             tls_keylog=self.tls_keylog,
             min_expires=edge.min_expires,
             max_expires=edge.max_expires,
+            auth_limits=self.options.auth_limits,
         )
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        from .tls import LabTls
-
         self.dir.mkdir(parents=True, exist_ok=True)
         self.tls_keylog.parent.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
         edge = self.edge()
-        LabTls.ensure(self.dir / "tls", self.server_settings().tls_identities)
+        self.tls = LabTls.ensure(self.dir / "tls", self.server_settings().tls_identities)
         kamailio.render(edge)
         if not edge.auth_db.exists():
             kamailio.write_subscribers(edge.auth_db, [])
 
+    def _launchers(self) -> dict[str, Launcher]:
+        """How each process starts (from the calling thread: it dies with that thread)."""
+        edge = self.edge()
+        py = sys.executable
+        env = self.tls.openssl_env() if self.tls is not None else None
+        core = self.core_settings().model_dump_json()
+        server = self.server_settings().model_dump_json()
+
+        def kamailio_() -> LabProcess:
+            return self.lab.spawn(self.host, kamailio.argv(edge), name="kamailio", watch=True, env=env)
+
+        def core_() -> LabProcess:
+            argv = [py, "-m", "simulators.uc.callcore.main", "--settings", core]
+            return self.lab.spawn(self.host, argv, name="uc-core", watch=True, cwd=ROOT)
+
+        def server_() -> LabProcess:
+            argv = [py, "-m", "simulators.uc.server", "--settings", server]
+            return self.lab.spawn(self.host, argv, name="uc-server", watch=True, cwd=ROOT, env=env)
+
+        def coturn_() -> LabProcess:
+            addresses = [a for i in self.lab.topo.node(self.host).interfaces.values() for a in i.address]
+            proc = stunserver.start(self.lab.ns(self.host), self.host, addresses, self.lab.dir, name="uc-stun")
+            self.lab.processes.append(proc)
+            return proc
+
+        launchers: dict[str, Launcher] = {"kamailio": kamailio_, "uc-core": core_, "uc-server": server_}
+        if self.options.system_stun:
+            launchers["coturn"] = coturn_
+        return launchers
+
     def _spawn(self) -> None:
         """Start every process (from the orchestrator's thread: they die with it)."""
         self._t_spawn = time.perf_counter()
-        edge = self.edge()
-        py = sys.executable
-        self.processes["kamailio"] = self.lab.spawn(self.host, kamailio.argv(edge), name="kamailio", watch=True)
-        core = self.core_settings().model_dump_json()
-        self.processes["uc-core"] = self.lab.spawn(
-            self.host,
-            [py, "-m", "simulators.uc.callcore.main", "--settings", core],
-            name="uc-core",
-            watch=True,
-            cwd=ROOT,
-        )
-        server = self.server_settings().model_dump_json()
-        self.processes["uc-server"] = self.lab.spawn(
-            self.host, [py, "-m", "simulators.uc.server", "--settings", server], name="uc-server", watch=True, cwd=ROOT
-        )
-        if self.options.system_stun:
-            addresses = [a for i in self.lab.topo.node(self.host).interfaces.values() for a in i.address]
+        for name, launch in self._launchers().items():
             t0 = time.perf_counter()
-            proc = stunserver.start(self.lab.ns(self.host), self.host, addresses, self.lab.dir, name="uc-stun")
-            self.lab.processes.append(proc)
-            self.processes["coturn"] = proc
-            self.timings["coturn_ms"] = (time.perf_counter() - t0) * 1000
+            self.processes[name] = launch()
+            if name == "coturn":
+                self.timings["coturn_ms"] = (time.perf_counter() - t0) * 1000
 
     def _await_ready(self) -> None:
         """Block until every process printed its readiness line and SIP answers."""
         timeout = self.options.start_timeout
-        lines = {
-            "kamailio": r"UC kamailio-ready",
-            "uc-core": r"^CORE (READY|FAILED)",
-            "uc-server": r"^UC (READY|FAILED)",
-        }
-        for name, pattern in lines.items():
+        for name, pattern in READY.items():
             proc = self.processes[name]
             try:
                 line = proc.wait_for(pattern, timeout)
@@ -320,6 +363,17 @@ class Stub:
                 raise StubError(f"stub {name} in {self.host}: {line}; log: {proc.log}")
             self.timings[f"{name}_ms"] = (time.perf_counter() - self._t_spawn) * 1000
         self.timings["options_ms"] = _options_probe(self.lab, self.host, self.lan_ip, 5060, timeout)
+
+    def _supervise(self) -> None:
+        """Restart what dies from now on (supervisor.py says who restarts what)."""
+
+        def replaced(old: LabProcess, new: LabProcess) -> None:
+            with contextlib.suppress(ValueError):
+                self.lab.processes.remove(old)
+            if new not in self.lab.processes:
+                self.lab.processes.append(new)
+
+        self.supervisor = Supervisor(self._launchers(), READY, self.processes, replaced).start()
 
     def start_blocking(self) -> Stub:
         t0 = time.perf_counter()
@@ -331,6 +385,7 @@ class Stub:
         except BaseException:
             self.stop()
             raise
+        self._supervise()
         self.timings["ready_ms"] = (time.perf_counter() - t0) * 1000
         return self
 
@@ -344,11 +399,15 @@ class Stub:
         except BaseException:
             self.stop()
             raise
+        self._supervise()
         self.timings["ready_ms"] = (time.perf_counter() - t0) * 1000
         return self
 
     def stop(self, timeout: float = 3.0) -> None:
         """Stop every process (the SQLite state stays in the stub directory)."""
+        supervisor, self.supervisor = self.supervisor, None
+        if supervisor is not None:
+            supervisor.hold()
         for name in ("uc-server", "uc-core", "kamailio", "coturn"):
             proc = self.processes.pop(name, None)
             if proc is not None:
@@ -356,6 +415,9 @@ class Stub:
                     proc.stop(timeout=timeout)
                 with contextlib.suppress(ValueError):
                     self.lab.processes.remove(proc)
+        if supervisor is not None:
+            self.restarts += supervisor.restarts
+            supervisor.close()
 
     async def restart(self) -> Stub:
         self.stop()
@@ -406,7 +468,7 @@ def _make(lab: Lab, host: str, options: StubOptions) -> Stub:
         config=config_source(options.config),
         dir=lab.dir / f"uc-{host}",
         lan_ip=lan_ip,
-        door_endpoints=door_endpoints(lab, lan_ip),
+        door_endpoints=_with_names(door_endpoints(lab, lan_ip), options.public_names),
         stun_servers=stun,
     )
     _stubs.setdefault(lab, {})[host] = stub

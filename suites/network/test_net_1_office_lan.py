@@ -91,7 +91,7 @@ async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: Star
     out, inc = await call(net, anna, desk, stub.door_uri("202"))
     await audio(net, out, inc, "two-way", label="VoIP client 200 -> desk phone 202")
     # no re-INVITE here: the pjsua 2.15.1 agent with ICE and no STUN server aborts in
-    # pj_stun_sock_sendto when a re-INVITEd call is hung up (reported with issue 5)
+    # pj_stun_sock_sendto when a re-INVITEd call is hung up
     await out.hangup()
     await call_with_audio(net, desk, anna, stub.sip_uri("200"), "two-way", label="desk phone 202 -> VoIP client 200")
 

@@ -1,4 +1,4 @@
-"""Proof that the network suites can fail (issue 5): the suites' own checks
+"""Proof that the network suites can fail: the suites' own checks
 (simulators/netcheck.py, suites/network/test_port_table.py) run against a deliberately
 broken lab or with a deliberately wrong expectation, and must fail with a message a partner
 understands. No rule IDs: these test the suite machinery, not the product.

@@ -32,7 +32,7 @@ from .test_login import CLOSED_PORT, USER, connections
 )
 async def test_one_profile_at_home_and_in_the_office(lab_factory: Callable[..., Lab], uc_target: Targets) -> None:
     # built inside the test's loop: lab.roam() from an async test fails on a lab built in a
-    # sync fixture (pyroute2 "No such device"; reported with issue 8)
+    # sync fixture (pyroute2 "No such device")
     roaming = lab_factory("roaming_internet")
     target = await uc_target.in_lab(roaming, "office")
     password = target.user(USER)["password"]

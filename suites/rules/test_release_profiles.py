@@ -8,7 +8,7 @@ target reports and, for each difference the UC API can show, the value the docum
 for the profile's release (the tables in oracles.py, with their lines).
 
 Not asserted here: REL-HOLD, REL-KEYS and REL-DIAL are behaviours of calls and of the
-client (the call core, issue 6); REL-HOTKEY and REL-ADMIN are the client's own; REL-HIST
+client (the call core); REL-HOTKEY and REL-ADMIN are the client's own; REL-HIST
 is the history the tables come from.
 """
 

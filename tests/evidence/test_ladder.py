@@ -1,5 +1,5 @@
 """SIP ladders from real captures: a call through a home router whose SIP ALG
-(faulty:sdp-rewrite-no-pinhole, ALG-1 004:384) rewrites the client's SDP port, then the same
+(faulty:sdp-rewrite-no-pinhole, ALG-1 004:383) rewrites the client's SDP port, then the same
 call with the ALG off. Fixture: the SIP of a `uclab repro examples/repro/one_way_audio_faulty_alg.yaml`
 run, captured on both sides of the home router and on the system (tests/data/evidence_alg_run)."""
 

@@ -194,3 +194,13 @@ def test_json_schema_is_exported() -> None:
 def test_a_key_given_twice_is_an_error_not_a_silent_override() -> None:
     text = GOOD.replace("    nat: port-restricted-cone\n", "    nat: port-restricted-cone\n    nat: symmetric\n")
     assert problems(text) == ["t.yaml:16: routers.gw.nat: key 'nat' appears twice (first on line 15); keep one"]
+
+
+def test_a_vpn_subnet_too_small_for_a_server_and_a_client_is_named() -> None:
+    text = GOOD + (
+        "vpns:\n  office:\n    server: gw\n    subnet: 10.8.0.1/32\n    clients:\n      pc: {address: 10.8.0.2}\n"
+    )
+    assert problems(text) == [
+        "t.yaml:21: vpns.office.subnet: 10.8.0.1/32 must be a private subnet of /30 or larger",
+        "t.yaml:23: vpns.office.clients.pc.address: 10.8.0.2 is not a host address of 10.8.0.1/32",
+    ]

@@ -2,7 +2,7 @@
 
 The transport here is a small model of a NAT: it answers what a NAT of the given
 behaviour would let through. The same logic is exercised against real NATs in
-test_nat_presets.py; this file pins the decision procedure itself.
+test_nat_behaviour.py; this file pins the decision procedure itself.
 """
 
 from __future__ import annotations

@@ -61,3 +61,19 @@ def test_meta_records_the_owner(tmp_path: Path) -> None:
     assert run.meta()["pid"] == os.getpid()
     assert run.meta()["topology"] == "topo"
     run.release()
+
+
+def test_sockets_live_in_a_short_directory_removed_with_the_run(tmp_path: Path) -> None:
+    """A run directory may be anywhere (`--out DIR`); its Unix sockets stay under 107 bytes
+    in runs.socket_dir, which goes with the run: at the end and by `clean` after a crash."""
+    deep = tmp_path / ("out-" + "x" * 120)
+    run = runs.Run.create("t", root=deep)
+    sock = run.socket("uc-system", "core.sock")
+    assert sock.parent.is_dir() and len(str(sock)) < 60 and not str(sock).startswith(str(deep))
+    run.finish()
+    assert not runs.socket_dir(run.run_id).exists()
+    crashed = runs.Run.create("t", root=deep)
+    crashed.socket("phone-a.sock").touch()
+    crashed.release()  # the owner died without finishing
+    runs.clean(deep, only={crashed.run_id})
+    assert not runs.socket_dir(crashed.run_id).exists()

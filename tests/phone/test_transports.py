@@ -2,7 +2,7 @@
 not verified), digest registration at a registrar, re-registration and UDP keep-alives.
 
 The registrar is SIPp (an independent SIP implementation) running a digest-checking
-UAS scenario (data/registrar.xml) in its own lab host.
+UAS scenario (`sipp_scenarios.registrar`: realm "uclab", Expires 10) in its own lab host.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import trustme
 from simulators.lab import Lab
 from simulators.net.builder import TopologyBuilder
 from simulators.net.model import Topology
+from simulators.peers import sipp_scenarios as scenarios
+from simulators.phone import protocol as p
 from simulators.phone.client import Phone, PhoneError, connect
 from simulators.phone.media import expect_audio
 
 from .conftest import StartPhone
-
-SCENARIO = Path(__file__).parent / "data" / "registrar.xml"
 
 
 def office_with_registrar() -> Topology:
@@ -37,25 +37,24 @@ def office_with_registrar() -> Topology:
     )
 
 
+def _with_registrar(lab: Lab, answer_after_ms: int = 0) -> Lab:
+    """Start SIPp as the digest registrar in the lab's registrar host."""
+    scenario = lab.dir / "registrar.xml"
+    scenario.write_text(scenarios.registrar("uclab", expires=10, answer_after_ms=answer_after_ms))
+    argv = ["sipp", "-sf", str(scenario), "-i", lab.address("registrar"), "-p", "5060", "-nostdin"]
+    lab.spawn("registrar", argv, name="sipp-registrar", watch=True)
+    return lab
+
+
 @pytest.fixture
 def registrar_lab(lab_factory: Callable[..., Lab]) -> Lab:
-    lab = lab_factory(office_with_registrar())
-    lab.spawn(
-        "registrar",
-        [
-            "sipp",
-            "-sf",
-            str(SCENARIO),
-            "-i",
-            lab.address("registrar"),
-            "-p",
-            "5060",
-            "-nostdin",
-        ],
-        name="sipp-registrar",
-        watch=True,
-    )
-    return lab
+    return _with_registrar(lab_factory(office_with_registrar()))
+
+
+@pytest.fixture
+def slow_registrar_lab(lab_factory: Callable[..., Lab]) -> Lab:
+    """A registrar that holds every round's first REGISTER for 1.5 s before challenging it."""
+    return _with_registrar(lab_factory(office_with_registrar()), answer_after_ms=1500)
 
 
 def tls_files(lab: Lab, host: str) -> dict[str, str]:
@@ -130,6 +129,25 @@ async def test_digest_registration_refresh_and_keepalive(registrar_lab: Lab, pho
         assert _digest_ok(message, "alice", "s3cret"), message
     assert not _digest_ok(authorized[0], "alice", "wrong")
     assert any(p.strip() == b"" for p in packets), "no UDP keep-alive reached the registrar"
+
+
+REGISTRATION = {"user": "alice", "password": "s3cret", "expires": 10, "refresh_margin_s": 8, "retry_s": 1}
+
+
+async def test_register_while_a_registration_is_in_flight_is_answered_not_busy(
+    slow_registrar_lab: Lab, phones: StartPhone
+) -> None:
+    """The phone's own first REGISTER is still waiting for the slow registrar when the user
+    asks to register: pjsip allows one REGISTER transaction at a time (PJSIP_EBUSY), and the
+    phone API must not pass that on. register() waits for the registration in flight, then
+    sends its own and returns the registrar's answer to that one."""
+    registrar = f"{slow_registrar_lab.address('registrar')}:5060"
+    alice = await phones(slow_registrar_lab, "alice", registration={"registrar": registrar, **REGISTRATION})
+    answer = await alice.register(timeout=10)
+    assert answer.code == 200 and answer.expires == 10 and answer.active, answer
+    answers = [e for e in alice.events if isinstance(e, p.RegState)]
+    assert [e.code for e in answers[:2]] == [200, 200] and answer == answers[1], answers
+    assert answer.t - answers[0].t >= 1.5, "the second REGISTER was not sent after the first was answered"
 
 
 def _digest_ok(register: str, user: str, password: str) -> bool:

@@ -42,7 +42,7 @@ def page_of(report: Report) -> str:
 @pytest.mark.rule("ALG-1")
 @pytest.mark.parametrize("report", ["one_way_audio_faulty_alg"], indirect=True)
 def test_one_way_audio_behind_a_faulty_alg(report: Report) -> None:
-    """ALG-1 (004:384): one-way audio with the ALG on, two-way with it off."""
+    """ALG-1 (004:383): one-way audio with the ALG on, two-way with it off."""
     assert report.exit_code == 0, report.text()
     (_, ok1, m1), (_, ok2, m2) = expectations(report)
     assert (ok1, m1["audio"]["kind"], m1["audio"]["direction"]) == ("ok", "one-way", "home -> desk")  # type: ignore[index]

@@ -8,4 +8,6 @@
 - `test_ucapi_client.py`: the UC API client against the stub's published spec.
 - `test_boundaries.py`: the suites and the client side meet the stub only over its API.
 - `test_citations.py`: every document reference points at existing text.
+- `test_tls.py`: the lab CA and server certificate a standard validator accepts, and the TLS profile files.
+- `test_supervisor.py`: the stub's supervisor restarts the processes it should.
 """

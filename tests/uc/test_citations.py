@@ -13,7 +13,8 @@ from simulators import catalogue
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(
     {
-        *(p for top in ("simulators", "suites", "reports", "benchmarks") for p in (ROOT / top).rglob("*.py")),
+        *(p for top in ("simulators", "suites", "reports", "benchmarks", "uclab") for p in (ROOT / top).rglob("*.py")),
+        *(ROOT / "examples").rglob("*.yaml"),
         *(ROOT / "simulators").rglob("*.yaml"),
         *(ROOT / "topologies").glob("*.yaml"),
         *(ROOT / "docs").glob("*.md"),

@@ -11,6 +11,7 @@
 - `natcheck.py`: `uclab natcheck`, the NAT behaviour a host sees (RFC 5780).
 - `conformance.py`: `uclab run`, the suites and the report; one shard, or all shards merged.
 - `matrix.py`: `uclab matrix`, the support matrix against the documents.
+- `check.py`: `uclab check`, a customer's network measured site by site, with causes and remedies.
 - `report.py`: `uclab report merge`, one report of the run directories of a run's shards.
 - `bench.py`: `uclab bench`, performance against a floor measured in the same run.
 """

@@ -125,7 +125,7 @@ async def _serve(lab: Lab, system: str | None, ready_fd: int | None) -> int:
                 text += await session.start_system(system) + "\n"
             except SessionError as exc:
                 return fail(str(exc), EXIT_FAILED)
-        server = await labserver.serve(session, labserver.control_path(lab.dir))
+        server = await labserver.serve(session, labserver.control_path(lab.run_id))
         text += (
             f"# uclab phone {lab.run_id} start NAME --host HOST --user N   |   uclab router {lab.run_id} ROUTER ...\n"
         )

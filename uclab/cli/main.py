@@ -15,6 +15,7 @@ uclab run [PYTEST ARGS]               run the suites, write a report under repor
 uclab run --shard K/N | --shards N    one part of a run (CI job, pod), or all parts here and merged
 uclab matrix [--jobs N] [--only ID..]  the support matrix: every network cell measured vs the documents
 uclab report merge DIR... --out DIR   one report of the run directories of a run's shards
+uclab check FILE [--html OUT] ...     a customer's network: verdict, documented cause and remedy per site
 uclab bench topology                  build time against a plain ip/nft script
 
 Exit codes: 0 every check held, 1 a check failed, 2 bad input or a host that is not ready.
@@ -27,10 +28,10 @@ import sys
 
 from simulators.net.errors import LabError, TopologyError
 
-from . import bench, conformance, doctor, labs, matrix, natcheck, phone, report, repro, router, topologies
+from . import bench, check, conformance, doctor, labs, matrix, natcheck, phone, report, repro, router, topologies
 from .common import fail
 
-COMMANDS = (doctor, topologies, labs, phone, router, repro, natcheck, conformance, matrix, report, bench)
+COMMANDS = (doctor, topologies, labs, phone, router, repro, natcheck, conformance, matrix, report, check, bench)
 """each module's `register` adds its subcommands, in the order `uclab --help` lists them"""
 
 

@@ -5,6 +5,7 @@ each router module has `router(state, access) -> APIRouter` and lists its routes
 
 - `app.py`: `create_app(state, settings)`, the app factory that includes every router.
 - `access.py`: who may call a route: user and administrator sessions, the SIP side's token.
+- `limits.py`: failed-login limits of both logins, per address and per account (LAB-AUTH-LIMITS).
 - `errors.py`: one JSON error shape, validation and routing errors, https only, unknown query parameters.
 - `models.py`: the request and reply models the routers share (pydantic).
 - `system.py`: liveness and the system's name, mode, release and clock.

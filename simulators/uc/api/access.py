@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..state.core import Session, State
 from .errors import ApiError
+from .limits import LoginLimiter
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,13 @@ class Access:
     user_session: Callable[..., Session]
     admin_session: Callable[..., Session]
     internal_caller: Callable[..., None]
+    login_limiter: LoginLimiter
+    """failed-login limits of both logins (LAB-AUTH-LIMITS, limits.py)"""
 
 
-def access(state: State, internal_token: str | None) -> Access:
-    """The checks over `state`; `internal_token` is the SIP side's shared secret (None: refused)."""
+def access(state: State, internal_token: str | None, limiter: LoginLimiter) -> Access:
+    """The checks over `state`; `internal_token` is the SIP side's shared secret (None: refused);
+    `limiter` counts failed logins."""
     bearer = HTTPBearer(auto_error=False, description="the token of POST /api/v1/login")
     Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
@@ -87,7 +91,7 @@ def access(state: State, internal_token: str | None) -> Access:
                 403, "internal_token", "Wrong or missing X-UC-Internal-Token; only the SIP side may call this."
             )
 
-    return Access(any_session, user_any_scope, user_session, admin_session, internal_caller)
+    return Access(any_session, user_any_scope, user_session, admin_session, internal_caller, limiter)
 
 
 def owner(session: Session) -> str:

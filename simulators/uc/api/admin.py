@@ -50,10 +50,13 @@ def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["admin"])
     AdminSession = Annotated[Session, Depends(access.admin_session)]
 
-    @api.post("/api/v1/admin/login", response_model=m.AdminLoginReply, responses=error_responses(401, 422))
+    @api.post("/api/v1/admin/login", response_model=m.AdminLoginReply, responses=error_responses(401, 422, 429))
     def admin_login(body: m.AdminLoginRequest, request: Request) -> m.AdminLoginReply:
+        attempt = access.login_limiter.attempt(client_address(request), "administrator")
         if not state.verify_admin_password(body.password):
+            attempt.failed()
             raise ApiError(401, "wrong_credentials", "Wrong administrator password.")
+        attempt.succeeded()
         token, session = state.open_session(
             None, role="admin", client=ClientKind.AT_WORK, address=client_address(request)
         )

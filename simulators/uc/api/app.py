@@ -30,10 +30,11 @@ when a route that acts on calls cannot reach the call core (callcore_client.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Depends, FastAPI
 
+from ..authlimits import AuthLimits
 from ..state.core import State
 from . import (
     admin,
@@ -55,6 +56,7 @@ from . import (
 )
 from .access import access
 from .errors import HttpsOnly, install_error_handlers, known_query_only
+from .limits import LoginLimiter
 
 API_VERSION = "1"
 ROUTERS = (
@@ -82,6 +84,8 @@ ROUTERS = (
 class ApiSettings:
     internal_token: str | None = None
     """shared secret of the SIP side for /api/v1/internal/...; None refuses those calls"""
+    auth_limits: AuthLimits = field(default_factory=AuthLimits)
+    """failed-login limits of both logins (LAB-AUTH-LIMITS, api/limits.py)"""
 
 
 def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
@@ -97,7 +101,8 @@ def create_app(state: State, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(HttpsOnly)
     install_error_handlers(app)
-    checks = access(state, settings.internal_token)
+    app.state.login_limiter = limiter = LoginLimiter(settings.auth_limits)
+    checks = access(state, settings.internal_token, limiter)
     for module in ROUTERS:
         app.include_router(module.router(state, checks))
     return app

@@ -29,12 +29,20 @@ from . import models as m
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, violations: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        violations: Sequence[str] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.violations = list(violations)
+        self.headers = headers or {}
 
     @classmethod
     def refused(cls, status: int, code: str, verdict: Verdict) -> ApiError:
@@ -56,6 +64,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "conflicts with the current state (e.g. preassigned PIN not changed yet, personal contacts full)",
         413: "the upload is larger than the lab accepts",
         422: "the request is malformed; the message names the field and the fix",
+        429: "too many failed logins from this address or for this user; Retry-After says when to try again",
         503: "the call core did not answer (call_core_unreachable) or could not do it; try again",
     }
     return {c: {"model": m.ErrorBody, "description": words[c]} for c in (403, *codes)}
@@ -172,7 +181,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        return JSONResponse(body(exc.code, exc.message, exc.violations), status_code=exc.status)
+        return JSONResponse(body(exc.code, exc.message, exc.violations), status_code=exc.status, headers=exc.headers)
 
     async def invalid(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

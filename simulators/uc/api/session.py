@@ -29,11 +29,14 @@ def router(state: State, access: Access) -> APIRouter:
     AnyUserSession = Annotated[Session, Depends(access.user_any_scope)]
     UserSession = Annotated[Session, Depends(access.user_session)]
 
-    @api.post("/api/v1/login", response_model=m.LoginReply, responses=error_responses(401, 409, 422))
+    @api.post("/api/v1/login", response_model=m.LoginReply, responses=error_responses(401, 409, 422, 429))
     def login(body: m.LoginRequest, request: Request) -> m.LoginReply:
         """Log in with the internal number and password (000:326-330)."""
+        attempt = access.login_limiter.attempt(client_address(request), body.user)
         if not state.verify_password(body.user, body.password):
+            attempt.failed()
             raise ApiError(401, "wrong_credentials", "Wrong user name or password.")
+        attempt.succeeded()
         user = state.user(body.user)
         if user is None:  # removed between the two reads
             raise ApiError(401, "wrong_credentials", "Wrong user name or password.")

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import faulthandler
 import logging
 import os
@@ -60,12 +59,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...parent_death import die_with_parent
 from ..control import ControlClient, ControlError, Handler, ask, serve
 from .settings import MAX_LEGS_PER_WORKER, CoreSettings
 
-PR_SET_PDEATHSIG = 1
 OPEN_PATIENCE_S = 60.0
-_libc = ctypes.CDLL(None, use_errno=True)
 log = logging.getLogger("uclab.uc.core")
 
 
@@ -207,9 +205,7 @@ def _fork_worker(settings: CoreSettings, index: int, mixer: bool = False) -> tup
         code = 1
         try:
             os.close(read_fd)
-            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            if os.getppid() != parent:
-                os._exit(1)
+            die_with_parent(signal.SIGKILL, parent)
             # a respawn forks from inside the supervisor's running event loop: leave it behind
             asyncio.events._set_running_loop(None)
             with contextlib.suppress(ValueError):

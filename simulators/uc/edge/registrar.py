@@ -215,6 +215,11 @@ class EvapiLink:
             self.connected.clear()
             log.warning("evapi link to Kamailio closed")
 
+    async def wait_closed(self) -> None:
+        """Until the link to Kamailio is gone (Kamailio stopped or died)."""
+        if self.reader_task is not None:
+            await asyncio.shield(self.reader_task)
+
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()

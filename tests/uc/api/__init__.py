@@ -5,4 +5,5 @@
 - `test_api_schema.py`: schemathesis against the published spec: no server error, no undocumented answer.
 - `test_conference_api.py`: Conference Management's rules and refusals, and the administrator's conference view.
 - `test_callcore_client.py`: the call core client: one 503 when the call core does not answer.
+- `test_limits.py`: failed-login limits of both logins, per address and per account, with time passed in.
 """

@@ -2,11 +2,11 @@
 
 - `conftest.py`: labs, the stub and phones as fixtures.
 - `https.py`: a minimal HTTPS/1.1 client inside a lab host.
-- `wire.py`: raw SIP on the wire from inside a lab host.
 - `media.py`: reading the call core's view of a call: is its media anchored in the system?
-- `torture.py`: the lab's SIP torture corpus, one message per RFC 4475 case.
 - `test_service.py`: the `uc_stub` lab service.
 - `test_frontdoor.py`: the front door on 8802.
+- `test_tls_profile.py`: sslyze from a lab host: 8802 and 5061 meet Mozilla's intermediate profile.
+- `test_auth_limits.py`: failed digest authentication limited per address and per account on the SIP doors.
 - `test_lan_calls.py`: calls on the office LAN: registration, routing, anchored media, call functions.
 - `test_internet.py`: myPortal @work over the public Internet, only 8802 forwarded.
 - `test_interop.py`: SIPp, not pjsua2, registers and calls through the stub.

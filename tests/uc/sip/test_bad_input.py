@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulators.lab import Lab
+from simulators.peers import sipwire as wire
+from simulators.peers.torture import CASES
 from simulators.phone.media import expect_audio
 from simulators.uc import backdoor
 from simulators.uc.service import Stub
 
-from . import wire
 from .conftest import StartPhone, StartStub, desk_phone, never_registers, reg, registered, voip_client
-from .torture import CASES
 
 SENDER = "desk_phone"
 SENDER_IP = "192.168.1.60"

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from simulators.lab import Lab
+from simulators.peers import sipwire as wire
 from simulators.uc import backdoor
 from simulators.uc.tls import LabTls
 
-from . import https, wire
+from . import https
 from .conftest import StartStub
 
 CLIENT = "office_pc"

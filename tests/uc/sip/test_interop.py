@@ -15,7 +15,8 @@ import time
 import pytest
 
 from simulators.lab import Lab
-from simulators.peers.sipp import REGISTER, UAC, UAS, run_sipp, ulaw_tone_wav, wait_bound
+from simulators.peers import sipp_scenarios as scenarios
+from simulators.peers.sipp import run_sipp, ulaw_tone_wav, wait_bound
 from simulators.phone import protocol as p
 from simulators.uc import backdoor
 
@@ -43,7 +44,7 @@ async def test_sipp_registers_with_digest_and_wrong_credentials_never_register(
         office_lab,
         SIPP_HOST,
         "reg-ok",
-        REGISTER.format(user="202", expires=60),
+        scenarios.register("202", expires=60),
         target,
         sipp_args("202", secret("202"), 5062, 6000),
     )
@@ -52,7 +53,7 @@ async def test_sipp_registers_with_digest_and_wrong_credentials_never_register(
         office_lab,
         SIPP_HOST,
         "reg-bad",
-        REGISTER.format(user="201", expires=60),
+        scenarios.register("201", expires=60),
         target,
         [*sipp_args("201", "not-the-password", 5064, 6002), "-recv_timeout", "2s"],
         timeout=5,
@@ -78,7 +79,7 @@ async def test_sipp_calls_a_phone_and_answers_a_phone(office_lab: Lab, stubs: St
         office_lab,
         SIPP_HOST,
         "uac",
-        UAC.format(user="202", wav=wav, talk_ms=2500),
+        scenarios.call("202", stream=wav, talk_ms=2500),
         target,
         [*sipp_args("202", secret("202"), 5062, 6000), "-s", "201", "-mp", "6000"],
     )
@@ -91,7 +92,7 @@ async def test_sipp_calls_a_phone_and_answers_a_phone(office_lab: Lab, stubs: St
         office_lab,
         SIPP_HOST,
         "reg-uas",
-        REGISTER.format(user="202", expires=120),
+        scenarios.register("202", expires=120),
         target,
         sipp_args("202", secret("202"), 5066, 6004),
     )
@@ -101,7 +102,7 @@ async def test_sipp_calls_a_phone_and_answers_a_phone(office_lab: Lab, stubs: St
             office_lab,
             SIPP_HOST,
             "uas",
-            UAS.format(user="202"),
+            scenarios.answer("202"),
             target,
             ["-i", SIPP_IP, "-p", "5066", "-mi", SIPP_IP, "-mp", "6004", "-rtp_echo"],
         )

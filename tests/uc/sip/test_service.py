@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,25 @@ def test_bad_service_options_fail_clearly(lab_factory: Callable[..., Lab]) -> No
         lab_factory(office_with_stub({"config": "office", "workers": 0}))
     with pytest.raises(LabError, match="no system configuration named 'nope'"):
         lab_factory(office_with_stub({"config": "nope"}))
+
+
+@pytest.fixture
+def deep_lab(tmp_path: Path) -> Iterator[Lab]:
+    """The office with the stub, its run directory deep in a file system (as `--out DIR` puts it)."""
+    lab = Lab(office_with_stub({"config": "office"}), run_root=tmp_path / ("customer-report-" + "x" * 90))
+    lab.up()
+    try:
+        yield lab
+    finally:
+        lab.down()
+
+
+@pytest.mark.rule("NET-1.2")
+async def test_the_stub_starts_in_a_run_directory_with_a_long_path(deep_lab: Lab, phones: StartPhone) -> None:
+    """Kamailio refused to start ("socket path is too long") when `uclab check --out DIR` put
+    the run directory deep in a file system: the stub's and the phones' sockets live in the
+    run's short socket directory, so a desk phone registers whatever the run directory."""
+    assert len(str(deep_lab.dir / "uc-system" / "kamailio-rpc.sock")) > 107
+    stub = uc_service.stub_of(deep_lab, "system")
+    phone = await phones(deep_lab, "office_pc", "desk", **desk_phone(stub, "202"))
+    await registered(phone)
