@@ -45,7 +45,7 @@ class FanOut:
 def prepare(request: conformance.RunRequest, total: int, image: str | None, workers: int | None) -> FanOut:
     """Check the inputs (and, for containers, the engine and image), then make the run
     directory and write the durations every shard will use."""
-    conformance.check_profile(request.profile)
+    conformance.check_request(request)
     if image is not None:
         from . import containers
 

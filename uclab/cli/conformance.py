@@ -16,6 +16,8 @@ from uclab.shards import count_arg, shard_arg
 
 from .common import Subparsers, fail
 
+IMAGE = "uclab:latest"
+
 
 def register(sub: Subparsers) -> None:
     r = sub.add_parser("run", help="run the conformance suites and write a report")
@@ -38,7 +40,9 @@ def register(sub: Subparsers) -> None:
         "--shards", type=count_arg, default=None, metavar="N", help="run all N parts side by side here and merge them"
     )
     r.add_argument("--containers", action="store_true", help="with --shards: each part in a container of --image")
-    r.add_argument("--image", default="uclab:latest", help="the uclab image for --containers (scripts/build-image.sh)")
+    r.add_argument(
+        "--image", default=None, help=f"the uclab image for --containers (default {IMAGE}; scripts/build-image.sh)"
+    )
     r.add_argument(
         "--durations", type=Path, default=None, metavar="PATH", help="balance the split by this run's durations.json"
     )
@@ -72,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("--shard and --shards exclude each other: --shard K/N runs one part here, --shards N runs all")
     if args.containers and args.shards is None:
         return fail("--containers needs --shards N (the number of containers)")
+    if args.image is not None and not args.containers:
+        return fail("--image names the image of --containers: give --shards N --containers too, or drop --image")
     request = conformance.RunRequest(
         pytest_args=list(args.pytest_args),
         profile=args.profile,
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
         durations=args.durations,
         history=args.history,
-        workers=args.workers or conformance.DEFAULT_WORKERS,
+        workers=conformance.DEFAULT_WORKERS if args.workers is None else args.workers,
         real_time=args.real_time,
         uc_transport=args.uc_transport,
         **({"shard": args.shard} if args.shard else {}),
@@ -89,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         if args.shards is not None:
             from uclab import fanout
 
-            plan = fanout.prepare(request, args.shards, args.image if args.containers else None, args.workers)
+            plan = fanout.prepare(
+                request, args.shards, (args.image or IMAGE) if args.containers else None, args.workers
+            )
             return fanout.run(plan)
         return conformance.run(conformance.prepare(request))
     except UsageError as exc:
