@@ -140,7 +140,7 @@ async def test_do_not_disturb_not_for_a_mulap(uc_target: Callable[..., Target], 
     choices.equal(MESSAGES, forwarded.message, PRESENCE_SENTENCES["dnd_forwarding"])
 
 
-@pytest.mark.clause("UC-PRES-3/internally", "UC-PRES-3/not-visible", how="api")
+@pytest.mark.clause("UC-PRES-3/internally-and-externally", "UC-PRES-3/internally", "UC-PRES-3/not-visible", how="api")
 @pytest.mark.parametrize("visibility", VISIBILITIES)
 @pytest.mark.parametrize("status", ["office", "vacation"])
 async def test_visibility(uc_target: Callable[..., Target], visibility: str, status: str) -> None:

@@ -37,6 +37,12 @@ CONFIRM_TONE = 1050
 """The system accepted what was keyed (docs/RULES-INTERPRETATION.md, deskshare)."""
 MUSIC_ON_HOLD_TONE = 2350
 """What a lone conference participant hears (docs/RULES-INTERPRETATION.md, conferences)."""
+STATUS_TONES = {
+    "meeting": 1550, "sick": 1650, "break": 1750, "gone_out": 1850, "vacation": 1950, "lunch": 2050, "at_home": 2150,
+}  # fmt: skip
+"""What the voicemail box announces of its owner's absence, per status (LAB-PRESENCE-ANNOUNCEMENT)."""
+RETURN_TIME_TONE = 2250
+"""The box's announcement that a time of return follows the status (LAB-PRESENCE-ANNOUNCEMENT)."""
 
 __all__ = [
     "CONFIRM_TONE",
@@ -44,6 +50,8 @@ __all__ = [
     "NO_ANSWER_S",
     "PLACEMENTS",
     "PROMPT_TONE",
+    "RETURN_TIME_TONE",
+    "STATUS_TONES",
     "TIME_SCALE",
     "Placement",
     "event_t",

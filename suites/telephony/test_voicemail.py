@@ -1,8 +1,10 @@
 """Voicemail and status-based forwarding through the system (UC-VM-1 000:1388-1483, UC-PRES-2
-000:661-681, UC-CALL-1 'deflect to voicemail' 000:1076-1097), with real phones on the LAN.
+000:661-681, UC-PRES-3 000:683-694, UC-CALL-1 'deflect to voicemail' 000:1076-1097), with
+real phones on the LAN.
 
-The voicemail box answers with a greeting tone (1150 Hz, 1 s), then records what the
-caller sends until the caller hangs up; the message appears in the owner's mailbox over
+The voicemail box answers, for an absent owner, with the absence announced as far as the
+owner's visibility lets the caller know (tones, LAB-PRESENCE-ANNOUNCEMENT), then a greeting
+tone (1150 Hz, 1 s), then records what the caller sends until the caller hangs up; the message appears in the owner's mailbox over
 the UC API, and its WAV holds the caller's own tone. The system clock runs 20x faster
 (time_scale 0.05): the documented 60 s without answer take 3 s.
 """
@@ -29,6 +31,8 @@ from .common import (
     NO_ANSWER_S,
     PASSWORDS,
     PROMPT_TONE,
+    RETURN_TIME_TONE,
+    STATUS_TONES,
     conversation_with,
     event_t,
     feature_stub,
@@ -109,6 +113,62 @@ async def test_absent_status_forwards_to_voicemail_which_records_the_caller(
     assert [e.kind for e in entries].count("voicemail") >= 1, (
         f"no voice message among Ben's entries with 200: {entries}"
     )
+    await api.aclose()
+
+
+async def announced(caller: Phone, stub: Stub) -> list[int]:
+    """Call Ben (201), whose box answers: the tones the caller hears before the greeting, in
+    the order they start; the caller hangs up once the greeting started."""
+    mark = caller.mark()
+    call = await caller.dial(stub.door_uri("201"))
+    await call.established(timeout=10)
+    greeting = await hears(call, PROMPT_TONE, since=mark)
+    await call.hangup()
+    heard = [e for e in caller.events[mark:] if isinstance(e, p.ToneEvent) and e.call == call.id and e.on]
+    return [e.freq for e in heard if e.t < greeting.t]
+
+
+@pytest.mark.clause(
+    "UC-PRES-2/announcements",
+    "UC-PRES-3/internally-and-externally",
+    "UC-PRES-3/internally",
+    "UC-PRES-3/not-visible",
+    "UC-PRES-3/return-time-dropped",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-PRESENCE-ANNOUNCEMENT")
+async def test_the_box_announces_the_absence_as_far_as_its_visibility_lets_the_caller_know(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-PRES-2 (000:667): the system "notifies the callers via status-based announcements
+    about the nature of your absence and possibly the scheduled date and time of your return";
+    UC-PRES-3 (000:683-694): internally and externally, and internally, internal subscribers
+    hear it (Anna, 200, is one; the lab has no trunk, so no external caller); not visible,
+    nobody; after the return time has passed its announcement is dropped and the status stays.
+    Ben (201) is on vacation, forwarded to his box by default: back in an hour while the
+    visibilities are called; then gone out, no return time given; then on vacation back in 20
+    documented seconds (1 s at the suites' time scale)."""
+    stub, anna, _, api = await anna_and_ben(office, stubs, phones)
+    now = (await api.system()).now
+    await api.set_presence("vacation", return_time=now + timedelta(hours=1))
+    vacation = (STATUS_TONES["vacation"], RETURN_TIME_TONE)
+    for visibility, expected in (
+        ("internal_and_external", vacation),
+        ("internal", vacation),
+        ("not_visible", ()),
+    ):
+        await api.set_visibility(visibility)
+        assert tuple(await announced(anna, stub)) == expected, f"{visibility}: Anna heard the wrong announcement"
+    await api.set_visibility("internal")
+    await api.set_presence("gone_out")
+    assert tuple(await announced(anna, stub)) == (STATUS_TONES["gone_out"],), "gone out without a return time"
+    back = (await api.system()).now + timedelta(seconds=20)
+    assert (await api.set_presence("vacation", return_time=back)).return_time_announced
+    while (await api.system()).now < back:  # the stub's clock; the API has no event for it
+        await asyncio.sleep(0.2)
+    assert tuple(await announced(anna, stub)) == (STATUS_TONES["vacation"],), "the passed return time was announced"
+    mine = await api.presence()
+    assert (mine.status, mine.return_time, mine.return_time_announced) == ("vacation", back, False)
     await api.aclose()
 
 

@@ -520,7 +520,7 @@ class Worker:
             local = LocalLeg(
                 self.rt,
                 leg_id,
-                services.greeting(),
+                services.greeting(owner, caller),
                 call.audio,
                 hangup,
                 clock_rate=self.settings.clock_rate,
