@@ -46,6 +46,7 @@ SKIPPED, NOT_CHECKED, OUT_OF_SCOPE = "SKIPPED", "NOT CHECKED", "OUT OF SCOPE"
 PASS, PARTIAL, SKIP, NOT_COVERED = "PASS", "PARTIAL", "SKIP", "NOT COVERED"
 RULE_VERDICTS = (PASS, PARTIAL, FAIL, SKIP, NOT_COVERED, OUT_OF_SCOPE)
 HELD, FAILED = "HELD", "FAILED"
+CHOICE_VERDICTS = (HELD, FAILED, SKIPPED, NOT_CHECKED)
 WEAK_HOW = {"inprocess": IN_PROCESS, "client-model": MODELLED, "construction": CONSTRUCTION}
 """how -> the clause verdict when passed tests showed it only that way (best first)"""
 WHY = {
@@ -305,7 +306,7 @@ def headline(
     scoped = len(rules) - verdicts[OUT_OF_SCOPE]
     in_scope = [c for c in clauses.values() if c.verdict != OUT_OF_SCOPE]
     shown = sum(1 for c in in_scope if c.verdict == SHOWN)
-    held = _count((c.verdict for c in choices), (HELD, FAILED, SKIPPED, NOT_CHECKED))
+    held = _count((c.verdict for c in choices), CHOICE_VERDICTS)
     if verdicts[FAIL]:
         documents = "FAIL"
     elif verdicts[PASS] == scoped:

@@ -10,6 +10,7 @@ the headline stay as they were.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,28 @@ def test_proof_on_a_recorded_run() -> None:
     assert choice_of(broken, "LAB-DND-486")["verdict"] == "FAILED"
     assert verdicts(broken) == verdicts(recorded)
     before, after = summarise(recorded).headline, summarise(broken).headline
+    assert "\n" not in before and re.search(r" of \d+ rules \(\d+ out of scope\), \d+/\d+ clauses shown ", before), (
+        before
+    )
     assert before.split("; lab choices")[0].removeprefix("uclab run PASSED") == (
         after.split("; lab choices")[0].removeprefix("uclab run FAILED")
     )
+
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def readme_verdicts() -> dict[str, str]:
+    """The README's verdict table (section "Verdicts"): verdict -> what it means."""
+    section = README.read_text(encoding="utf-8").split("### Verdicts", 1)[1].split("\n#", 1)[0]
+    rows = (line.split("|")[1:3] for line in section.splitlines() if line.startswith("| "))
+    return {name.strip(): means.strip() for name, means in rows if name.strip() != "verdict"}
+
+
+def test_the_readme_explains_exactly_the_summarys_verdicts() -> None:
+    """The README's table names the rule verdicts the summary gives, in its order, and the lab
+    choices' section with every verdict a lab choice can get."""
+    table = readme_verdicts()
+    assert list(table) == [*summary.RULE_VERDICTS, "LAB CHOICE"]
+    missing = [v for v in summary.CHOICE_VERDICTS if v not in table["LAB CHOICE"]]
+    assert not missing, f"the README's LAB CHOICE row does not name {missing}"
