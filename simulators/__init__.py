@@ -14,9 +14,10 @@ or the self-tests (tests/test_layout.py keeps it so).
 - `robustness.py`: the stub under attack, load and faults: what its robustness self-tests and benchmark share.
 - `faults.py`: kill -9 of a stub process during a call, and what the users and the UC API saw afterwards.
 - `netcheck.py`: what the network suites check a user sees, and the call evidence they leave.
-- `catalogue.py`: the rule catalogue (spec/rules.yaml) and the documents it points into.
+- `catalogue.py`: the rule catalogue (spec/rules.yaml, its clauses, spec/lab_choices.yaml) and the documents it points into.
+- `ledger.py`: what a test claims to show (clause, lab_choice and rule markers) and its lab-choice checks.
 - `doctor.py`: whether this host can run the lab, and if not, what to install.
 - `yamlcheck.py`: validation errors that name the place and the fix, for YAML files and JSON requests.
 - `parent_death.py`: children the lab forks die with whoever forked them (PR_SET_PDEATHSIG).
-- `pytest_plugin.py`: the lab's pytest plugin: lab fixtures, rule markers, evidence per test.
+- `pytest_plugin.py`: the lab's pytest plugin: lab fixtures, clause and lab-choice markers, evidence per test.
 """

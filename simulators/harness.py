@@ -9,6 +9,7 @@ and await what a user would see. The office example configuration
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -106,3 +107,13 @@ async def registration_answer(phone: Phone, timeout: float = 3.0) -> p.RegState:
         return await phone.register(timeout=timeout)
     assert isinstance(ev, p.RegState)
     return ev
+
+
+REAL_TIME_ENV = "UCLAB_REAL_TIME"
+"""set to 1 by the pytest plugin's --uclab-real-time (uclab run --real-time)"""
+
+
+def suite_time_scale(compressed: float) -> float:
+    """The time scale a suite gives its stub: `compressed` (real seconds per documented
+    second, e.g. 0.05 runs 60 s in 3 s) by default, 1.0 when the run asks for real time."""
+    return 1.0 if os.environ.get(REAL_TIME_ENV) == "1" else compressed

@@ -11,10 +11,16 @@ Fixtures
                   (both stopped after the test, before its labs go down; settings helpers
                   in simulators/harness.py)
 
-Markers
-    rule(*ids)    the rules (spec/rules.yaml) a test checks; unknown IDs stop the run
+    choices       the lab-choice checks of a test (simulators/ledger.py): check(id, ok, seen)
+
+Markers (simulators/ledger.py; unknown ids or `how` values stop the run)
+    clause(*ids, how=...)  documented clauses (spec/rules.yaml, RULE-ID/name) the test shows,
+                  and how: wire, api, client-model, construction (simulators/catalogue.py)
+    lab_choice(*ids)  behaviour the documents leave open (spec/lab_choices.yaml) it asserts
+    rule(*ids)    a citation of rules (spec/rules.yaml): listed in the summary, never a verdict
     topology(x)   the topology `lab` builds (a name from topologies/ or a path)
-    slow          real-time and soak variants; skipped unless --uclab-slow
+    slow          real-time and soak variants; skipped unless --uclab-slow (or --uclab-real-time)
+    scaled        a time-scaled twin of a slow variant; skipped with --uclab-real-time
 
 Evidence (allure): the topology picture (SVG) when the lab comes up, and after teardown
 its pcaps, the logs of every process, the generated rulesets, the SIP ladder and media
@@ -22,8 +28,11 @@ verdicts of its phones (simulators/netcheck.py) and the WAVs of failed verdicts;
 evidence page (index.html, written through the `pytest_uclab_evidence_page` hook that the
 root conftest.py implements with reports/evidence) is attached and linked when the run is
 kept or an allure report is collected. `--uclab-results FILE`
-writes one JSON line per test (outcome, rules, topologies, duration) for `uclab run`;
+writes one JSON line per test (outcome, clauses and how they were shown, lab choices and
+their outcomes, cited rules, topologies, the stubs' time scales, duration) for `uclab run`;
 `--uclab-only-file PATH` (repeatable) keeps only those test files' tests, one shard's part.
+`--uclab-real-time` runs the documented timers unscaled (the suites' time scale is 1.0,
+harness.suite_time_scale) and the slow variants with them.
 
 An external system under test: `--uclab-system-interface IFACE` makes every lab's `system`
 host external, attached through this machine's IFACE (a VM's tap or veth; one lab at a
@@ -36,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
@@ -44,7 +54,7 @@ from typing import Any
 
 import pytest
 
-from . import catalogue
+from . import catalogue, ledger
 from .lab import Lab
 from .net import draw, loader
 from .net.errors import NotInTheLab
@@ -61,6 +71,7 @@ except ImportError:  # pragma: no cover - allure-pytest is a pinned dependency
     HAVE_ALLURE = False
 
 PCAP = ("application/vnd.tcpdump.pcap", "pcap")
+UC_TRANSPORTS = ("door", "once", "inprocess")
 
 
 class EvidenceHooks:
@@ -96,6 +107,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run only the tests of this test file (repeatable): one shard's part of a collected selection",
     )
+    group.addoption(
+        "--uclab-uc-transport",
+        choices=UC_TRANSPORTS,
+        default=os.environ.get("UCLAB_UC_TRANSPORT", "inprocess"),
+        help="how the rules suites reach the UC API: door (every test through the lab network and TLS on 8802), "
+        "once (each test's representative release profile through the door, the others in process; what uclab "
+        "run does), inprocess (fast development runs; their api clauses then show nothing). Default: "
+        "$UCLAB_UC_TRANSPORT or inprocess",
+    )
+    group.addoption(
+        "--uclab-real-time",
+        action="store_true",
+        help="documented timers unscaled (time scale 1.0 in the suites); implies --uclab-slow",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -103,22 +128,33 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "--uclab-system-interface: one external system serves one lab at a time; run without -n (one worker)"
         )
-    config.addinivalue_line("markers", "rule(*ids): rule IDs from spec/rules.yaml this test checks")
+    if config.getoption("--uclab-real-time"):
+        from .harness import REAL_TIME_ENV
+
+        os.environ[REAL_TIME_ENV] = "1"  # the suites' helpers read it (harness.suite_time_scale)
+    config.addinivalue_line("markers", "clause(*ids, how): documented clauses (spec/rules.yaml) this test shows")
+    config.addinivalue_line("markers", "lab_choice(*ids): lab choices (spec/lab_choices.yaml) this test asserts")
+    config.addinivalue_line("markers", "rule(*ids): rule IDs from spec/rules.yaml this test cites (no verdict)")
     config.addinivalue_line("markers", "topology(name): the topology the `lab` fixture brings up")
     config.addinivalue_line("markers", "slow: real-time or soak variant, run only with --uclab-slow")
+    config.addinivalue_line("markers", "scaled: a time-scaled twin of a slow real-time variant; not run in real time")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = []
     for item in items:
-        for mark in item.iter_markers("rule"):
-            bad = catalogue.unknown([str(a) for a in mark.args])
-            if bad:
-                problems.append(f"{item.nodeid}: unknown rule ID(s) {', '.join(bad)} (see spec/rules.yaml)")
+        claims, wrong = ledger.read(m for name in ("clause", "lab_choice", "rule") for m in item.iter_markers(name))
+        problems += [f"{item.nodeid}: {w}" for w in wrong]
+        item.stash[CLAIMS] = claims
     if problems:
         raise pytest.UsageError("\n".join(problems))
     _keep_only_files(config, items)
-    if not config.getoption("--uclab-slow"):
+    if config.getoption("--uclab-real-time"):
+        twin = pytest.mark.skip(reason="time-scaled twin: its real-time variant runs with --uclab-real-time")
+        for item in items:
+            if item.get_closest_marker("scaled"):
+                item.add_marker(twin)
+    if not (config.getoption("--uclab-slow") or config.getoption("--uclab-real-time")):
         skip = pytest.mark.skip(reason="real-time/soak variant: run with --uclab-slow")
         for item in items:
             if item.get_closest_marker("slow"):
@@ -161,11 +197,73 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     setattr(item, f"uclab_rep_{report.when}", report)
+    checks = item.stash.get(CHECKS, None)
+    if report.when == "teardown" and checks is not None:
+        failed = {c: "; ".join(f) for c, f in checks.results.items() if f}
+        if failed:
+            report.user_properties.append((LAB_CHOICES_FAILED, failed))
     return report
 
 
+LAB_CHOICES_FAILED = "uclab_lab_choices_failed"
+_failed_choices: list[tuple[str, str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect lab-choice failures (also from xdist workers: they travel in user_properties)."""
+    for key, value in report.user_properties:
+        if key == LAB_CHOICES_FAILED and isinstance(value, dict):
+            _failed_choices.extend((report.nodeid, str(c), str(m)) for c, m in value.items())
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _failed_choices:
+        terminalreporter.section("lab choices that did not hold (spec/lab_choices.yaml)")
+        for nodeid, choice, message in _failed_choices:
+            terminalreporter.line(f"{choice} in {nodeid}: {message}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A lab choice that did not hold fails the run even though its test passed."""
+    if _failed_choices and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+CLAIMS = pytest.StashKey[ledger.Claims]()
+CHECKS = pytest.StashKey[ledger.ChoiceChecks]()
+
+
+def claims_of(item: pytest.Item) -> ledger.Claims:
+    if CLAIMS not in item.stash:
+        claims, _ = ledger.read(m for name in ("clause", "lab_choice", "rule") for m in item.iter_markers(name))
+        item.stash[CLAIMS] = claims
+    return item.stash[CLAIMS]
+
+
 def _rules_of(item: pytest.Item) -> list[str]:
-    return [str(a) for m in item.iter_markers("rule") for a in m.args]
+    return claims_of(item).rules
+
+
+@pytest.fixture
+def choices(request: pytest.FixtureRequest) -> ledger.ChoiceChecks:
+    """The test's lab-choice checks (simulators/ledger.py): recorded apart from its outcome."""
+    checks = ledger.ChoiceChecks(claims_of(request.node).lab_choices)
+    request.node.stash[CHECKS] = checks
+    return checks
+
+
+def note_time_scale(node: Any, scale: float) -> None:
+    """A stub (or an in-process UC API) of the test runs its documented timers at `scale`."""
+    scales: list[float] = getattr(node, "uclab_time_scales", [])
+    if scale not in scales:
+        scales.append(scale)
+    node.uclab_time_scales = scales
+
+
+def note_in_process(node: Any) -> None:
+    """The test's UC API was served in process: its `api` clause claims show nothing."""
+    node.uclab_in_process = True
 
 
 @pytest.fixture(autouse=True)
@@ -305,7 +403,7 @@ def lab(request: pytest.FixtureRequest, lab_factory: Callable[..., Lab]) -> Lab:
 
 
 @pytest.fixture
-async def stubs() -> AsyncIterator[Callable[..., Any]]:
+async def stubs(request: pytest.FixtureRequest) -> AsyncIterator[Callable[..., Any]]:
     from simulators.uc.service import Stub, start_stub  # the stub's deps load only when used
 
     started: list[Stub] = []
@@ -322,6 +420,7 @@ async def stubs() -> AsyncIterator[Callable[..., Any]]:
             return system
         stub = await start_stub(lab, host, **options)
         started.append(stub)
+        note_time_scale(request.node, stub.config.system.time_scale)
         return stub
 
     try:
@@ -378,10 +477,18 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         if rep.skipped:
             outcome = "skipped"
             message = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+    claims = claims_of(item)
+    in_process = bool(getattr(item, "uclab_in_process", False))
+    choices = ledger.choice_outcomes(claims.lab_choices, item.stash.get(CHECKS, None), outcome, message)
     record = {
         "nodeid": item.nodeid,
         "outcome": outcome,
-        "rules": _rules_of(item),
+        "rules": claims.rules,
+        "clauses": [{"id": c.id, "how": ledger.effective_how(c.how, in_process)} for c in claims.clauses],
+        "lab_choices": choices,
+        "cited": list(claims.cited),
+        "time_scales": getattr(item, "uclab_time_scales", []),
+        "real_time": bool(item.config.getoption("--uclab-real-time")),
         "topologies": getattr(item, "uclab_topologies", []),
         "duration_s": round(sum(getattr(r, "duration", 0.0) for r in reps if r is not None), 3),
         "doc": _first_line(getattr(item, "obj", None)),

@@ -119,7 +119,79 @@ def test_run_refuses_bad_arguments_before_anything_runs(tmp_path: Path) -> None:
         2,
         f"uclab: --durations {tmp_path / 'none.json'}: no such file or directory\n",
     )
+    bad = tmp_path / "durations.json"
+    bad.write_text('{"files": {"a.py": "slow"}}')
+    result = uclab("run", "--durations", str(bad), "--out", str(tmp_path / "r"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"uclab: --durations {bad}: not a durations file: files.a.py: "
+        "Input should be a valid number, unable to parse string as a number\n",
+    )
+    for argv, message in (
+        (("--workers", "0"), "--workers 0: use at least 1"),
+        (("--workers", "0", "--shards", "2"), "--workers 0: use at least 1"),
+        (
+            ("--no-matrix", "--matrix-only", "lan"),
+            "--matrix-only chooses matrix cells but --no-matrix skips the matrix: give one of them",
+        ),
+        (
+            ("--image", "mine:1"),
+            "--image names the image of --containers: give --shards N --containers too, or drop --image",
+        ),
+        (
+            ("--real-time", "--", "--uclab-real-time"),
+            "pytest option '--uclab-real-time' after --: uclab run sets "
+            "--uclab-real-time itself; use uclab run --real-time",
+        ),
+        (
+            ("--", "--uclab-slow"),
+            "pytest option '--uclab-slow' after --: uclab run sets --uclab-slow itself; "
+            "use uclab run --real-time (it runs the slow variants)",
+        ),
+        (
+            ("--real-time", "--", "--uclab-uc-transport=inprocess"),
+            "pytest option '--uclab-uc-transport=inprocess' "
+            "after --: uclab run sets --uclab-uc-transport itself; use uclab run --uc-transport",
+        ),
+        (
+            ("--real-time", "--shards", "2", "--", "-n4"),
+            "pytest option '-n4' after --: uclab run sets -n itself; use uclab run --workers",
+        ),
+        (
+            ("--", "suites/rules", "--uclab-profile", "V3"),
+            "pytest option '--uclab-profile' after --: uclab run sets --uclab-profile itself; use uclab run --profile",
+        ),
+        (
+            ("--", "--junitxml=x.xml"),
+            "pytest option '--junitxml=x.xml' after --: uclab run sets --junitxml itself; "
+            "use uclab run --out DIR (the JUnit XML is DIR/junit.xml)",
+        ),
+    ):
+        result = uclab("run", "--out", str(tmp_path / "r"), *argv)
+        assert (result.returncode, result.stderr) == (2, f"uclab: {message}\n"), argv
+    result = uclab("run", "--real-time", "--matrix-only", "nosuch", "--out", str(tmp_path / "r"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        "uclab: no cell matches nosuch; cell ids look like lan-home_n/a-office_cone-stateful-alg_off-tls8802 "
+        "(uclab matrix --list)\n",
+    )
     assert not (tmp_path / "r").exists(), "nothing was written"
+
+
+def test_repro_refuses_output_paths_it_could_not_write_before_anything_runs(tmp_path: Path) -> None:
+    scenario = "examples/repro/one_call_home_internet.yaml"
+    missing = tmp_path / "nosuch" / "r.json"
+    result = uclab("repro", scenario, "--json", str(missing))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"uclab: --json {missing}: the directory {missing.parent} does not exist; create it or give another path\n",
+    )
+    result = uclab("repro", scenario, "--html", str(tmp_path))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"uclab: --html {tmp_path}: is a directory; give a file name, e.g. {tmp_path / 'report.html'}\n",
+    )
+    assert list(tmp_path.iterdir()) == [], "nothing was written"
 
 
 def test_run_and_matrix_refuse_a_foreign_out_directory(tmp_path: Path) -> None:

@@ -114,9 +114,14 @@ def test_report_lists_disagreements_first(tmp_path: Path) -> None:
     assert 'class="bad"' in (tmp_path / "matrix.html").read_text()
 
 
-def test_cli_names_a_selection_that_matches_nothing() -> None:
-    with pytest.raises(SystemExit, match="no cell matches nosuch; cell ids look like lan-home_n/a"):
-        matrix_sweep.main(["--only", "nosuch", "--list"])
+def test_cli_names_a_selection_that_matches_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--only", "nosuch", "--list"], ["--only", "nosuch", "--out", str(tmp_path / "m")]):
+        assert matrix_sweep.main(argv) == 2
+        assert capsys.readouterr().err == (
+            "uclab matrix: no cell matches nosuch; cell ids look like lan-home_n/a-office_cone-stateful-alg_off-tls8802 "
+            "(uclab matrix --list)\n"
+        )
+    assert not (tmp_path / "m").exists(), "a selection of nothing made no run directory"
 
 
 def test_the_matrix_page_is_a_grid_in_a_browser(tmp_path: Path) -> None:

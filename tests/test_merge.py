@@ -41,7 +41,12 @@ def record(k: int, n: int = 2, **changes: Any) -> RunRecord:
 
 
 def results(*rows: tuple[str, str, list[str]]) -> str:
-    return "".join(json.dumps({"nodeid": n, "outcome": o, "rules": r, "duration_s": 1.5}) + "\n" for n, o, r in rows)
+    """Records of tests showing clauses over the wire (the plugin's results.jsonl lines)."""
+    return "".join(
+        json.dumps({"nodeid": n, "outcome": o, "clauses": [{"id": c, "how": "wire"} for c in cs], "duration_s": 1.5})
+        + "\n"
+        for n, o, cs in rows
+    )
 
 
 def junit(*cases: tuple[str, str]) -> str:
@@ -72,11 +77,14 @@ def two_shards(tmp_path: Path) -> tuple[Path, Path]:
         tmp_path,
         "s1",
         record(1, exit_codes={"pytest": 1, "uclab": 1}),
-        results(("suites/a.py::t1", "passed", ["NET-1.5"]), ("suites/a.py::t2", "failed", ["NAT-1"])),
+        results(
+            ("suites/a.py::t1", "passed", ["TRB-4/connection-time-out"]),
+            ("suites/a.py::t2", "failed", ["NAT-1/local-network"]),
+        ),
         junit(("t1", "passed"), ("t2", "failed")),
     )
     b = shard_dir(
-        tmp_path, "s2", record(2), results(("suites/b.py::t3", "skipped", ["NET-1.1"])), junit(("t3", "skipped"))
+        tmp_path, "s2", record(2), results(("suites/b.py::t3", "skipped", ["NET-1.1/login"])), junit(("t3", "skipped"))
     )
     return a, b
 
@@ -164,7 +172,7 @@ def test_a_merge_concatenates_results_and_renders_them_as_one_run(tmp_path: Path
     assert merged.code == 1, "a failed test fails the merged run"
     summary = json.loads((out / "summary.json").read_text())
     verdicts = {r["id"]: r["verdict"] for r in summary["rules"]}
-    assert (verdicts["NET-1.5"], verdicts["NAT-1"], verdicts["NET-1.1"]) == ("PASS", "FAIL", "SKIP")
+    assert (verdicts["TRB-4"], verdicts["NAT-1"], verdicts["NET-1.1"]) == ("PASS", "FAIL", "SKIP")
     assert summary["counts"] == {"passed": 1, "failed": 1, "skipped": 1}
     assert merged.headline == summary["headline"]
     rec = json.loads((out / "run.json").read_text())
@@ -274,5 +282,6 @@ def test_report_merge_writes_into_a_new_directory_and_keeps_foreign_ones(tmp_pat
     assert done.returncode == 2 and done.stderr.startswith(f"uclab: --history {foreign}: no allure-history.jsonl there")
     done = uclab("report", "merge", str(a), str(b), "--out", str(tmp_path / "m"))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith("uclab run FAILED: 1 passed, 1 failed, 1 skipped;")
+    assert done.stdout.startswith("uclab run FAILED: documents FAIL: 1 PASS, 0 PARTIAL, 1 FAIL, 1 SKIP")
+    assert "; tests: 1 passed, 1 failed, 1 skipped" in done.stdout
     assert "(2 shards merged)" in done.stdout

@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports import allure
-from reports.runinfo import Plan, RunRecord, Selection, Shard, write_durations, write_record
+from reports.runinfo import (
+    Plan,
+    RecordError,
+    RunRecord,
+    Selection,
+    Shard,
+    read_durations,
+    write_durations,
+    write_record,
+)
 from reports.summary import build_summary
 
 from .rundir import RUNS, UsageError, prepare_out, source_state, uclab_version
@@ -56,6 +65,10 @@ class RunRequest:
     workers: int = DEFAULT_WORKERS
     system_interface: str | None = None
     """the system under test is external, reached through this machine's interface (one worker, no matrix)"""
+    real_time: bool = False
+    """documented timers unscaled, the slow variants included (--uclab-real-time)"""
+    uc_transport: str = "once"
+    """how the rules suites reach the UC API (--uclab-uc-transport): once, door or inprocess"""
 
 
 @dataclass(frozen=True)
@@ -78,15 +91,63 @@ def check_profile(profile: str | None) -> None:
         raise UsageError(f"unknown release profile {profile!r}; known profiles: {', '.join(known_profiles())}")
 
 
-def prepare(request: RunRequest) -> Prepared:
-    """Check every input (UsageError on the first bad one) and only then make the run directory."""
+OWNED_PYTEST_OPTIONS = {
+    "--uclab-real-time": "uclab run --real-time",
+    "--uclab-slow": "uclab run --real-time (it runs the slow variants)",
+    "--uclab-uc-transport": "uclab run --uc-transport",
+    "--uclab-profile": "uclab run --profile",
+    "--uclab-only-file": "uclab run --shard K/N",
+    "--uclab-results": "uclab run --out DIR (the results are DIR/results.jsonl)",
+    "--alluredir": "uclab run --out DIR (the Allure results are DIR/allure-results)",
+    "--junitxml": "uclab run --out DIR (the JUnit XML is DIR/junit.xml)",
+    "-n": "uclab run --workers",
+    "--numprocesses": "uclab run --workers",
+    "--dist": "nothing: uclab run distributes by file (--dist loadfile)",
+}
+"""pytest options `uclab run` sets itself, and the option of its own to use instead: given
+after `--` they would contradict (or silently change) what the run records"""
+
+
+def owned_option(arg: str) -> str | None:
+    """The pytest option of OWNED_PYTEST_OPTIONS that `arg` gives, if any (`-n4`, `--dist=x`)."""
+    for option in OWNED_PYTEST_OPTIONS:
+        if arg == option or arg.startswith(option + "=") or (option == "-n" and re.fullmatch(r"-n\d+", arg)):
+            return option
+    return None
+
+
+def check_request(request: RunRequest) -> None:
+    """Every input of the request that can be checked without running anything; a
+    UsageError naming the first bad one and what to do."""
     check_profile(request.profile)
     if request.workers < 1:
         raise UsageError(f"--workers {request.workers}: use at least 1")
     if request.system_interface is not None:
         check_system_interface(request)
-    if request.durations is not None and not request.durations.exists():
-        raise UsageError(f"--durations {request.durations}: no such file or directory")
+    if request.matrix_only and not request.matrix:
+        raise UsageError("--matrix-only chooses matrix cells but --no-matrix skips the matrix: give one of them")
+    for arg in request.pytest_args:
+        option = owned_option(arg)
+        if option is not None:
+            raise UsageError(
+                f"pytest option {arg!r} after --: uclab run sets {option} itself; use {OWNED_PYTEST_OPTIONS[option]}"
+            )
+    if request.matrix_only:
+        from .matrix_sweep import select
+
+        select(request.matrix_only)
+    if request.durations is not None:
+        if not request.durations.exists():
+            raise UsageError(f"--durations {request.durations}: no such file or directory")
+        try:
+            read_durations(request.durations)
+        except RecordError as exc:
+            raise UsageError(f"--durations {exc}") from None
+
+
+def prepare(request: RunRequest) -> Prepared:
+    """Check every input (UsageError on the first bad one) and only then make the run directory."""
+    check_request(request)
     try:
         history = allure.read_history(request.history) if request.history is not None else None
     except allure.HistoryError as exc:
@@ -202,6 +263,9 @@ def _pytest(out: Path, selection_args: list[str], req: RunRequest, mine: list[st
         args += [f"--uclab-only-file={f}" for f in mine]
     if req.system_interface is not None:
         args.append(f"--uclab-system-interface={req.system_interface}")
+    args.append(f"--uclab-uc-transport={req.uc_transport}")
+    if req.real_time:
+        args.append("--uclab-real-time")
     print(f"uclab run: {' '.join(args[3 : 3 + len(selection_args)])}", flush=True)
     return subprocess.run(args, cwd=ROOT).returncode
 

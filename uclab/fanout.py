@@ -45,7 +45,7 @@ class FanOut:
 def prepare(request: conformance.RunRequest, total: int, image: str | None, workers: int | None) -> FanOut:
     """Check the inputs (and, for containers, the engine and image), then make the run
     directory and write the durations every shard will use."""
-    conformance.check_profile(request.profile)
+    conformance.check_request(request)
     if image is not None:
         from . import containers
 
@@ -67,6 +67,7 @@ def shard_argv(f: FanOut, k: int, base: Path) -> list[str]:
     argv += ["--profile", req.profile] if req.profile else []
     argv += [] if req.matrix else ["--no-matrix"]
     argv += [a for pattern in req.matrix_only for a in ("--matrix-only", pattern)]
+    argv += ["--uc-transport", req.uc_transport] + (["--real-time"] if req.real_time else [])
     return [*argv, "--", *(a for a in req.pytest_args if a != "--")]
 
 

@@ -82,12 +82,16 @@ async def _work(ids: list[str]) -> None:
 # -- sweep ---------------------------------------------------------------------------------
 
 
-def _select(only: list[str]) -> list[Any]:
+def select(only: list[str]) -> list[Any]:
+    """The cells whose id contains all '+'-joined parts of one of `only` (every cell when
+    empty); a UsageError when none does."""
     from suites.network.matrix_spec import cells
 
     chosen = [c for c in cells() if not only or any(all(p in c.id for p in o.split("+")) for o in only)]
     if not chosen:
-        raise SystemExit(f"uclab matrix: no cell matches {' or '.join(only)}; cell ids look like {cells()[0].id}")
+        raise UsageError(
+            f"no cell matches {' or '.join(only)}; cell ids look like {cells()[0].id} (uclab matrix --list)"
+        )
     return chosen
 
 
@@ -200,14 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         "--durations", type=Path, default=None, metavar="PATH", help="balance --shard by this run's durations.json"
     )
     args = parser.parse_args(argv)
-    if args.list:
-        for cell in _select(args.only):
-            print(cell.id)
-        return 0
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     shard = args.shard or Shard(index=1, total=1)
     try:
+        chosen = select(args.only)
+        if args.list:
+            for cell in chosen:
+                print(cell.id)
+            return 0
         if args.durations is not None and not args.durations.exists():
             raise UsageError(f"--durations {args.durations}: no such file or directory")
         durations, durations_from = find_durations(args.durations, RUNS, "cells")
@@ -215,7 +220,6 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, RecordError) as exc:
         print(f"uclab matrix: {exc}", file=sys.stderr)
         return 2
-    chosen = _select(args.only)
     ids = [c.id for c in chosen]
     parts = split(ids, shard.total, durations.cells)
     record = RunRecord(

@@ -57,6 +57,15 @@ class Call:
     def __repr__(self) -> str:
         return f"<Call {self.phone.name}/{self.id} {self.direction} {self.state} media={self.media}>"
 
+    @property
+    def identity(self) -> str:
+        """Whom the call reached as the phone was told (the last P-Asserted-Identity of a
+        response to it; '' when none carried one)."""
+        found = [
+            e.identity for e in self.phone.events if isinstance(e, p.CallState) and e.call == self.id and e.identity
+        ]
+        return found[-1] if found else ""
+
     def _ev(self, kind: type[E], pred: Callable[[E], bool] = lambda e: True) -> Callable[[p.Ev], bool]:
         return lambda e: isinstance(e, kind) and getattr(e, "call", None) == self.id and pred(e)
 

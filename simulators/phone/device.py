@@ -113,7 +113,12 @@ class DevCall(pj.Call):  # type: ignore[misc]
         self.remote_uri = str(info.remoteUri)
         self.dev.emit(
             p.CallState(
-                t=_now(), call=self.cid, state=self.state, code=int(info.lastStatusCode), reason=str(info.lastReason)
+                t=_now(),
+                call=self.cid,
+                state=self.state,
+                code=int(info.lastStatusCode),
+                reason=str(info.lastReason),
+                identity=_received_identity(prm),
             )
         )
         if self.state == "disconnected":
@@ -170,6 +175,28 @@ class DevCall(pj.Call):  # type: ignore[misc]
             return self.getAudioMedia(self.med_idx)
         except pj.Error:
             return None
+
+
+def _received_identity(prm: Any) -> str:
+    """The P-Asserted-Identity (RFC 3325) of the SIP message that changed a call's state, if it
+    was a received one ('' otherwise): what the phone shows as the party it reached."""
+    try:
+        e = prm.e
+        if e.type != pj.PJSIP_EVENT_TSX_STATE or e.body.tsxState.type != pj.PJSIP_EVENT_RX_MSG:
+            return ""
+        return asserted_identity(str(e.body.tsxState.src.rdata.wholeMsg))
+    except (AttributeError, pj.Error):
+        return ""
+
+
+def asserted_identity(message: str) -> str:
+    """The P-Asserted-Identity header's value of a SIP message's head ('' without one)."""
+    head = message.split("\r\n\r\n", 1)[0]
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "p-asserted-identity":
+            return value.strip()
+    return ""
 
 
 class _Account(pj.Account):  # type: ignore[misc]

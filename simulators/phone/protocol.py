@@ -273,6 +273,9 @@ class CallState(Ev):
     state: Literal["null", "calling", "incoming", "early", "connecting", "confirmed", "disconnected"]
     code: int = 0
     reason: str = ""
+    identity: str = ""
+    """the P-Asserted-Identity of the response that brought this state (whom a call reached,
+    as the phone shows it), empty when it had none"""
 
 
 class MediaState(Ev):

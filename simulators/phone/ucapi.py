@@ -303,6 +303,11 @@ class CallMe(Reply):
     destination: str | None
 
 
+class CtiCalling(Reply):
+    ringing: str
+    then: str
+
+
 class CallMeCalling(Reply):
     calling: str
     then: str
@@ -815,6 +820,15 @@ class UcApi:
     async def voice_message_audio(self, message_id: int) -> bytes:
         """The recording as WAV (fetching it plays it: it is then deleted after the retention)."""
         return (await self._bytes(f"/api/v1/voicemail/messages/{message_id}/audio"))[1]
+
+    async def make_call(self, to: str) -> CtiCalling:
+        """Dial `to` from the associated desk phone (CTI, NET-1.1): the system rings it first."""
+        return await self._typed(CtiCalling, "POST", "/api/v1/calls", {"to": to})
+
+    async def redial(self) -> list[str]:
+        """The 10 last dialled numbers, newest first (UC-CALL-5, 000:1253)."""
+        body = await self._call("GET", "/api/v1/redial")
+        return _validated(TypeAdapter(list[str]), body["numbers"], "GET /api/v1/redial")
 
     async def conversations(self) -> list[Conversation]:
         """Your conversations, newest first (UC-CONV-1)."""

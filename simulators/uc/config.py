@@ -88,6 +88,13 @@ class SystemSection(Strict):
     mode: Mode
     release: Release
     time_scale: float = Field(1.0, gt=0, le=1000, description="real seconds per documented second (timescale.py)")
+    canonical_prefix: str | None = Field(
+        None,
+        pattern=r"^\+[1-9][0-9]{3,14}$",
+        description="the system's own number in canonical form without an extension (country code, area code, "
+        "the system's number; e.g. +49897007): a canonical number starting with it reaches the internal number "
+        "after it (UC-CALL-5, 000:1037); None: canonical numbers are all external",
+    )
 
 
 class Administrator(Strict):

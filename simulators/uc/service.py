@@ -505,3 +505,9 @@ def _uc_stub(lab: Lab, host: str, svc: Service) -> list[LabProcess]:
         raise StubError(f"host {host}: uc_stub options: {exc}") from exc
     stub = _make(lab, host, options).start_blocking()
     return [p for name, p in stub.processes.items() if name != "coturn"]
+
+
+def start_stub_blocking(lab: Lab, host: str = "system", **options: Any) -> Stub:
+    """start_stub for a caller without an event loop of its own to await in (a synchronous
+    fixture): blocks until the stub is ready. Call it from the orchestrator's thread."""
+    return _make(lab, host, StubOptions(**options)).start_blocking()

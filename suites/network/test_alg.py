@@ -28,10 +28,12 @@ import pytest
 
 from simulators.harness import desk_phone, reg, registered
 from simulators.lab import Lab
-from simulators.netcheck import SIP_LOG_LEVEL, ScenarioFailed, call, never_rings
+from simulators.netcheck import SIP_LOG_LEVEL, ScenarioFailed, call, never_rings, uc_login
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone, PhoneError
+from simulators.phone.ucapi import UcApi, VoiceMessage
 from simulators.pytest_plugin import LabFactory
+from suites.telephony.common import PROMPT_TONE, hears, tone_ends, wav_tones
 
 from .alg_support import (
     RouterLadder,
@@ -97,9 +99,9 @@ async def outcome(caller: Call, timeout: float) -> p.CallState:
 # -- one-way audio (004:383) ------------------------------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/one-way", how="wire")
 async def test_one_way_audio_from_sdp_rewrite_without_pinhole(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """ALG-1 (004:379-384) "One-way audio (only one person can hear the other)": behaviour
+    """ALG-1 (004:381-383) "One-way audio (only one person can hear the other)": behaviour
     sdp-rewrite-no-pinhole rewrites the client's SDP to the router's public address and a port
     it never maps. The system sends its media there (this system sends RTP to the SDP address:
     symmetric RTP off, see the finding test below), so the home user hears nothing while the
@@ -128,6 +130,7 @@ async def test_one_way_audio_from_sdp_rewrite_without_pinhole(alg_lab: Lab, stub
     await out.hangup()
 
 
+@pytest.mark.lab_choice("LAB-LATCHING")
 @pytest.mark.rule("ALG-1")
 async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab, stubs: Any, phones: Any) -> None:
     """Finding for ALG-1 (004:383): with the same ALG (sdp-rewrite-no-pinhole) but a system that
@@ -149,9 +152,9 @@ async def test_symmetric_rtp_on_the_system_hides_the_one_way_audio(alg_lab: Lab,
 # -- client does not ring (004:384) -----------------------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/no-ring", how="wire")
 async def test_client_does_not_ring_when_the_alg_drops_inbound_invites(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """ALG-1 (004:379-385) "Client does not ring when called": behaviour drop-inbound-invite
+    """ALG-1 (004:381, 004:384) "Client does not ring when called": behaviour drop-inbound-invite
     discards INVITEs from outside that start a new dialog. The client stays registered and can
     call out, but a call to it never rings; the caller gets no answer and a failure when the
     system gives up. ALG off: it rings and the call has two-way audio."""
@@ -187,11 +190,11 @@ async def test_client_does_not_ring_when_the_alg_drops_inbound_invites(alg_lab: 
 # -- calls drop after being connected (004:385) -----------------------------------------------
 
 
-@pytest.mark.rule("ALG-1")
+@pytest.mark.clause("ALG-1/drops", how="wire")
 async def test_call_drops_after_being_connected_when_the_alg_loses_the_ack(
     alg_lab: Lab, stubs: Any, phones: Any
 ) -> None:
-    """ALG-1 (004:379-386) "Calls drop after being connected": behaviour drop-ack loses the ACK
+    """ALG-1 (004:381, 004:385) "Calls drop after being connected": behaviour drop-ack loses the ACK
     that confirms an answered call. The home client answers, both users talk (two-way audio),
     but the client never receives the ACK, retransmits its 200 OK and ends the call after
     64 x T1 = 32 s (RFC 3261 13.3.1.4). ALG off: the ACK arrives, the client's call is
@@ -237,20 +240,37 @@ async def test_call_drops_after_being_connected_when_the_alg_loses_the_ack(
 
 SHORT_EXPIRES = 4  # what the ALG grants behind the client's back (s)
 TIME_SCALE = 0.05  # the stub's registration lifetimes: 3 s min, 15 s max (timescale.py)
+NO_ANSWER_S = 60 * TIME_SCALE
+"""the no-answer time to voicemail on that clock (LAB-NOANSWER-VOICEMAIL, 000:756's 60 s): 3 s"""
+STRAIGHT_S = 1.5
+"""straight to voicemail: well within the no-answer time"""
+MESSAGE_S = 1.5
+"""how long the caller talks to the box"""
 
 
-@pytest.mark.rule("ALG-1")
+async def filed(api: UcApi, timeout: float = 15.0) -> list[VoiceMessage]:
+    """The mailbox's messages once one is listed (filing follows the caller's BYE; no event for it)."""
+    deadline = time.monotonic() + timeout
+    while not (messages := await api.voice_messages()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    return messages
+
+
+@pytest.mark.clause("ALG-1/voicemail", how="wire")
+@pytest.mark.lab_choice("LAB-UNREACHABLE-VOICEMAIL", "LAB-VOICEMAIL-BOX")
 async def test_calls_go_straight_to_voicemail_when_the_alg_hides_a_short_registration(
     alg_lab: Lab, stubs: Any, phones: Any
 ) -> None:
-    """ALG-1 (004:379-387) "Calls going straight to voicemail for no known reason": behaviour
+    """ALG-1 (004:381, 004:386) "Calls going straight to voicemail for no known reason": behaviour
     register-expires-mismatch shortens the registration lifetime the client asks for and
     rewrites the system's answer back, so the client believes it is registered for 300 s while
     the system's binding lapses after a few seconds. A call to the user then does not reach the
-    client: it does not ring, and the system sends the call elsewhere at once. The caller sees
-    the call diverted (answered without the client ringing: the voicemail box, where the user
-    has one) or refused (480 Not Registered), immediately either way.
-    ALG off: the client learns the true lifetime, refreshes in time, and the call rings."""
+    client: it does not ring, and the system, finding none of the user's devices registered,
+    sends the call to the user's voicemail box at once (LAB-UNREACHABLE-VOICEMAIL): the caller
+    is answered within a second (not after the no-answer time), hears the box's greeting and
+    leaves a message, which the user finds in the mailbox over the UC API with the caller's
+    voice in it. ALG off: the client learns the true lifetime, refreshes in time, and the
+    call rings."""
     lab = alg_lab
     set_alg(lab, {"mode": "faulty", "behaviour": "register-expires-mismatch", "options": {"expires": SHORT_EXPIRES}})
     stub = await fresh_stub(stubs, lab, config=system_config(time_scale=TIME_SCALE))
@@ -271,14 +291,27 @@ async def test_calls_go_straight_to_voicemail_when_the_alg_hides_a_short_registr
             await never_rings(home, within=0.5)
         except ScenarioFailed as exc:
             require(False, "voicemail", "the client not to ring", str(exc))
-        diverted = end.state == "confirmed"
-        require(diverted or end.code >= 400, "voicemail", "the call diverted or refused without ringing",
+        require(end.state == "confirmed", "voicemail", "the call answered without the client ringing",
                 f"{end.state} {end.code} {end.reason}")  # fmt: skip
-        require(took < 3.0, "voicemail", "the outcome at once (straight)", f"after {took:.1f} s")
-        if diverted:
-            await out.hangup()
+        require(took < STRAIGHT_S, "voicemail",
+                f"the answer at once (straight), not after the no-answer time ({NO_ANSWER_S:g} s here)",
+                f"after {took:.1f} s")  # fmt: skip
+        await hears(out, PROMPT_TONE)  # the box's greeting
+        await tone_ends(out, PROMPT_TONE)
+        await asyncio.sleep(MESSAGE_S)  # the message's content, not a wait for an event
+        await out.hangup()
     finally:
         ladder.stop()
+    api = await uc_login(lab, stub, "office_pc", stub.door, "200")
+    try:
+        messages = await filed(api)
+        require(len(messages) == 1 and messages[0].caller == "201", "voicemail",
+                "one message from 201 in 200's mailbox", str(messages))  # fmt: skip
+        heard = wav_tones(await api.voice_message_audio(messages[0].id))
+        require(heard.get(office.tone, 0.0) >= MESSAGE_S - 0.7, "voicemail",
+                f"the caller's voice ({office.tone} Hz) in the message", str(heard))  # fmt: skip
+    finally:
+        await api.aclose()
     rewrites = [a for a in alg_actions(lab, mark) if a["action"] == "rewrite"]
     require(any("REGISTER" in a["first_line"] for a in rewrites), "voicemail",
             "the ALG to have shortened the REGISTER", "no REGISTER rewrite in its log")  # fmt: skip

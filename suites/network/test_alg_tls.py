@@ -73,7 +73,8 @@ IMMUNE = [
 ]
 
 
-@pytest.mark.rule("ALG-1", "PORT-1")
+@pytest.mark.clause("PORT-1/uc-8802", how="wire")
+@pytest.mark.rule("ALG-1")
 @pytest.mark.parametrize(("sip_alg", "symptom"), IMMUNE)
 async def test_tls_signalling_on_8802_is_immune(
     alg_lab: Lab, stubs: Any, phones: Any, sip_alg: str, symptom: str
@@ -101,9 +102,9 @@ async def test_tls_signalling_on_8802_is_immune(
     require("INVITE" not in ladder.text, symptom, "no readable SIP at the router", ladder.text)
 
 
-@pytest.mark.rule("ALG-1", "PORT-1")
+@pytest.mark.clause("ALG-1/one-way", how="wire")
 async def test_tls_is_not_immune_to_media_side_alg_damage(alg_lab: Lab, stubs: Any, phones: Any) -> None:
-    """ALG-1 (004:379-384) "One-way audio": behaviour media-pinholes-from-sdp admits inbound
+    """ALG-1 (004:381-383) "One-way audio": behaviour media-pinholes-from-sdp admits inbound
     RTP only for sessions whose SDP it read. Over TLS to 8802 it reads none, so the office
     hears the home user and the home user hears nothing, even with symmetric RTP on the
     system. ALG off: two-way audio. TLS protects the signalling, not the media."""
@@ -138,7 +139,6 @@ async def test_media_pinholes_work_for_sip_the_alg_can_read(alg_lab: Lab, stubs:
     await out.hangup()
 
 
-@pytest.mark.rule("ALG-1")
 async def test_the_alg_suite_fails_when_the_router_has_no_alg(alg_lab: Lab, stubs: Any, phones: Any) -> None:
     """Proof that the ALG suite can fail: expecting the one-way audio of 004:383 from a home
     router whose ALG is off (a deliberately wrong expectation) makes the suite's symptom check

@@ -43,7 +43,19 @@ def matrix_lab(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("matrix")
 
 
-@pytest.mark.rule("NET-1.2", "NET-1.4", "NET-1.5", "PORT-1", "PORT-2", "NAT-3")
+@pytest.mark.clause(
+    "NET-1.2/login",
+    "NET-1.2/voip",
+    "NET-1.4/login-vpn",
+    "NET-1.4/voip",
+    "NET-1.5/login-public",
+    "NET-1.5/voip",
+    "NET-1.5/port-forward",
+    "PORT-1/uc-8802",
+    "PORT-2/nothing-to-open",
+    "NAT-3/simple",
+    how="wire",
+)
 async def test_documented_setups_work_with_tls_on_8802(matrix_lab: Lab) -> None:
     """NET-1.2 (004:61-70) office LAN, NET-1.4 (004:87-94) VPN, NET-1.5 (004:96-107) Internet
     with only 8802 forwarded (PORT-1, 004:270-276) behind stateful NATs (PORT-2, 004:284-291):
@@ -62,7 +74,14 @@ async def test_documented_setups_work_with_tls_on_8802(matrix_lab: Lab) -> None:
 
 
 @pytest.mark.slow  # the per-section suites (test_nat.py) cover these in the default run
-@pytest.mark.rule("NAT-1", "NAT-3", "NAT-2")
+@pytest.mark.clause(
+    "NAT-1/not-over-public",
+    "NAT-1/local-network",
+    "NAT-2/strict",
+    "NAT-3/symmetric",
+    "NAT-3/not-detected",
+    how="wire",
+)
 async def test_symmetric_nat_and_strict_firewall_over_the_internet(matrix_lab: Lab) -> None:
     """NAT-1 (004:318, 000:2157-2158): a symmetric NAT at home, the system behind the office's
     port-restricted NAT: no payload over the Internet, Check NAT type says Symmetric; the
@@ -81,7 +100,7 @@ async def test_symmetric_nat_and_strict_firewall_over_the_internet(matrix_lab: L
 
 
 @pytest.mark.slow  # the per-section suites (test_port_table.py, test_alg*.py) cover these by default
-@pytest.mark.rule("PORT-3", "ALG-1")
+@pytest.mark.clause("PORT-3/signalling", "PORT-3/lan-payload", "PORT-3/internet-payload", "ALG-1/one-way", how="wire")
 async def test_stateless_firewall_with_documented_ranges_and_alg_blind_to_tls(matrix_lab: Lab) -> None:
     """PORT-3 (004:294-312): a stateless firewall with exactly the documented ranges (8802;
     UDP 1024-65535 inside the LAN; 3478 and 49152-65535 over the Internet) works. ALG-1

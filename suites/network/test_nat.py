@@ -60,7 +60,7 @@ async def home_client_and_desk(lab: Lab, stubs: StartStub, phones: StartPhone) -
 
 
 @pytest.mark.parametrize("preset", ["full-cone", "restricted-cone", "port-restricted-cone"])
-@pytest.mark.rule("NAT-3", "NAT-5", "NET-1.5")
+@pytest.mark.clause("NAT-3/simple", "NAT-5/ice-status", "NET-1.5/login-public", "NET-1.5/voip", how="wire")
 async def test_cone_nats_at_home_work(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, preset: str
 ) -> None:
@@ -79,7 +79,7 @@ async def test_cone_nats_at_home_work(
     await nat_type
 
 
-@pytest.mark.rule("NAT-1", "NAT-3", "TRB-3")
+@pytest.mark.clause("NAT-1/not-over-public", "NAT-1/local-network", "NAT-3/symmetric", "TRB-3/symmetric", how="wire")
 async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -103,7 +103,7 @@ async def test_symmetric_nat_at_home_no_payload_over_the_internet_but_on_the_lan
     )
 
 
-@pytest.mark.rule("NAT-1", "TRB-3")
+@pytest.mark.clause("NAT-1/not-over-public", "TRB-3/symmetric", how="wire")
 async def test_symmetric_nat_at_the_office_no_payload_over_the_internet(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -118,7 +118,8 @@ async def test_symmetric_nat_at_the_office_no_payload_over_the_internet(
     await call_with_audio(lab, office, desk, stub.door_uri("202"), "two-way", label="office LAN VoIP -> desk phone")
 
 
-@pytest.mark.rule("NAT-5")
+@pytest.mark.clause("NAT-5/add-valid", "NAT-5/add-failed", how="wire")
+@pytest.mark.clause("NAT-5/default-hidden", "NAT-5/add-duplicate", how="client-model")
 async def test_ice_servers_list(lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone) -> None:
     """NAT-5 (000:2162-2197, 004:367-370): the default STUN server is not listed and cannot be
     removed; Add server with a valid STUN server adds it, the same again says "Server is
@@ -138,7 +139,7 @@ async def test_ice_servers_list(lab_factory: Callable[..., Lab], stubs: StartStu
         await home.remove_ice_server("stun:192.0.2.10:3478")
 
 
-@pytest.mark.rule("NAT-2", "NAT-3", "NAT-5")
+@pytest.mark.clause("NAT-2/strict", "NAT-3/not-detected", "NAT-5/ice-status", how="wire")
 async def test_strict_firewall_at_home_fails(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -155,7 +156,7 @@ async def test_strict_firewall_at_home_fails(
 
 
 @pytest.mark.parametrize("preset", ["port-restricted-cone", "symmetric"])
-@pytest.mark.rule("NAT-4")
+@pytest.mark.clause("NAT-4/detect", "TRB-3/detect-nat", how="construction")
 def test_nat_type_detected_from_the_system(lab_factory: Callable[..., Lab], preset: str) -> None:
     """NAT-4 (004:337, 004:340-352): detected from the system, the office router's NAT type is
     named as WBM names it ("Detected Nat-Type: Port Restricted Cone NAT", 004:343). The stub

@@ -42,7 +42,19 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("net_internet")
 
 
-@pytest.mark.rule("NET-1.5", "PORT-1", "PORT-2", "NAT-3", "NAT-5")
+@pytest.mark.clause(
+    "NET-1.5/login-public",
+    "NET-1.5/voip",
+    "NET-1.5/port-forward",
+    "NET-1.5/home-router",
+    "NET-1.5/stun",
+    "PORT-1/uc-8802",
+    "PORT-2/nothing-to-open",
+    "NAT-3/simple",
+    "NAT-5/ice-status",
+    how="wire",
+)
+@pytest.mark.clause("PORT-1/stun-3478", how="construction")
 async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.5 (004:96-107): log in at the public address:port (004:101), enable VoIP
     (004:102), STUN needed (004:107): Check NAT type says simple behind the home router's cone
@@ -77,7 +89,14 @@ async def test_net_1_5_home_client_over_the_internet(net: Lab, stubs: StartStub,
     )
 
 
-@pytest.mark.rule("NET-1.7", "NET-1.5", "TRB-2")
+@pytest.mark.clause(
+    "NET-1.7/both-addresses",
+    "NET-1.7/one-voip",
+    "TRB-2/one-station",
+    "TRB-2/open-connections",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-REGISTRATION-FIRST-HOLDS")
 async def test_net_1_7_one_profile_between_internet_and_office(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -109,7 +128,7 @@ async def test_net_1_7_one_profile_between_internet_and_office(
 
 
 @pytest.mark.slow
-@pytest.mark.rule("NET-1.5")
+@pytest.mark.clause("NET-1.5/voip", how="wire")
 async def test_net_1_5_real_time_binding_timeouts(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -15,6 +15,7 @@ import pytest
 from simulators.harness import StartPhone, StartStub
 from simulators.lab import Lab
 from simulators.netcheck import ScenarioFailed, audio, call, call_with_audio, client, registration_refused, uc_login
+from simulators.phone import protocol as p
 from simulators.phone.ucapi import UcApiError
 
 LAN = "192.168.1.30:8802"
@@ -27,27 +28,53 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("net_office_lan")
 
 
-@pytest.mark.rule("NET-1.1")
+@pytest.mark.clause("NET-1.1/login", "NET-1.1/no-voip", "NET-1.1/cti", how="wire")
+@pytest.mark.lab_choice("LAB-CTI-MAKECALL")
 async def test_net_1_1_uc_and_cti_client_without_voip(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.1 (004:52-59): a UC + CTI user (202, UC User licence) logs in with LAN IP
     address:8802 (004:59); myPortal @work has no VoIP (VoIP is off, no VoIP registration from
-    the PC); calls reach the associated desk phone, which rings and has two-way audio.
-    (Call control of the desk phone from the client, CTI, is not part of the stub.)"""
+    the PC); calls reach the associated desk phone, which rings and has two-way audio. CTI
+    (004:54, 000:1074): the user dials 201 in myPortal @work; the system rings the desk
+    phone first, the user lifts it, then Ben's phone rings showing 202, and the two talk
+    (LAB-CTI-MAKECALL)."""
     stub = await stubs(net)
     api = await uc_login(net, stub, "office_pc", LAN, "202")
-    me = await api.me()
-    assert not me.voip_enabled, "myPortal @work for a UC + CTI user: VoIP is off (004:54)"
-    desk = await client(phones, net, stub, "desk_phone", "desk", "202", desk=True)
-    caller = await client(phones, net, stub, "office_pc2", "ben", "201")
-    regs = (await api.connections()).voip_registrations
-    assert [(r.station, r.source.split(":")[0]) for r in regs] == [("202", "192.168.1.60")], (
-        f"only the associated desk phone is registered for 202, not the PC: {regs}"
-    )
-    await api.aclose()
-    await call_with_audio(net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202")
+    try:
+        me = await api.me()
+        assert not me.voip_enabled, "myPortal @work for a UC + CTI user: VoIP is off (004:54)"
+        desk = await client(phones, net, stub, "desk_phone", "desk", "202", desk=True)
+        caller = await client(phones, net, stub, "office_pc2", "ben", "201")
+        regs = (await api.connections()).voip_registrations
+        assert [(r.station, r.source.split(":")[0]) for r in regs] == [("202", "192.168.1.60")], (
+            f"only the associated desk phone is registered for 202, not the PC: {regs}"
+        )
+        await call_with_audio(
+            net, caller, desk, stub.door_uri("202"), "two-way", label="VoIP client 201 -> desk phone 202"
+        )
+
+        mark = caller.mark()
+        calling = await api.make_call("201")
+        assert (calling.ringing, calling.then) == ("202", "201"), calling
+        lifted = await desk.incoming(timeout=8)
+        assert not [e for e in caller.events[mark:] if isinstance(e, p.IncomingCall)], "Ben rang before the desk phone"
+        await lifted.answer()
+        ringing = await caller.incoming(timeout=8)
+        assert "sip:202@" in ringing.remote_uri, f"Ben sees {ringing.remote_uri}, not 202"
+        await ringing.answer()
+        await audio(net, lifted, ringing, "two-way", label="CTI: desk phone 202 <-> Ben 201")
+        await ringing.hangup()
+    finally:
+        await api.aclose()
 
 
-@pytest.mark.rule("NET-1.2", "NAT-5", "PORT-1")
+@pytest.mark.clause(
+    "NET-1.2/login",
+    "NET-1.2/voip",
+    "NET-1.2/no-stun-inhouse",
+    "PORT-1/uc-8802",
+    "NAT-5/ice-status",
+    how="wire",
+)
 async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.2 (004:61-70): login with LAN IP address:8802 (004:66), enable VoIP (004:67), calls
     in both directions ring and have two-way audio. "STUN connectivity
@@ -70,9 +97,16 @@ async def test_net_1_2_uc_and_voip_on_the_lan_without_stun(net: Lab, stubs: Star
 
 
 @pytest.mark.parametrize(
-    ("config", "both_sessions"), [("office", True), ("office_suite", False)], ids=["smart", "suite"]
+    ("config", "both_sessions"),
+    [
+        pytest.param("office", True, id="smart", marks=pytest.mark.clause("NET-1.7/smart-two-places", how="wire")),
+        pytest.param(
+            "office_suite", False, id="suite", marks=pytest.mark.clause("NET-1.7/suite-one-client", how="wire")
+        ),
+    ],
 )
-@pytest.mark.rule("NET-1.7", "TRB-2")
+@pytest.mark.clause("NET-1.7/one-voip", "TRB-2/one-station", how="wire")
+@pytest.mark.lab_choice("LAB-REGISTRATION-FIRST-HOLDS")
 async def test_net_1_7_uc_from_two_places_one_voip_registration(
     net: Lab, stubs: StartStub, phones: StartPhone, config: str, both_sessions: bool
 ) -> None:
@@ -100,8 +134,13 @@ async def test_net_1_7_uc_from_two_places_one_voip_registration(
     await first.aclose()
 
 
-@pytest.mark.parametrize(("user", "other"), [("200", DESKTOP), ("204", OUTLOOK)], ids=["uc_user", "groupware"])
-@pytest.mark.rule("NET-1.11")
+@pytest.mark.parametrize(
+    ("user", "other"),
+    [
+        pytest.param("200", DESKTOP, id="uc_user", marks=pytest.mark.clause("NET-1.11/uc-user", how="wire")),
+        pytest.param("204", OUTLOOK, id="groupware", marks=pytest.mark.clause("NET-1.11/groupware", how="wire")),
+    ],
+)
 async def test_net_1_11_parallel_uc_suite_clients(
     net: Lab, stubs: StartStub, phones: StartPhone, user: str, other: str
 ) -> None:

@@ -25,7 +25,14 @@ VPN_ADDRESS = "10.8.0.2"
 """the home PC's address from the VPN network; the client's traffic to the office leaves from it"""
 
 
-@pytest.mark.rule("NET-1.4", "NAT-5", "PORT-2")
+@pytest.mark.clause(
+    "NET-1.4/login-vpn",
+    "NET-1.4/voip",
+    "NET-1.4/stun",
+    "NAT-5/ice-status",
+    "PORT-2/nothing-to-open",
+    how="wire",
+)
 async def test_net_1_4_home_user_through_the_vpn(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -51,7 +58,7 @@ async def test_net_1_4_home_user_through_the_vpn(
     await call_with_audio(net, desk, home, stub.sip_uri("200"), "two-way", label="office desk phone -> VPN client")
 
 
-@pytest.mark.rule("NET-1.6", "NET-1.4", "NET-1.2")
+@pytest.mark.clause("NET-1.6/login-lan", "NET-1.6/same-settings", how="wire")
 async def test_net_1_6_same_settings_at_home_and_in_the_office(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -82,7 +82,7 @@ async def check_place(lab: Lab, stubs: StartStub, phones: StartPhone, place: Pla
 
 
 @pytest.mark.parametrize("place", [LAN, INTERNET], ids=["lan", "internet"])
-@pytest.mark.rule("PORT-2", "PORT-1")
+@pytest.mark.clause("PORT-2/nothing-to-open", "PORT-1/uc-8802", how="wire")
 async def test_stateful_firewall_needs_nothing_opened(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, place: Place
 ) -> None:
@@ -96,20 +96,22 @@ async def test_stateful_firewall_needs_nothing_opened(
     await check_place(lab, stubs, phones, place, "works")
 
 
+def _case(place: Place, closed: str | None, outcome: str, name: str, *clauses: str) -> Any:
+    return pytest.param(place, closed, outcome, id=name, marks=pytest.mark.clause(*clauses, how="wire"))
+
+
 @pytest.mark.parametrize(
     ("place", "closed", "outcome"),
     [
-        (LAN, None, "works"),
-        (LAN, "8802", "connection time out"),
-        (LAN, "1024-65535", "no payload"),
-        (INTERNET, None, "works"),
-        (INTERNET, "8802", "connection time out"),
-        (INTERNET, "49152-65535", "no payload"),
+        _case(LAN, None, "works", "lan-documented", "PORT-3/signalling", "PORT-3/lan-payload"),
+        _case(LAN, "8802", "connection time out", "lan-without-8802", "PORT-1/uc-8802", "TRB-4/connection-time-out"),
+        _case(LAN, "1024-65535", "no payload", "lan-without-payload", "TRB-3/ports"),
+        _case(INTERNET, None, "works", "internet-documented", "PORT-3/signalling", "PORT-3/internet-payload"),
+        _case(INTERNET, "8802", "connection time out", "internet-without-8802", "PORT-1/uc-8802",
+              "TRB-4/connection-time-out"),
+        _case(INTERNET, "49152-65535", "no payload", "internet-without-payload", "TRB-3/ports"),
     ],
-    ids=["lan-documented", "lan-without-8802", "lan-without-payload", "internet-documented",
-         "internet-without-8802", "internet-without-payload"],
 )  # fmt: skip
-@pytest.mark.rule("PORT-3", "PORT-1", "TRB-3", "TRB-4")
 async def test_stateless_firewall_exactly_the_documented_ranges(
     lab_factory: Callable[..., Lab],
     stubs: StartStub,

@@ -40,7 +40,7 @@ def net(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory("net_internet")
 
 
-@pytest.mark.rule("NET-1.5", "PORT-1")
+@pytest.mark.clause("NET-1.5/port-forward", "NET-1.5/login-public", "NET-1.5/home-router", "PORT-1/uc-8802", how="wire")
 async def test_office_router_forwards_only_8802_and_the_internet_client_works(
     net: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -61,7 +61,7 @@ async def test_office_router_forwards_only_8802_and_the_internet_client_works(
     )
 
 
-@pytest.mark.rule("TRB-4", "NET-1.5")
+@pytest.mark.clause("TRB-4/connection-time-out", "NET-1.5/port-forward", how="wire")
 async def test_without_the_port_forward_the_client_gets_connection_time_out(
     net: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -76,7 +76,7 @@ async def test_without_the_port_forward_the_client_gets_connection_time_out(
         await client(phones, net, stub, "home_pc", "alice", "200", PUBLIC)
 
 
-@pytest.mark.rule("PORT-4")
+@pytest.mark.clause("PORT-4/not-over-wan", "PORT-4/over-vpn", how="wire")
 async def test_online_help_443_not_over_the_wan_but_over_the_vpn(lab_factory: Callable[..., Lab]) -> None:
     """PORT-4 (000:339-341): the Online Help (HTTPS 443 on the system) cannot be reached from
     home when only 8802 is forwarded; it can through the VPN."""

@@ -39,7 +39,7 @@ SLOW_RING_S = 20.0
 """the system waits for its STUN server while gathering ICE candidates, before the callee rings"""
 
 
-@pytest.mark.rule("TRB-1", "TRB-4", "NET-1.4")
+@pytest.mark.clause("TRB-1/vpn-address", "TRB-4/connection-time-out", how="wire")
 async def test_trb_1_vpn_without_an_address_connection_time_out(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -56,7 +56,8 @@ async def test_trb_1_vpn_without_an_address_connection_time_out(
         await client(phones, lab, stub, "home_pc", "alice", "200", LAN)
 
 
-@pytest.mark.rule("TRB-2", "NET-1.7")
+@pytest.mark.clause("TRB-2/one-station", "TRB-2/open-connections", how="wire")
+@pytest.mark.lab_choice("LAB-REGISTRATION-FIRST-HOLDS")
 async def test_trb_2_second_device_for_the_same_station_is_refused(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -88,7 +89,7 @@ async def test_trb_2_second_device_for_the_same_station_is_refused(
 
 
 @pytest.mark.parametrize(("system_stun", "expected"), [("192.0.2.10:3478", "two-way"), ("192.0.2.99:3478", "none")])
-@pytest.mark.rule("TRB-3", "NET-1.5")
+@pytest.mark.clause("TRB-3/system-stun", "NET-1.5/system-stun", how="wire")
 async def test_trb_3_system_stun_connectivity_decides_payload(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, system_stun: str, expected: str
 ) -> None:

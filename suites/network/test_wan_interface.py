@@ -36,7 +36,8 @@ def office_config(**sip: Any) -> SystemConfig:
 
 
 @pytest.mark.parametrize(("wan", "expected"), [(None, "two-way"), (WAN_INTERFACE, "none")], ids=["lan", "wan"])
-@pytest.mark.rule("NET-1.5", "TRB-3")
+@pytest.mark.clause("NET-1.5/wan-interface", how="construction")
+@pytest.mark.rule("TRB-3")
 async def test_system_on_its_wan_interface_has_payload_issues(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone, wan: str | None, expected: str
 ) -> None:

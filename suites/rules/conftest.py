@@ -4,21 +4,30 @@
 and the system configuration it runs, read as plain data (the administrator's set-up:
 users, initial passwords, mode, release). Tests build clients with `target.api()`.
 
-Where the target comes from (environment):
-- UCLAB_UC_TARGET unset or "inprocess": the stub's UC API served in-process per test
-  (fresh state in tmp_path; simulators/uc/api/inprocess.py). This is harness code, like the
-  `lab` fixture that starts the stub; the tests themselves never import simulators.uc.
-- UCLAB_UC_TARGET=https://host:port: a running target (the stub in a lab, or another
-  system). UCLAB_UC_CONFIG is the configuration YAML it was started with, UCLAB_UC_CA its
-  CA file (unset: no verification). Tests that need another mode or release are skipped.
-  Every test changes state (passwords, PINs): give each run a fresh target.
-- `uc_target(config, lab=lab)`: the stub started in the lab's `system` host
-  (simulators/uc/service.py), reached through its TLS front door on 8802 from lab hosts.
+Where the target comes from:
+- the stub in a lab, through its TLS front door on 8802 from the lab's office PC (the
+  office_lan topology, one lab per test process; a fresh stub, fresh state, per target).
+  The `--uclab-uc-transport` option (or $UCLAB_UC_TRANSPORT) decides which tests get it:
+  `door` every test; `once` each test's representative release profile (the run's
+  `--uclab-profile`, else V3R2FR1, office.yaml's own) and every one-profile test, the
+  other profiles in process: what `uclab run` does, so every clause these suites show goes
+  through the door at least once; `inprocess` none (the default of a plain pytest run).
+- served in process (simulators/uc/api/inprocess.py, fresh state in tmp_path): fast, no
+  network and no TLS; the plugin records such a test's `api` clauses as `inprocess`, which
+  show nothing in the run summary. Tests marked `in_process` always run so: they judge the
+  lab's client model against simulated reachability (`REACHES`).
+- UCLAB_UC_TARGET=https://host:port: a running target (another system). UCLAB_UC_CONFIG is
+  the configuration YAML it was started with, UCLAB_UC_CA its CA file (unset: no
+  verification). Tests that need another mode or release are skipped. Every test changes
+  state (passwords, PINs): give each run a fresh target.
+- `await uc_target.in_lab(lab, config)`: the stub in a lab the test built itself.
 
 Release profiles (RULES section 4): every test that uses a target runs once per profile
 (RUN_PROFILES), or only for `--uclab-profile`. Tests marked `one_profile` run once (with
 `--uclab-profile` or the configuration's own release): their rules do not differ by release
-and their target is expensive (a lab).
+and their target is expensive (a lab). A test marked
+`by_release(if_true, if_false, table=..., how=...)` shows clause `if_true` for the profiles
+whose `table` entry is true and `if_false` for the others (the REL-* clauses).
 
 Server connections (UC-LOGIN-1): `target.client_at(place)` makes clients as a PC at `place`
 reaches the system: in a lab, from a lab host (the real network decides what answers); in
@@ -29,7 +38,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,10 +49,19 @@ import yaml
 
 from simulators.lab import Lab
 from simulators.phone.ucapi import AT_WORK, UcApi
+from simulators.pytest_plugin import LabFactory, note_in_process, note_time_scale
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulators" / "uc" / "examples"
 OFFICE_PC = ("192.168.1.50", 50000)
 RUN_PROFILES = ("V2R7", "V3", "V3R1", "V3R2FR1", "V3R4FR1")
+DOOR_PROFILE = "V3R2FR1"
+"""the representative profile of `once`: the release of office.yaml and of the 000 guide"""
+BEFORE_PROFILE = "V3"
+"""with `once`, a `by_release` test also goes through the door for V3, where every REL
+difference the suites show has its earlier side"""
+DOOR_TOPOLOGY = "office_lan"
+HTTP_PORT = 8801
+"""the door targets' plain-http port (PORT-5's 8801), so https-only can be shown over the network"""
 LAN_DOOR = "192.168.1.30:8802"
 """The system's LAN address and port in every topology (004:241)."""
 WAN_DOOR = "198.51.100.120:8802"
@@ -57,6 +75,23 @@ CLIENT_TIMEOUT = 2.0
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "one_profile: run once, not once per release profile")
+    config.addinivalue_line(
+        "markers", "in_process: the target is always served in process (client model, simulated networks)"
+    )
+    config.addinivalue_line(
+        "markers", "by_release(if_true, if_false, table, how): the REL clause a profile shows (suites/rules)"
+    )
+
+
+def _release_marks(metafunc: pytest.Metafunc, profile: str | None) -> list[pytest.MarkDecorator]:
+    """The clause markers of `by_release`: which of a REL rule's clauses this profile shows."""
+    out = []
+    for mark in metafunc.definition.iter_markers("by_release"):
+        if_true, if_false = mark.args
+        table: dict[str, bool] = mark.kwargs["table"]
+        shown = if_true if table[profile or DOOR_PROFILE] else if_false
+        out.append(pytest.mark.clause(shown, how=mark.kwargs.get("how", "api")))
+    return out
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -64,9 +99,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     chosen = metafunc.config.getoption("--uclab-profile")
     if metafunc.definition.get_closest_marker("one_profile"):
-        metafunc.parametrize("profile", [chosen], ids=[chosen or "own"])
+        profiles: list[str | None] = [chosen]
     else:
-        metafunc.parametrize("profile", [chosen] if chosen else list(RUN_PROFILES))
+        profiles = [chosen] if chosen else list(RUN_PROFILES)
+    metafunc.parametrize(
+        "profile", [pytest.param(p, id=p or "own", marks=_release_marks(metafunc, p)) for p in profiles]
+    )
 
 
 class _Unreachable(httpx.AsyncBaseTransport):
@@ -172,7 +210,7 @@ def _config(name: str, release: str | None, **system: Any) -> dict[str, Any]:
 
 class Targets:
     """The `uc_target` fixture: targets(config="office", release=None, shared=False, **system) -> Target,
-    and `await targets.in_lab(lab, config)` for the stub in a lab.
+    and `await targets.in_lab(lab, config)` for the stub in a lab the test built.
 
     release None: the run's profile (`--uclab-profile`, or each of RUN_PROFILES), else the
     configuration's own. shared=True returns the same target for the same arguments within
@@ -180,13 +218,31 @@ class Targets:
     state). system: overrides of the configuration's `system` section (e.g. time_scale).
     """
 
-    def __init__(self, tmp_path: Path, profile: str | None) -> None:
+    def __init__(self, request: pytest.FixtureRequest, tmp_path: Path, profile: str | None, door_lab: DoorLab) -> None:
+        self.node = request.node
         self.tmp_path = tmp_path
         self.profile = profile
         self.remote = os.environ.get("UCLAB_UC_TARGET", "inprocess")
+        self.transport = str(request.config.getoption("--uclab-uc-transport"))
+        chosen = request.config.getoption("--uclab-profile")
+        self.representative = chosen or DOOR_PROFILE
+        by_release = request.node.get_closest_marker("by_release") is not None
+        self.door_profiles = {self.representative} | ({BEFORE_PROFILE} if by_release and not chosen else set())
+        """once: the profiles through the door; a test showing a REL rule's two sides shows both"""
+        self.in_process_only = request.node.get_closest_marker("in_process") is not None
+        self.door_lab = door_lab
         self.closers: list[Callable[[], Any]] = []
         self.targets: list[Target] = []
         self.shared: dict[tuple[str, str | None], Target] = {}
+        self.door_stub: Any = None
+
+    def through_the_door(self) -> bool:
+        """Whether this test's targets are the stub in a lab, reached through 8802."""
+        if self.in_process_only or self.remote != "inprocess":
+            return False
+        if self.transport == "door":
+            return True
+        return self.transport == "once" and (self.profile or self.representative) in self.door_profiles
 
     def __call__(
         self, config: str = "office", release: str | None = None, *, shared: bool = False, **system: Any
@@ -195,29 +251,62 @@ class Targets:
         if shared and (config, release) in self.shared:
             return self.shared[(config, release)]
         data = _config(config, release, **system)
+        note_time_scale(self.node, float(data["system"].get("time_scale", 1.0)))
         if self.remote != "inprocess":
             running = yaml.safe_load(Path(os.environ["UCLAB_UC_CONFIG"]).read_text(encoding="utf-8"))
             wanted = data["system"]
             if any(running["system"].get(k) != wanted[k] for k in ("mode", "release", *system)):
                 pytest.skip(f"the target runs {running['system']}; this test needs {wanted}")
             target = Target(self.remote, running, verify=os.environ.get("UCLAB_UC_CA") or False)
+        elif self.through_the_door():
+            target = self._door_target(data)
         else:
-            from simulators.uc.api.inprocess import InProcessTarget
-
-            run_dir = self.tmp_path / f"uc{len(self.targets)}"
-            run_dir.mkdir()
-            served = InProcessTarget(data, run_dir)
-            self.closers.append(served.close)
-            target = Target(
-                served.base_url,
-                data,
-                served.transport_from,
-                http_url=served.base_url.replace("https://", "http://"),
-            )
+            target = self._in_process(data)
         self.targets.append(target)
         if shared:
             self.shared[(config, release)] = target
         return target
+
+    def _in_process(self, data: dict[str, Any]) -> Target:
+        from simulators.uc.api.inprocess import InProcessTarget
+
+        note_in_process(self.node)
+        run_dir = self.tmp_path / f"uc{len(self.targets)}"
+        run_dir.mkdir()
+        served = InProcessTarget(data, run_dir)
+        self.closers.append(served.close)
+        return Target(
+            served.base_url, data, served.transport_from, http_url=served.base_url.replace("https://", "http://")
+        )
+
+    def _door_target(self, data: dict[str, Any]) -> Target:
+        """A fresh stub (fresh state) in this process's door lab; one at a time in its host."""
+        from simulators.uc.config import validate_config  # the harness, not the test
+        from simulators.uc.service import start_stub_blocking
+
+        lab = self.door_lab.get()
+        if self.door_stub is not None:
+            self.door_stub.stop()
+        for path in (lab.dir / "uc-system").glob("state.sqlite*"):
+            path.unlink()
+        stub = start_stub_blocking(
+            lab,
+            "system",
+            config=validate_config(data, "suite target"),
+            workers=1,
+            mixers=0,
+            system_stun=False,
+            http_port=HTTP_PORT,
+        )
+        self.door_stub = stub
+        self.closers.append(stub.stop)
+        return Target(
+            f"https://{stub.door}",
+            data,
+            verify=str(stub.ca_file),
+            lab=lab,
+            http_url=f"http://{stub.lan_ip}:{HTTP_PORT}",
+        )
 
     async def in_lab(self, lab: Lab, config: str = "office", release: str | None = None) -> Target:
         """The stub started in the lab's `system` host, reached through its front door on 8802."""
@@ -225,6 +314,7 @@ class Targets:
         from simulators.uc.service import start_stub
 
         data = _config(config, release or self.profile)
+        note_time_scale(self.node, float(data["system"].get("time_scale", 1.0)))
         stub = await start_stub(lab, "system", config=validate_config(data, "suite target"))
         self.closers.append(stub.stop)
         target = Target(f"https://{stub.door}", data, verify=str(stub.ca_file), lab=lab)
@@ -239,9 +329,38 @@ class Targets:
             close()
 
 
+class DoorLab:
+    """The lab the door targets of one test process run in, built on first use, torn down
+    (evidence attached, run directory kept if a test failed) when the process ends."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self.factory = LabFactory(request)
+        self.lab: Lab | None = None
+
+    def get(self) -> Lab:
+        if self.lab is None:
+            self.lab = self.factory(DOOR_TOPOLOGY)
+        return self.lab
+
+    def close(self) -> None:
+        if self.lab is not None:
+            self.factory.close()
+
+
+@pytest.fixture(scope="session")
+def door_lab(request: pytest.FixtureRequest) -> Iterator[DoorLab]:
+    lab = DoorLab(request)
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
 @pytest.fixture
-async def uc_target(tmp_path: Path, profile: str | None) -> AsyncIterator[Targets]:
+async def uc_target(
+    request: pytest.FixtureRequest, tmp_path: Path, profile: str | None, door_lab: DoorLab
+) -> AsyncIterator[Targets]:
     """See Targets."""
-    targets = Targets(tmp_path, profile)
+    targets = Targets(request, tmp_path, profile, door_lab)
     yield targets
     await targets.close()

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
@@ -29,7 +30,7 @@ from .messages import (
     imported,
     wildcard_sentence,
 )
-from .oracles import dial_match
+from .oracles import SEARCH_CONTAINING, dial_match
 from .oracles_directories import (
     DICTIONARY,
     PERSONAL_LIMIT_SMART,
@@ -38,6 +39,7 @@ from .oracles_directories import (
     search_problem,
     spelled,
 )
+from .verdicts import MESSAGES, refusal
 
 USER = "200"
 
@@ -69,9 +71,12 @@ async def _refused(call: Any) -> UcApiError:
 # ---------------------------------------------------------------- the directories (000:505-556)
 
 
-@pytest.mark.rule("UC-DIR-1")
+@pytest.mark.clause("UC-DIR-1/directories", "UC-DIR-1/personal-smart", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize("config", ["office", "office_suite"])
-async def test_the_directories_of_each_mode(uc_target: Callable[..., Target], config: str) -> None:
+async def test_the_directories_of_each_mode(
+    uc_target: Callable[..., Target], config: str, choices: ChoiceChecks
+) -> None:
     """Personal, internal, system, global; the external directory in UC Suite only (000:505-516)."""
     target = uc_target(config)
     api = await target.logged_in(USER)
@@ -83,13 +88,14 @@ async def test_the_directories_of_each_mode(uc_target: Callable[..., Target], co
         assert listed[directory].entries == len(names_in(target, directory)), directory
     if target.mode == "smart":
         refused = await _refused(api.search("Mü", directory="external"))
-        assert (refused.status, refused.message) == (400, SEARCH_SENTENCES["external_uc_suite_only"])
+        refusal(refused, choices, status=400, message=SEARCH_SENTENCES["external_uc_suite_only"])
     else:
         found = await api.search("Kunde", directory="external")
         assert [h.name for h in found.hits] == hits("Kunde", names_in(target, "external"))
 
 
-@pytest.mark.rule("UC-DIR-1")
+@pytest.mark.clause("UC-DIR-1/system-name-number", how="api")
+@pytest.mark.rule("UC-PRES-1")
 async def test_what_each_directory_shows(uc_target: Callable[..., Target]) -> None:
     """The system directory has the name and number only (000:556); others show phone numbers and
     e-mail (000:545-554); internal subscribers also their presence (000:543)."""
@@ -139,16 +145,18 @@ SEARCH_TABLE = [
 ]
 
 
-@pytest.mark.rule("UC-DIR-1")
+@pytest.mark.clause("UC-DIR-1/search", "UC-DIR-1/wildcard-diacritics", how="api")
+@pytest.mark.lab_choice("LAB-SEARCH-ORDER")
 @pytest.mark.parametrize("term", SEARCH_TABLE)
-async def test_search_by_initial_letters(uc_target: Callable[..., Target], term: str) -> None:
+async def test_search_by_initial_letters(uc_target: Callable[..., Target], term: str, choices: ChoiceChecks) -> None:
     """The hits are the names that start with the letters, in a word, in either German spelling."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     found = await api.search(term)
     expected = hits(term, names_in(target))
     assert sorted(h.name for h in found.hits) == sorted(expected)
-    assert [h.name for h in found.hits] == alphabetical([h.name for h in found.hits]), "alphabetical (lab choice)"
+    names = [h.name for h in found.hits]
+    choices.equal("LAB-SEARCH-ORDER", names, alphabetical(names), "the hits' order")
     assert (found.match, found.total, found.truncated) == ("starting_with", len(expected), False)
 
 
@@ -163,18 +171,21 @@ def test_the_table_means_what_it_says() -> None:
     assert hits("ller", names) == [] and hits("ller", names, "containing") == names[:3]
 
 
-@pytest.mark.rule("UC-DIR-1")
+@pytest.mark.clause("UC-DIR-1/wildcard-diacritics", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize("term", ["M*ller", "*ller", "Mü**", "*", "", "  ", "-"])
-async def test_search_strings_that_cannot_be_searched(uc_target: Callable[..., Target], term: str) -> None:
+async def test_search_strings_that_cannot_be_searched(
+    uc_target: Callable[..., Target], term: str, choices: ChoiceChecks
+) -> None:
     """The wildcard only at the end (000:562); at least a first letter (000:574)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     problem = search_problem(term)
     assert problem is not None
     refused = await _refused(api.search(term))
-    assert (refused.status, refused.code, refused.violations) == (400, "search_rules", (problem,))
+    refusal(refused, choices, status=400, code="search_rules", violations=(problem,))
     message = wildcard_sentence(term) if problem == "wildcard_position" else SEARCH_SENTENCES[problem]
-    assert refused.message == message
+    choices.equal(MESSAGES, refused.message, message)
 
 
 _LETTERS = "abeilmnorsuzäöüßÄÖÜAMSZë"
@@ -186,7 +197,8 @@ _terms = st.one_of(
 )
 
 
-@pytest.mark.rule("UC-DIR-1", "REL-SEARCH")
+@pytest.mark.clause("UC-DIR-1/search", "UC-DIR-1/wildcard-diacritics", how="api")
+@pytest.mark.by_release("REL-SEARCH/containing", "REL-SEARCH/starting-with", table=SEARCH_CONTAINING)
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=_names, term=_terms)
 async def test_search_matches_the_oracle(uc_target: Callable[..., Target], name: str, term: str) -> None:
@@ -216,7 +228,7 @@ async def test_search_matches_the_oracle(uc_target: Callable[..., Target], name:
 # ---------------------------------------------------------------- call by name (REL-SEARCH)
 
 
-@pytest.mark.rule("REL-SEARCH", "UC-DIR-1")
+@pytest.mark.by_release("REL-SEARCH/containing", "REL-SEARCH/starting-with", table=SEARCH_CONTAINING)
 @pytest.mark.parametrize("term", ["ller", "Mül", "üll", "ntral", "Adl"])
 async def test_call_by_name_per_release(uc_target: Callable[..., Target], term: str) -> None:
     """Call by name lists entries "containing" the letters from V3R1 (000:1148, 002:1536-1538),
@@ -250,10 +262,25 @@ CONTACT_TABLE: list[dict[str, str]] = [
 ]
 
 
-@pytest.mark.rule("UC-DIR-1")
-@pytest.mark.parametrize("fields", CONTACT_TABLE, ids=[repr(f)[:40] for f in CONTACT_TABLE])
-async def test_add_a_personal_contact(uc_target: Callable[..., Target], fields: dict[str, str]) -> None:
-    """Add a personal contact (000:1935-1947): a name, phone numbers as in 000:1037, an e-mail address."""
+def _contact_case(fields: dict[str, str]) -> Any:
+    """A valid contact shows the documented clause; what the lab refuses is its own field rules."""
+    documented = not contact_violations(**fields)
+    marks = (
+        [pytest.mark.clause("UC-DIR-1/personal-smart", how="api")]
+        if documented
+        else [pytest.mark.lab_choice("LAB-FIELD-LIMITS")]
+    )
+    return pytest.param(fields, id=repr(fields)[:40], marks=marks)
+
+
+@pytest.mark.lab_choice("LAB-MESSAGES")
+@pytest.mark.parametrize("fields", [_contact_case(f) for f in CONTACT_TABLE])
+async def test_add_a_personal_contact(
+    uc_target: Callable[..., Target], fields: dict[str, str], choices: ChoiceChecks
+) -> None:
+    """Add a personal contact (000:1935-1947): a name, phone numbers as in 000:1037, an e-mail address;
+    what a contact may hold is the lab's (LAB-FIELD-LIMITS: a name of 1-80 characters, numbers of the
+    canonical format's characters of at most 32, an e-mail address)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     expected = contact_violations(**fields)
@@ -261,8 +288,8 @@ async def test_add_a_personal_contact(uc_target: Callable[..., Target], fields: 
     rest = {k: v for k, v in fields.items() if k != "name"}
     if expected:
         refused = await _refused(api.add_contact(name, **rest))
-        assert (refused.status, refused.code, list(refused.violations)) == (400, "contact_rules", expected)
-        assert refused.message == expected_contact(expected, **fields)
+        refusal(refused, choices, status=400, code="contact_rules", violations=expected)
+        choices.equal(MESSAGES, refused.message, expected_contact(expected, **fields))
         assert (await api.contacts()).count == 0
         return
     added = await api.add_contact(name, **rest)
@@ -271,35 +298,40 @@ async def test_add_a_personal_contact(uc_target: Callable[..., Target], fields: 
     assert [h.id for h in (await api.search(name.split()[0][:10], directory="personal")).hits] == [added.id]
 
 
-@pytest.mark.rule("UC-DIR-1")
-async def test_personal_contacts_are_yours_edit_and_delete(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-DIR-1/not-shared", "UC-DIR-1/personal-smart", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_personal_contacts_are_yours_edit_and_delete(
+    uc_target: Callable[..., Target], choices: ChoiceChecks
+) -> None:
     """Personal contacts are not shared (000:524); update (000:586-600) and delete (000:602-614)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     colleague = await target.logged_in("201")
     pal = await api.add_contact("Pal Privat", mobile="+49 170 1")
     assert (await colleague.search("Pal")).hits == []
-    assert (await _refused(colleague.contact(pal.id))).message == f"You have no personal contact {pal.id}."
+    refusal(await _refused(colleague.contact(pal.id)), choices, status=404, what="a colleague reading the contact")
+    choices.equal(
+        MESSAGES, (await _refused(colleague.contact(pal.id))).message, f"You have no personal contact {pal.id}."
+    )
     edited = await api.update_contact(pal.id, "Pal Privat", mobile="+49 170 2")
     assert (edited.mobile, edited.origin) == ("+49 170 2", "manual")
     refused = await _refused(api.update_contact(pal.id, "", mobile="+49 170 2"))
-    assert refused.message == expected_contact(["name_missing"], name="")
-    assert await api.delete_contact(pal.id) == "The personal contact Pal Privat has been deleted."
-    assert (await _refused(api.delete_contact(pal.id))).status == 404
+    choices.equal(MESSAGES, refused.message, expected_contact(["name_missing"], name=""))
+    choices.equal(MESSAGES, await api.delete_contact(pal.id), "The personal contact Pal Privat has been deleted.")
+    refusal(await _refused(api.delete_contact(pal.id)), choices, status=404)
 
 
-@pytest.mark.rule("UC-DIR-1")
-async def test_suite_personal_contacts_are_managed_by_another_client(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-DIR-1/personal-smart", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_suite_personal_contacts_are_managed_by_another_client(
+    uc_target: Callable[..., Target], choices: ChoiceChecks
+) -> None:
     """UC Suite: "add or import your personal contacts using another UC Suite client" (000:522)."""
     target = uc_target("office_suite")
     at_work = await target.logged_in(USER)
     for call in (at_work.add_contact("Pal"), at_work.import_contacts(b"Name\nPal\n", "csv")):
         refused = await _refused(call)
-        assert (refused.status, refused.code, refused.message) == (
-            403,
-            "personal_by_other_client",
-            PERSONAL_BY_OTHER_CLIENT,
-        )
+        refusal(refused, choices, status=403, code="personal_by_other_client", message=PERSONAL_BY_OTHER_CLIENT)
     desktop = await target.logged_in(USER, client="myportal_for_desktop")
     pal = await desktop.add_contact("Pal Müller")
     assert [h.id for h in (await at_work.search("Mueller", directory="personal")).hits] == [pal.id]
@@ -309,8 +341,9 @@ def _csv(n: int, start: int = 0) -> bytes:
     return ("Name;Mobile\n" + "".join(f"Import {i:04d};+49 170 {i:07d}\n" for i in range(start, start + n))).encode()
 
 
-@pytest.mark.rule("UC-DIR-1")
-async def test_3000_personal_contacts_and_not_one_more(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-DIR-1/personal-3000", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_3000_personal_contacts_and_not_one_more(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """UC Smart "supports adding or importing 3000 contacts" (000:1948): the 3000th is added,
     the 3001st refused, by hand and by import."""
     target = uc_target("office")
@@ -319,9 +352,9 @@ async def test_3000_personal_contacts_and_not_one_more(uc_target: Callable[..., 
     assert result.total == PERSONAL_LIMIT_SMART - 1
     assert (await api.add_contact("Number 3000")).name == "Number 3000"
     refused = await _refused(api.add_contact("Number 3001"))
-    assert (refused.status, refused.code, refused.message) == (409, "personal_contacts_full", PERSONAL_FULL)
+    refusal(refused, choices, status=409, code="personal_contacts_full", message=PERSONAL_FULL)
     too_many = await _refused(api.import_contacts(_csv(PERSONAL_LIMIT_SMART), "csv"))
-    assert (too_many.status, too_many.message) == (409, import_too_many(PERSONAL_LIMIT_SMART, 1))
+    refusal(too_many, choices, status=409, message=import_too_many(PERSONAL_LIMIT_SMART, 1))
     listed = await api.contacts()
     assert (listed.count, listed.limit) == (PERSONAL_LIMIT_SMART, PERSONAL_LIMIT_SMART)
     exact = await api.import_contacts(_csv(PERSONAL_LIMIT_SMART - 1, 5000), "csv")
@@ -341,21 +374,22 @@ GOOD_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.mark.rule("UC-DIR-1")
-async def test_import_csv_and_xml(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-DIR-1/import", how="api")
+@pytest.mark.lab_choice("LAB-CONTACT-FORMATS", "LAB-MESSAGES")
+async def test_import_csv_and_xml(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """CSV (the encoding chosen at import, 000:1961) and XML in UTF-8 (000:1954); imported
     contacts are synchronised by the next import unless edited (000:520)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     manual = await api.add_contact("Hand Made")
     first = await api.import_contacts(GOOD_CSV.encode(), "csv")
-    assert first.message == imported(2, 2, 0, 0, 1, 3)
+    choices.equal(MESSAGES, first.message, imported(2, 2, 0, 0, 1, 3))
     found = await api.search("Schaefer", directory="personal")
     assert [(h.name, h.email) for h in found.hits] == [("Jörg Schäfer", "joerg@example.com")]
     oezlem = (await api.search("Özl", directory="personal")).hits[0]
     await api.update_contact(oezlem.id, "Özlem Yilmaz", mobile="0170 9999")  # edited: "manually added"
     second = await api.import_contacts(GOOD_XML.encode(), "xml")
-    assert second.message == imported(2, 1, 1, 0, 2, 4)
+    choices.equal(MESSAGES, second.message, imported(2, 1, 1, 0, 2, 4))
     names = sorted(c.name for c in (await api.contacts()).contacts)
     assert names == sorted(["Hand Made", "Jörg Schäfer", "Özlem Yilmaz", "Ärztin Dr. Weiß"])
     assert (await api.contact(manual.id)).origin == "manual"
@@ -436,16 +470,22 @@ BAD_FILES = [
 ]
 
 
+@pytest.mark.lab_choice("LAB-CONTACT-FORMATS", "LAB-MESSAGES")
 @pytest.mark.rule("UC-DIR-1")
 @pytest.mark.parametrize(("fmt", "content", "where", "problems"), BAD_FILES, ids=[repr(b[1])[:30] for b in BAD_FILES])
 async def test_a_bad_import_file_names_the_line_and_changes_nothing(
-    uc_target: Callable[..., Target], fmt: str, content: str | bytes, where: list[str], problems: list[str]
+    uc_target: Callable[..., Target],
+    fmt: str,
+    content: str | bytes,
+    where: list[str],
+    problems: list[str],
+    choices: ChoiceChecks,
 ) -> None:
     target = uc_target("office")
     api = await target.logged_in(USER)
     await api.import_contacts(b"Name\nEarlier Import\n", "csv")
     data = content.encode() if isinstance(content, str) else content
     refused = await _refused(api.import_contacts(data, fmt))
-    assert (refused.status, refused.code, list(refused.violations)) == (400, "import_invalid", where)
-    assert refused.message == import_refused(fmt.upper(), problems)
+    refusal(refused, choices, status=400, code="import_invalid", violations=where)
+    choices.equal(MESSAGES, refused.message, import_refused(fmt.upper(), problems))
     assert [c.name for c in (await api.contacts()).contacts] == ["Earlier Import"], "nothing is lost"

@@ -13,10 +13,12 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
 from .messages import GROUP_DELETE_BY_OTHER_CLIENT, group_exists
+from .verdicts import MESSAGES, refusal
 
 USER = "200"
 
@@ -41,9 +43,10 @@ async def _contacts(api: UcApi) -> dict[str, tuple[str, str]]:
     return out
 
 
-@pytest.mark.rule("UC-FAV-1")
+@pytest.mark.clause("UC-FAV-1/groups", "UC-FAV-1/add", "UC-FAV-1/remove-rename", "UC-FAV-1/presence", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize("config", ["office", "office_suite"])
-async def test_groups_add_remove_rename(uc_target: Callable[..., Target], config: str) -> None:
+async def test_groups_add_remove_rename(uc_target: Callable[..., Target], config: str, choices: ChoiceChecks) -> None:
     """Add contacts of every directory to a new group, remove one, rename the group (both modes)."""
     target = uc_target(config)
     api = await target.logged_in(USER)
@@ -58,9 +61,10 @@ async def test_groups_add_remove_rename(uc_target: Callable[..., Target], config
     assert ben.presence is not None and ben.presence.status == "office", "000:811: with presence status"
     assert all(e.contact.presence is None for e in group.entries[1:])
 
-    assert (
-        await api.remove_favorite(team.id, added[0].favorite_id)
-        == f"{added[0].contact.name} has been deleted from Team."
+    choices.equal(
+        MESSAGES,
+        await api.remove_favorite(team.id, added[0].favorite_id),
+        f"{added[0].contact.name} has been deleted from Team.",
     )
     renamed = await api.rename_group(team.id, "Colleagues")
     assert renamed.name == "Colleagues" and [e.favorite_id for e in renamed.entries] == [
@@ -69,64 +73,68 @@ async def test_groups_add_remove_rename(uc_target: Callable[..., Target], config
     assert [g.name for g in (await api.favorites()).groups] == ["Colleagues"]
 
 
+@pytest.mark.lab_choice("LAB-FIELD-LIMITS", "LAB-MESSAGES")
 @pytest.mark.rule("UC-FAV-1")
-async def test_what_favorites_refuse(uc_target: Callable[..., Target]) -> None:
+async def test_what_favorites_refuse(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     target = uc_target("office")
     api = await target.logged_in(USER)
     team = await api.create_group("Team")
     family = await api.create_group("Family")
     ben = await api.add_favorite(team.id, "internal", "201")
     again = await _refused(api.add_favorite(team.id, "internal", "201"))
-    assert (again.status, again.code, again.message) == (
-        409,
-        "already_in_group",
-        "Ben Brandt is already in the favorites group Team.",
+    refusal(
+        again,
+        choices,
+        status=409,
+        code="already_in_group",
+        message="Ben Brandt is already in the favorites group Team.",
     )
     assert (await api.add_favorite(family.id, "internal", "201")).contact.id == "201", (
         "several groups may hold one contact"
     )
     clash = await _refused(api.create_group("team"))
-    assert (clash.status, clash.message) == (409, group_exists("Team"))
+    refusal(clash, choices, status=409, message=group_exists("Team"))
     rename_clash = await _refused(api.rename_group(family.id, "TEAM "))
-    assert (rename_clash.status, rename_clash.message) == (409, group_exists("Team"))
+    refusal(rename_clash, choices, status=409, message=group_exists("Team"))
     assert (await api.rename_group(team.id, "TEAM")).name == "TEAM", "a group may change the case of its own name"
     empty = await _refused(api.create_group("   "))
-    assert (empty.status, empty.message) == (400, "Enter a name for the favorites group.")
+    refusal(empty, choices, status=400, message="Enter a name for the favorites group.")
     long = await _refused(api.create_group("x" * 41))
-    assert long.message == "The group name has 41 characters; at most 40 are allowed."
+    choices.equal(MESSAGES, long.message, "The group name has 41 characters; at most 40 are allowed.")
     assert (await api.create_group("x" * 40)).name == "x" * 40
     missing = await _refused(api.add_favorite(team.id, "internal", "999"))
-    assert (missing.status, missing.message) == (
-        404,
-        "There is no entry 999 in the internal directory; search for the contact and use the id of the result.",
+    refusal(
+        missing,
+        choices,
+        status=404,
+        message="There is no entry 999 in the internal directory; search for the contact and use the id of the result.",
     )
     not_mine = await _refused((await target.logged_in("201")).remove_favorite(team.id, ben.favorite_id))
-    assert (not_mine.status, not_mine.message) == (404, f"You have no favorites group {team.id}.")
+    refusal(not_mine, choices, status=404, message=f"You have no favorites group {team.id}.")
     gone = await _refused(api.remove_favorite(family.id, ben.favorite_id))
-    assert (gone.status, gone.message) == (404, f"The favorites group Family has no entry {ben.favorite_id}.")
+    refusal(gone, choices, status=404, message=f"The favorites group Family has no entry {ben.favorite_id}.")
 
 
-@pytest.mark.rule("UC-FAV-1")
+@pytest.mark.clause("UC-FAV-1/delete-group", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize("config", ["office", "office_suite"])
-async def test_delete_a_group_in_uc_smart_only(uc_target: Callable[..., Target], config: str) -> None:
+async def test_delete_a_group_in_uc_smart_only(
+    uc_target: Callable[..., Target], config: str, choices: ChoiceChecks
+) -> None:
     """Delete group: UC Smart only; in UC Suite mode another UC Suite client deletes it (000:883)."""
     target = uc_target(config)
     api = await target.logged_in(USER)
     group = await api.create_group("Old")
     await api.add_favorite(group.id, "internal", "201")
     if target.mode == "smart":
-        assert await api.delete_group(group.id) == "The favorites group Old has been deleted."
+        choices.equal(MESSAGES, await api.delete_group(group.id), "The favorites group Old has been deleted.")
         assert (await api.favorites()).groups == []
         return
     refused = await _refused(api.delete_group(group.id))
-    assert (refused.status, refused.code, refused.message) == (
-        403,
-        "group_delete_by_other_client",
-        GROUP_DELETE_BY_OTHER_CLIENT,
-    )
+    refusal(refused, choices, status=403, code="group_delete_by_other_client", message=GROUP_DELETE_BY_OTHER_CLIENT)
     assert [g.name for g in (await api.favorites()).groups] == ["Old"], "nothing was deleted"
     desktop = await target.logged_in(USER, client="myportal_for_desktop")
-    assert await desktop.delete_group(group.id) == "The favorites group Old has been deleted."
+    choices.equal(MESSAGES, await desktop.delete_group(group.id), "The favorites group Old has been deleted.")
     assert (await api.favorites()).groups == []
 
 

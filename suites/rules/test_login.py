@@ -21,10 +21,12 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.servers import ServerConnections, ServerSettingError
 from simulators.phone.ucapi import CONNECTION_TIME_OUT, UcApiError, UcApiUnreachable, login_through
 
 from .conftest import LAN_DOOR, WAN_DOOR, Target
+from .verdicts import MESSAGES, refusal
 
 USER = "200"
 CLOSED_PORT = WAN_DOOR.replace(":8802", ":8803")
@@ -39,8 +41,11 @@ def connections(lan: str | None = LAN_DOOR, wan: str | None = WAN_DOOR, user: st
 # ---------------------------------------------------------------- the user name (000:326)
 
 
-@pytest.mark.rule("UC-LOGIN-1")
-async def test_the_user_name_is_the_internal_number(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-LOGIN-1/user-name", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_the_user_name_is_the_internal_number(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
+    """000:326: the user name is the internal number; a name is refused, and an unknown number
+    and a wrong password are refused alike (nothing tells which one was wrong)."""
     target = uc_target("office")
     api = target.api()
     result = await api.login(USER, target.user(USER)["password"])
@@ -48,40 +53,51 @@ async def test_the_user_name_is_the_internal_number(uc_target: Callable[..., Tar
     assert (await api.me()).number == USER
     with pytest.raises(UcApiError) as by_name:
         await target.api().login("Anna Adler", target.user(USER)["password"])
-    assert (by_name.value.status, by_name.value.message) == (
-        422,
-        "Invalid request: user: the user name is your internal phone number (digits), e.g. 200.",
+    refusal(
+        by_name.value,
+        choices,
+        status=422,
+        message="Invalid request: user: the user name is your internal phone number (digits), e.g. 200.",
+        what="login by name",
     )
+    answers = []
     for user, password in (("299", target.user(USER)["password"]), (USER, "Wrong#pass1")):
         with pytest.raises(UcApiError) as wrong:
             await target.api().login(user, password)
-        assert (wrong.value.status, wrong.value.message) == (401, "Wrong user name or password."), (
-            "an unknown number and a wrong password look the same"
-        )
+        refusal(wrong.value, choices, status=401, message="Wrong user name or password.", what=f"login {user}")
+        answers.append((wrong.value.status, wrong.value.message))
+    assert answers[0] == answers[1], f"an unknown number and a wrong password answered differently: {answers}"
     mulap = await target.api().login("210", target.user("210")["password"])
     assert mulap.user == "210", "a MULAP user logs in with the MULAP number (004:80)"
 
 
-@pytest.mark.rule("UC-LOGIN-1", "UC-PWD-SMART")
-async def test_login_only_over_https(uc_target: Callable[..., Target]) -> None:
-    """The login carries the password: refused over plain http like the password change (000:1857)."""
+@pytest.mark.lab_choice("LAB-HTTPS-ONLY", "LAB-MESSAGES")
+async def test_login_only_over_https(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
+    """LAB-HTTPS-ONLY: the login carries the password, so it is refused over plain http like
+    the password change (000:1857)."""
     target = uc_target("office")
     if target.http_url is None:
         pytest.skip("the target has no plain-http URL to try")
-    with pytest.raises(UcApiError) as refused:
+    with pytest.raises(UcApiError) as plain:
         await target.api(url=target.http_url).login(USER, target.user(USER)["password"])
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "https_required",
-        "The UC API only answers over an encrypted connection; connect with https:// (e.g. https://<system>:8802).",
+    refusal(
+        plain.value,
+        choices,
+        status=403,
+        code="https_required",
+        message="The UC API only answers over an encrypted connection; connect with https:// (e.g. https://<system>:8802).",
+        what="login over http",
     )
 
 
 # ---------------------------------------------------------------- server connections (000:316, 000:1966-2016)
 
 
-@pytest.mark.rule("UC-LOGIN-1")
-def test_up_to_four_server_connections() -> None:
+@pytest.mark.clause("UC-LOGIN-1/four-connections", "UC-LOGIN-1/address-port", how="client-model")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+def test_up_to_four_server_connections(choices: ChoiceChecks) -> None:
+    """000:316, 000:1851: up to four server connections; address:port in one field, port 8802
+    when left out (000:335, 000:1980); the user name is the internal number."""
     conns = ServerConnections()
     for index in range(1, 5):
         conns.configure(index, str(199 + index), lan=f"192.168.1.30:{8801 + index}", wan="uc.example.com")
@@ -89,27 +105,31 @@ def test_up_to_four_server_connections() -> None:
     for index in (0, 5):
         with pytest.raises(ServerSettingError) as refused:
             conns.configure(index, USER, lan=LAN_DOOR)
-        assert str(refused.value) == f"server connection {index} does not exist; choose 1-4"
+        choices.equal(MESSAGES, str(refused.value), f"server connection {index} does not exist; choose 1-4")
     one = conns.get(4)
     assert (str(one.lan), str(one.wan)) == ("192.168.1.30:8805", "uc.example.com:8802"), "default port 8802 (000:1980)"
     with pytest.raises(ServerSettingError) as by_name:
         conns.configure(1, "Anna Adler", lan=LAN_DOOR)
-    assert (
-        str(by_name.value)
-        == "user name 'Anna Adler' of connection 1 must be the internal phone number (digits), e.g. 330"
+    choices.equal(
+        MESSAGES,
+        str(by_name.value),
+        "user name 'Anna Adler' of connection 1 must be the internal phone number (digits), e.g. 330",
     )
     with pytest.raises(ServerSettingError) as separated:
         conns.configure(1, USER, lan="192.168.1.30 8802")
-    assert "write address:port, e.g. 192.168.1.30:8802" in str(separated.value)
+    choices.check(MESSAGES, "write address:port, e.g. 192.168.1.30:8802" in str(separated.value), str(separated.value))
     with pytest.raises(ServerSettingError) as neither:
         conns.configure(1, USER)
-    assert str(neither.value) == (
+    choices.equal(
+        MESSAGES,
+        str(neither.value),
         "connection 1 needs a LAN or a WAN server address; write address:port, e.g. 192.168.1.30:8802 (the WAN one "
-        "for Internet access)"
+        "for Internet access)",
     )
 
 
-@pytest.mark.rule("UC-LOGIN-1", "NET-1.7")
+@pytest.mark.clause("UC-LOGIN-1/lan-and-wan", "NET-1.7/both-addresses", how="client-model")
+@pytest.mark.in_process
 @pytest.mark.parametrize(
     ("place", "lan", "wan", "tried"),
     [
@@ -130,7 +150,8 @@ async def test_the_client_tries_lan_then_wan(
     assert login.result.user == USER and (await login.api.me()).number == USER
 
 
-@pytest.mark.rule("TRB-4", "UC-LOGIN-1")
+@pytest.mark.clause("TRB-4/connection-time-out", how="client-model")
+@pytest.mark.in_process
 @pytest.mark.parametrize(("place", "wan"), [("nowhere", WAN_DOOR), ("home", CLOSED_PORT)])
 async def test_connection_time_out_when_no_address_answers(
     uc_target: Callable[..., Target], place: str, wan: str
@@ -144,7 +165,8 @@ async def test_connection_time_out_when_no_address_answers(
     assert failed.value.reason.startswith(f"LAN {LAN_DOOR}: ") and f"; WAN {wan}: " in failed.value.reason
 
 
-@pytest.mark.rule("UC-LOGIN-1")
+@pytest.mark.clause("UC-LOGIN-1/lan-and-wan", how="client-model")
+@pytest.mark.in_process
 async def test_the_first_server_that_answers_decides(uc_target: Callable[..., Target]) -> None:
     """A wrong password answered on the LAN address is the answer: the WAN address is not tried."""
     target = uc_target("office")
@@ -157,5 +179,5 @@ async def test_the_first_server_that_answers_decides(uc_target: Callable[..., Ta
 
     with pytest.raises(UcApiError) as refused:
         await login_through(connections(), 1, "Wrong#pass1", recording)
-    assert (refused.value.status, refused.value.message) == (401, "Wrong user name or password.")
+    assert refused.value.status == 401, refused.value
     assert urls == [f"https://{LAN_DOOR}"]

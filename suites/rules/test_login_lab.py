@@ -23,7 +23,13 @@ from .test_login import CLOSED_PORT, USER, connections
 
 
 @pytest.mark.one_profile
-@pytest.mark.rule("UC-LOGIN-1", "TRB-4", "NET-1.7")
+@pytest.mark.clause(
+    "UC-LOGIN-1/lan-and-wan",
+    "NET-1.7/both-addresses",
+    "NET-1.7/smart-two-places",
+    "TRB-4/connection-time-out",
+    how="api",
+)
 async def test_one_profile_at_home_and_in_the_office(lab_factory: Callable[..., Lab], uc_target: Targets) -> None:
     # built inside the test's loop: lab.roam() from an async test fails on a lab built in a
     # sync fixture (pyroute2 "No such device")

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
 from .messages import expected_smart, expected_suite
 from .oracles import SUITE_CHANGE_IN_AT_WORK, smart_violations, suite_violations
 from .strategies import digit_runs
-from .verdicts import judge
+from .verdicts import MESSAGES, judge, refusal
 
 CHANGED = "Your password has been changed."
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -32,6 +33,7 @@ async def _change(
     expected: set[str],
     message: Callable[[Sequence[str]], str],
     *,
+    choices: ChoiceChecks,
     old: str | None = None,
     track: Callable[[], None] | None = None,
 ) -> bool:
@@ -43,6 +45,7 @@ async def _change(
         success=CHANGED,
         message=message,
         what=new,
+        choices=choices,
         track=track,
     )
 
@@ -70,18 +73,27 @@ SMART_TABLE = [
 ]
 
 
-@pytest.mark.rule("UC-PWD-SMART")
+@pytest.mark.clause("UC-PWD-SMART/length", "UC-PWD-SMART/classes", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize(("password", "violations"), SMART_TABLE, ids=[repr(p) for p, _ in SMART_TABLE])
-async def test_smart_edge_cases(uc_target: Callable[..., Target], password: str, violations: set[str]) -> None:
+async def test_smart_edge_cases(
+    uc_target: Callable[..., Target], password: str, violations: set[str], choices: ChoiceChecks
+) -> None:
     """UC Smart: 8-16 characters, upper, lower, digit, special (000:1870-1872)."""
     target = uc_target("office")
     api = await target.logged_in("200")
     assert smart_violations(password) == violations, "the table disagrees with the oracle"
     await _change(
-        api, password, violations, lambda codes: expected_smart(codes, password), old=target.user("200")["password"]
+        api,
+        password,
+        violations,
+        lambda codes: expected_smart(codes, password),
+        old=target.user("200")["password"],
+        choices=choices,
     )
 
 
+@pytest.mark.lab_choice("LAB-MESSAGES")
 def test_smart_messages_exact() -> None:
     """The refusal wording for two representative cases, written out in full."""
     assert expected_smart(["too_short", "no_special"], "Abc1def") == (
@@ -113,10 +125,13 @@ _smart_passwords = st.one_of(
 )
 
 
-@pytest.mark.rule("UC-PWD-SMART")
+@pytest.mark.clause("UC-PWD-SMART/length", "UC-PWD-SMART/classes", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @PROPERTY
 @given(password=_smart_passwords)
-async def test_smart_passwords_match_the_oracle(uc_target: Callable[..., Target], password: str) -> None:
+async def test_smart_passwords_match_the_oracle(
+    uc_target: Callable[..., Target], password: str, choices: ChoiceChecks
+) -> None:
     """Generated passwords: the target accepts exactly what the document's rule allows.
 
     One target for all examples (the verdict does not depend on the state; the current
@@ -133,47 +148,50 @@ async def test_smart_passwords_match_the_oracle(uc_target: Callable[..., Target]
         smart_violations(password),
         lambda codes: expected_smart(codes, password),
         old=target.memo["password"],
+        choices=choices,
         track=lambda: target.memo.update(password=password),
     )
     if accepted:
         assert (await target.api().login("200", password)).user == "200"
 
 
-@pytest.mark.rule("UC-PWD-SMART")
-async def test_smart_change_needs_the_old_password(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PWD-SMART/old-password", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_smart_change_needs_the_old_password(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """UC Smart asks for the old password (000:1865); a wrong one or a differing repeat is refused."""
     target = uc_target("office")
     api = await target.logged_in("200")
     with pytest.raises(UcApiError) as missing:
         await api.change_password("Good#pass1")
-    assert (missing.value.status, missing.value.code, missing.value.message) == (
-        400,
-        "old_password_missing",
-        "Enter your old password; UC Smart mode asks for it.",
+    refusal(
+        missing.value,
+        choices,
+        status=400,
+        code="old_password_missing",
+        message="Enter your old password; UC Smart mode asks for it.",
     )
     with pytest.raises(UcApiError) as wrong:
         await api.change_password("Good#pass1", old="Not#theold1")
-    assert (wrong.value.status, wrong.value.code, wrong.value.message) == (
-        403,
-        "wrong_old_password",
-        "The old password is wrong.",
-    )
+    refusal(wrong.value, choices, status=403, code="wrong_old_password", message="The old password is wrong.")
     with pytest.raises(UcApiError) as differ:
         await api.change_password("Good#pass1", repeat="Good#pass2", old=target.user("200")["password"])
-    assert (differ.value.status, differ.value.code, differ.value.message) == (
-        400,
-        "passwords_differ",
-        "The new password and its repetition differ; type the same password twice.",
+    refusal(
+        differ.value,
+        choices,
+        status=400,
+        code="passwords_differ",
+        message="The new password and its repetition differ; type the same password twice.",
     )
-    assert await api.change_password("Good#pass1", old=target.user("200")["password"]) == CHANGED
+    choices.equal(MESSAGES, await api.change_password("Good#pass1", old=target.user("200")["password"]), CHANGED)
     with pytest.raises(UcApiError) as old_login:
         await target.api().login("200", target.user("200")["password"])
-    assert (old_login.value.status, old_login.value.message) == (401, "Wrong user name or password.")
+    refusal(old_login.value, choices, status=401, message="Wrong user name or password.")
     await target.api().login("200", "Good#pass1")
 
 
-@pytest.mark.rule("UC-PWD-SMART")
-async def test_password_change_only_over_https(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PWD-SMART/https-only", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_password_change_only_over_https(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """'only available when the connection to the system is encrypted (https)' (000:1857)."""
     target = uc_target("office")
     if target.http_url is None:
@@ -183,10 +201,12 @@ async def test_password_change_only_over_https(uc_target: Callable[..., Target])
     plain.token = api.token
     with pytest.raises(UcApiError) as refused:
         await plain.change_password("Good#pass1", old=target.user("200")["password"])
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "https_required",
-        "The UC API only answers over an encrypted connection; connect with https:// (e.g. https://<system>:8802).",
+    refusal(
+        refused.value,
+        choices,
+        status=403,
+        code="https_required",
+        message="The UC API only answers over an encrypted connection; connect with https:// (e.g. https://<system>:8802).",
     )
 
 
@@ -227,16 +247,26 @@ SUITE_TABLE = [
 ]
 
 
-@pytest.mark.rule("UC-PWD-SUITE")
+@pytest.mark.clause(
+    "UC-PWD-SUITE/digits",
+    "UC-PWD-SUITE/repeated",
+    "UC-PWD-SUITE/sequential",
+    "UC-PWD-SUITE/account-name",
+    how="api",
+)
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize(("password", "violations"), SUITE_TABLE, ids=[repr(p) for p, _ in SUITE_TABLE])
-async def test_suite_edge_cases(uc_target: Callable[..., Target], password: str, violations: set[str]) -> None:
+async def test_suite_edge_cases(
+    uc_target: Callable[..., Target], password: str, violations: set[str], choices: ChoiceChecks
+) -> None:
     """UC Suite: digits only, >= 6, <= 2 repeated, <= 3 sequential, no account name (000:1876-1881)."""
     target = uc_target("office_suite")
     api = await _suite_user(target)
     assert suite_violations(password, ACCOUNT) == violations, "the table disagrees with the oracle"
-    await _change(api, password, violations, lambda codes: expected_suite(codes, password, ACCOUNT))
+    await _change(api, password, violations, lambda codes: expected_suite(codes, password, ACCOUNT), choices=choices)
 
 
+@pytest.mark.lab_choice("LAB-MESSAGES")
 def test_suite_messages_exact() -> None:
     assert expected_suite(["repeated", "account_name_reversed"], "0021115", "200") == (
         "The password repeats a character more than twice in a row. "
@@ -259,10 +289,19 @@ _suite_passwords = st.one_of(
 )
 
 
-@pytest.mark.rule("UC-PWD-SUITE")
+@pytest.mark.clause(
+    "UC-PWD-SUITE/digits",
+    "UC-PWD-SUITE/repeated",
+    "UC-PWD-SUITE/sequential",
+    "UC-PWD-SUITE/account-name",
+    how="api",
+)
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @PROPERTY
 @given(password=_suite_passwords)
-async def test_suite_passwords_match_the_oracle(uc_target: Callable[..., Target], password: str) -> None:
+async def test_suite_passwords_match_the_oracle(
+    uc_target: Callable[..., Target], password: str, choices: ChoiceChecks
+) -> None:
     """Generated passwords, one target for all examples (UC Suite has no old password)."""
     target = uc_target("office_suite", shared=True)
     if "api" not in target.memo:
@@ -272,47 +311,53 @@ async def test_suite_passwords_match_the_oracle(uc_target: Callable[..., Target]
         password,
         suite_violations(password, ACCOUNT),
         lambda codes: expected_suite(codes, password, ACCOUNT),
+        choices=choices,
     )
 
 
-@pytest.mark.rule("UC-PWD-SUITE")
-async def test_suite_has_no_old_password_field(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PWD-SUITE/no-old-password", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_suite_has_no_old_password_field(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """'In UC Suite mode: Enter your new password ...' (000:1876-1878): no old password."""
     target = uc_target("office_suite")
     api = await _suite_user(target)
     with pytest.raises(UcApiError) as refused:
         await api.change_password("582014", old=target.user(ACCOUNT)["password"])
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        400,
-        "old_password_not_expected",
-        "UC Suite mode has no old-password field; leave it out.",
+    refusal(
+        refused.value,
+        choices,
+        status=400,
+        code="old_password_not_expected",
+        message="UC Suite mode has no old-password field; leave it out.",
     )
-    assert await api.change_password("582014") == CHANGED
+    choices.equal(MESSAGES, await api.change_password("582014"), CHANGED)
 
 
 # ---------------------------------------------------------------- release differences
 
 
-@pytest.mark.rule("REL-PWD-SUITE", "UC-PWD-SUITE")
-async def test_suite_password_change_per_release(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.by_release("REL-PWD-SUITE/from-v3r2", "REL-PWD-SUITE/before", table=SUITE_CHANGE_IN_AT_WORK)
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_suite_password_change_per_release(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """myPortal @work changes UC Suite passwords only from V3R2; before, another UC Suite client does.
     Runs once per release profile (conftest.RUN_PROFILES)."""
     target = uc_target("office_suite")
     release = target.release
     api = await target.logged_in(ACCOUNT)
     if SUITE_CHANGE_IN_AT_WORK[release]:
-        assert await api.change_password("582014") == CHANGED
+        choices.equal(MESSAGES, await api.change_password("582014"), CHANGED)
         return
     with pytest.raises(UcApiError) as refused:
         await api.change_password("582014")
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "not_offered",
-        f"myPortal @work {release} has no password change in UC Suite mode; change the password with another "
-        "UC Suite client (e.g. myPortal for Desktop).",
+    refusal(
+        refused.value,
+        choices,
+        status=403,
+        code="not_offered",
+        message=f"myPortal @work {release} has no password change in UC Suite mode; change the password with another UC Suite client (e.g. myPortal for Desktop).",
     )
     desktop = await target.logged_in(ACCOUNT, client="myportal_for_desktop")
-    assert await desktop.change_password("582014") == CHANGED
+    choices.equal(MESSAGES, await desktop.change_password("582014"), CHANGED)
     with pytest.raises(UcApiError) as rules:
         await desktop.change_password("581234")
     assert rules.value.violations == ("sequential",)
@@ -321,8 +366,11 @@ async def test_suite_password_change_per_release(uc_target: Callable[..., Target
 # ---------------------------------------------------------------- first login (UC-LOGIN-2)
 
 
-@pytest.mark.rule("UC-LOGIN-2", "UC-PWD-SMART")
-async def test_first_login_forces_a_password_change_smart(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-LOGIN-2/smart", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_first_login_forces_a_password_change_smart(
+    uc_target: Callable[..., Target], choices: ChoiceChecks
+) -> None:
     """UC Smart: myPortal @work asks for a new password at first login (000:349-350)."""
     target = uc_target("office")
     initial = target.user("204")["password"]
@@ -331,31 +379,37 @@ async def test_first_login_forces_a_password_change_smart(uc_target: Callable[..
     assert result.password_change_required
     with pytest.raises(UcApiError) as blocked:
         await api.me()
-    assert (blocked.value.status, blocked.value.code, blocked.value.message) == (
-        403,
-        "password_change_required",
-        "Your administrator requires a new password first: change it (POST /api/v1/password), then continue.",
+    refusal(
+        blocked.value,
+        choices,
+        status=403,
+        code="password_change_required",
+        message="Your administrator requires a new password first: change it (POST /api/v1/password), then continue.",
     )
-    assert await api.change_password("Fresh#204e", old=initial) == CHANGED
+    choices.equal(MESSAGES, await api.change_password("Fresh#204e", old=initial), CHANGED)
     assert (await api.me()).must_change_password is False
     again = target.api()
     assert not (await again.login("204", "Fresh#204e")).password_change_required
 
 
-@pytest.mark.rule("UC-LOGIN-2", "UC-PWD-SUITE")
-async def test_first_login_in_suite_mode_uses_another_client(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-LOGIN-2/suite", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_first_login_in_suite_mode_uses_another_client(
+    uc_target: Callable[..., Target], choices: ChoiceChecks
+) -> None:
     """UC Suite: the first password change is done with another UC Suite client (000:351)."""
     target = uc_target("office_suite")
     initial = target.user("204")["password"]
     with pytest.raises(UcApiError) as refused:
         await target.api().login("204", initial)
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "change_with_other_client",
-        "Your administrator requires a new password before you can log in; in UC Suite mode change it with "
-        "another UC Suite client (e.g. myPortal for Desktop), then log in again.",
+    refusal(
+        refused.value,
+        choices,
+        status=403,
+        code="change_with_other_client",
+        message="Your administrator requires a new password before you can log in; in UC Suite mode change it with another UC Suite client (e.g. myPortal for Desktop), then log in again.",
     )
     desktop = target.api(client="myportal_for_desktop")
     assert (await desktop.login("204", initial)).password_change_required
-    assert await desktop.change_password("714936") == CHANGED
+    choices.equal(MESSAGES, await desktop.change_password("714936"), CHANGED)
     assert not (await target.api().login("204", "714936")).password_change_required

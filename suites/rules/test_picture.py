@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
 from .messages import PICTURE_SMART_ONLY, expected_picture
 from .oracles_presence import PICTURE_MAX_BYTES, PICTURE_SIZE, picture_violations
+from .verdicts import MESSAGES, refusal
 
 USER = "200"
 MEDIA = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -42,15 +44,21 @@ def make(fmt: str, width: int, height: int, pad_to: int | None = None) -> bytes:
     return out.getvalue()
 
 
-async def _upload(api: UcApi, fmt: str, data: bytes, width: int, height: int) -> None:
+async def _upload(api: UcApi, fmt: str, data: bytes, width: int, height: int, choices: ChoiceChecks) -> None:
     """Upload and judge against the oracle: stored as a 200 x 200 picture, or refused exactly."""
     expected = picture_violations(fmt, width, height, len(data))
     try:
         info = await api.upload_picture(data, MEDIA.get(fmt, "image/png"))
     except UcApiError as refused:
         assert expected, f"{fmt} {width}x{height} {len(data)} B: the rule allows it, the target refused: {refused}"
-        assert (refused.status, refused.code, list(refused.violations)) == (400, "picture_rules", expected)
-        assert refused.message == expected_picture(expected, fmt=fmt, width=width, height=height, size=len(data))
+        refusal(
+            refused,
+            choices,
+            status=400,
+            code="picture_rules",
+            violations=expected,
+            message=expected_picture(expected, fmt=fmt, width=width, height=height, size=len(data)),
+        )
         return
     assert not expected, f"{fmt} {width}x{height} {len(data)} B: the rule refuses it ({expected}), the target took it"
     assert (info.width, info.height, info.media_type) == (PICTURE_SIZE, PICTURE_SIZE, MEDIA[fmt])
@@ -75,33 +83,38 @@ CASES = [
 ]
 
 
-@pytest.mark.rule("UC-IMG-1")
+@pytest.mark.clause("UC-IMG-1/size-format", "UC-IMG-1/scaled", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize(
     ("fmt", "width", "height", "pad_to"), CASES, ids=[f"{c[0]}-{c[1]}x{c[2]}-{c[3]}" for c in CASES]
 )
 async def test_picture_rules(
-    uc_target: Callable[..., Target], fmt: str, width: int, height: int, pad_to: int | None
+    uc_target: Callable[..., Target], fmt: str, width: int, height: int, pad_to: int | None, choices: ChoiceChecks
 ) -> None:
     target = uc_target("office")
     api = await target.logged_in(USER)
-    await _upload(api, fmt, make(fmt, width, height, pad_to), width, height)
+    await _upload(api, fmt, make(fmt, width, height, pad_to), width, height, choices)
 
 
-@pytest.mark.rule("UC-IMG-1")
+@pytest.mark.clause("UC-IMG-1/size-format", "UC-IMG-1/scaled", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     fmt=st.sampled_from(["PNG", "JPEG", "GIF", "BMP"]),
     width=st.integers(1, 90),
     height=st.integers(1, 90),
 )
-async def test_pictures_match_the_oracle(uc_target: Callable[..., Target], fmt: str, width: int, height: int) -> None:
+async def test_pictures_match_the_oracle(
+    uc_target: Callable[..., Target], fmt: str, width: int, height: int, choices: ChoiceChecks
+) -> None:
     target = uc_target("office", shared=True)
     if "api" not in target.memo:
         target.memo["api"] = await target.logged_in(USER)
-    await _upload(target.memo["api"], fmt, make(fmt, width, height), width, height)
+    await _upload(target.memo["api"], fmt, make(fmt, width, height), width, height, choices)
 
 
-@pytest.mark.rule("UC-IMG-1")
+@pytest.mark.clause("UC-IMG-1/size-format", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize(
     ("data", "code", "fmt"),
     [
@@ -111,19 +124,22 @@ async def test_pictures_match_the_oracle(uc_target: Callable[..., Target], fmt: 
     ],
     ids=["empty", "text", "truncated"],
 )
-async def test_files_that_are_no_pictures(uc_target: Callable[..., Target], data: bytes, code: str, fmt: str) -> None:
+async def test_files_that_are_no_pictures(
+    uc_target: Callable[..., Target], data: bytes, code: str, fmt: str, choices: ChoiceChecks
+) -> None:
     target = uc_target("office")
     api = await target.logged_in(USER)
     with pytest.raises(UcApiError) as refused:
         await api.upload_picture(data)
-    assert (refused.value.status, refused.value.violations) == (400, (code,))
-    assert refused.value.message == expected_picture([code], fmt=fmt)
+    refusal(refused.value, choices, status=400, violations=(code,))
+    choices.equal(MESSAGES, refused.value.message, expected_picture([code], fmt=fmt))
     with pytest.raises(UcApiError) as none:
         await api.picture()
-    assert (none.value.status, none.value.message) == (404, "You have no picture."), "nothing was stored"
+    refusal(none.value, choices, status=404, message="You have no picture.")
 
 
-@pytest.mark.rule("UC-IMG-1")
+@pytest.mark.clause("UC-IMG-1/scaled", how="api")
+@pytest.mark.lab_choice("LAB-PICTURE-CROP")
 async def test_scaled_to_200_keeping_the_centre(uc_target: Callable[..., Target]) -> None:
     """A 400 x 200 image, red left and blue right: the picture is the centred square, so its left
     half is red and its right half blue (scaling a whole image into a square would squash it
@@ -142,8 +158,9 @@ async def test_scaled_to_200_keeping_the_centre(uc_target: Callable[..., Target]
     assert square.getpixel((5, 5)) == (255, 0, 0), "no border added"
 
 
-@pytest.mark.rule("UC-IMG-1", "UC-DIR-1")
-async def test_others_see_it_until_it_is_deleted(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-IMG-1/shown-deleted", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_others_see_it_until_it_is_deleted(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """000:1726: shown to other subscribers in directories and favorites; deleted (000:1754-1760)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
@@ -152,22 +169,19 @@ async def test_others_see_it_until_it_is_deleted(uc_target: Callable[..., Target
     assert (await colleague.search("Anna")).hits[0].has_picture
     media, data = await colleague.picture_of(USER)
     assert media == "image/jpeg" and data == (await api.picture())[1]
-    assert await api.delete_picture() == "Your picture has been deleted."
+    choices.equal(MESSAGES, await api.delete_picture(), "Your picture has been deleted.")
     assert not (await colleague.search("Anna")).hits[0].has_picture
     with pytest.raises(UcApiError) as gone:
         await colleague.picture_of(USER)
-    assert (gone.value.status, gone.value.message) == (404, "Anna Adler has no picture.")
+    refusal(gone.value, choices, status=404, message="Anna Adler has no picture.")
 
 
-@pytest.mark.rule("UC-IMG-1")
-async def test_uc_smart_only(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-IMG-1/smart-only", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_uc_smart_only(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """ "This functionality is only supported in myPortal @work UC Smart mode" (000:1750)."""
     target = uc_target("office_suite")
     api = await target.logged_in(USER)
     with pytest.raises(UcApiError) as refused:
         await api.upload_picture(make("PNG", 100, 100))
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "picture_uc_smart_only",
-        PICTURE_SMART_ONLY,
-    )
+    refusal(refused.value, choices, status=403, code="picture_uc_smart_only", message=PICTURE_SMART_ONLY)

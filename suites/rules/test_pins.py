@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApi, UcApiError
 
 from .conftest import Target
 from .messages import PIN_POLICY, expected_pin
 from .oracles import PRESET_IS_123456, pin_violations, preset_pin
 from .strategies import digit_runs
-from .verdicts import judge
+from .verdicts import MESSAGES, judge, refusal
 
 CHANGED = "Your voicemail PIN has been changed."
 FIRST_PIN = "482913"
@@ -30,11 +31,13 @@ USER = "200"
 async def _ready(target: Target) -> UcApi:
     """User 200 logged in, the preassigned PIN already replaced by FIRST_PIN."""
     api = await target.logged_in(USER)
-    assert await api.change_preassigned_pin(preset_pin(target.release, USER), FIRST_PIN) == CHANGED
+    await api.change_preassigned_pin(preset_pin(target.release, USER), FIRST_PIN)
     return api
 
 
-async def _change_pin(api: UcApi, old: str, pin: str, track: Callable[[], None] | None = None) -> bool:
+async def _change_pin(
+    api: UcApi, old: str, pin: str, choices: ChoiceChecks, track: Callable[[], None] | None = None
+) -> bool:
     """Change the PIN and judge the target's verdict against the oracle's."""
     return await judge(
         api.change_pin(old, pin),
@@ -43,6 +46,7 @@ async def _change_pin(api: UcApi, old: str, pin: str, track: Callable[[], None] 
         success=CHANGED,
         message=expected_pin,
         what=pin,
+        choices=choices,
         track=track,
     )
 
@@ -69,15 +73,19 @@ PIN_TABLE = [
 ]
 
 
-@pytest.mark.rule("UC-PIN")
+@pytest.mark.clause("UC-PIN/six-digits", "UC-PIN/no-repeated", "UC-PIN/no-sequence", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.parametrize(("pin", "violations"), PIN_TABLE, ids=[repr(p) for p, _ in PIN_TABLE])
-async def test_pin_edge_cases(uc_target: Callable[..., Target], pin: str, violations: set[str]) -> None:
+async def test_pin_edge_cases(
+    uc_target: Callable[..., Target], pin: str, violations: set[str], choices: ChoiceChecks
+) -> None:
     target = uc_target("office")
     api = await _ready(target)
     assert pin_violations(pin) == violations, "the table disagrees with the oracle"
-    await _change_pin(api, FIRST_PIN, pin)
+    await _change_pin(api, FIRST_PIN, pin, choices)
 
 
+@pytest.mark.lab_choice("LAB-MESSAGES")
 def test_pin_messages_exact() -> None:
     assert expected_pin(["sequence"]) == (
         "The PIN is an ascending or descending sequence of digits. The voicemail PIN consists of six digits; "
@@ -98,10 +106,11 @@ _pins = st.one_of(
 )
 
 
-@pytest.mark.rule("UC-PIN")
+@pytest.mark.clause("UC-PIN/six-digits", "UC-PIN/no-repeated", "UC-PIN/no-sequence", "UC-PIN/old-new-repeat", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pin=_pins)
-async def test_pins_match_the_oracle(uc_target: Callable[..., Target], pin: str) -> None:
+async def test_pins_match_the_oracle(uc_target: Callable[..., Target], pin: str, choices: ChoiceChecks) -> None:
     """Generated PINs, one target for all examples (the current PIN is tracked as the old one)."""
     target = uc_target("office", shared=True)
     if "api" not in target.memo:
@@ -109,48 +118,53 @@ async def test_pins_match_the_oracle(uc_target: Callable[..., Target], pin: str)
         target.memo["pin"] = FIRST_PIN
     api: UcApi = target.memo["api"]
     old = target.memo["pin"]
-    if await _change_pin(api, old, pin, track=lambda: target.memo.update(pin=pin)) and pin != old:
+    if await _change_pin(api, old, pin, choices, track=lambda: target.memo.update(pin=pin)) and pin != old:
         with pytest.raises(UcApiError) as stale:
             await api.change_pin(old, "582913")
-        assert (stale.value.status, stale.value.message) == (403, "The old PIN is wrong.")
+        refusal(stale.value, choices, status=403, message="The old PIN is wrong.")
 
 
-@pytest.mark.rule("UC-PIN")
-async def test_preassigned_pin_must_be_changed_first(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PIN/preset-first", "UC-PIN/old-new-repeat", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_preassigned_pin_must_be_changed_first(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """'only available after you have changed the preassigned PIN' (000:1452)."""
     target = uc_target("office")
     api = await target.logged_in(USER)
     preset = preset_pin(target.release, USER)
     with pytest.raises(UcApiError) as first:
         await api.change_pin(preset, FIRST_PIN)
-    assert (first.value.status, first.value.code, first.value.message) == (
-        409,
-        "preassigned_pin_unchanged",
-        "Change PIN is only available after you have changed the preassigned PIN: call your voicemail box (351) "
-        "from your phone and follow the prompts.",
+    refusal(
+        first.value,
+        choices,
+        status=409,
+        code="preassigned_pin_unchanged",
+        message="Change PIN is only available after you have changed the preassigned PIN: call your voicemail box (351) from your phone and follow the prompts.",
     )
     with pytest.raises(UcApiError) as rules:
         await api.change_preassigned_pin(preset, "111111")
-    assert (rules.value.status, rules.value.violations) == (400, ("repeated",))
-    assert await api.change_preassigned_pin(preset, FIRST_PIN) == CHANGED
+    refusal(rules.value, choices, status=400, violations=("repeated",))
+    choices.equal(MESSAGES, await api.change_preassigned_pin(preset, FIRST_PIN), CHANGED)
     with pytest.raises(UcApiError) as again:
         await api.change_preassigned_pin(preset, "582913")
-    assert (again.value.status, again.value.code, again.value.message) == (
-        409,
-        "preassigned_pin_changed",
-        "The preassigned PIN has already been changed; use Change PIN with your current PIN.",
+    refusal(
+        again.value,
+        choices,
+        status=409,
+        code="preassigned_pin_changed",
+        message="The preassigned PIN has already been changed; use Change PIN with your current PIN.",
     )
     with pytest.raises(UcApiError) as differ:
         await api.change_pin(FIRST_PIN, "582913", repeat="582914")
-    assert (differ.value.status, differ.value.message) == (
-        400,
-        "The new PIN and its repetition differ; type the same PIN twice.",
+    refusal(
+        differ.value, choices, status=400, message="The new PIN and its repetition differ; type the same PIN twice."
     )
-    assert await api.change_pin(FIRST_PIN, "582913") == CHANGED
+    choices.equal(MESSAGES, await api.change_pin(FIRST_PIN, "582913"), CHANGED)
 
 
-@pytest.mark.rule("REL-PIN", "UC-PIN")
-async def test_preassigned_pin_per_release(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PIN/preset-first", how="api")
+@pytest.mark.by_release("REL-PIN/from-v3r2fr1", "REL-PIN/before", table=PRESET_IS_123456)
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_preassigned_pin_per_release(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     """123456 from V3R2 FR1 (000:162, 000:1452, 002:1880); the internal number before (003:1667-1668).
     Runs once per release profile (conftest.RUN_PROFILES)."""
     target = uc_target("office")
@@ -159,22 +173,27 @@ async def test_preassigned_pin_per_release(uc_target: Callable[..., Target]) -> 
     other = USER if PRESET_IS_123456[release] else "123456"
     with pytest.raises(UcApiError) as wrong:
         await api.change_preassigned_pin(other, FIRST_PIN)
-    assert (wrong.value.status, wrong.value.code, wrong.value.message) == (
-        403,
-        "wrong_preassigned_pin",
-        "That is not the preassigned PIN of your voicemail box.",
+    refusal(
+        wrong.value,
+        choices,
+        status=403,
+        code="wrong_preassigned_pin",
+        message="That is not the preassigned PIN of your voicemail box.",
     )
-    assert await api.change_preassigned_pin(preset_pin(release, USER), FIRST_PIN) == CHANGED
+    choices.equal(MESSAGES, await api.change_preassigned_pin(preset_pin(release, USER), FIRST_PIN), CHANGED)
 
 
-@pytest.mark.rule("UC-PIN")
-async def test_no_mailbox_without_voicemail_licence(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.clause("UC-PIN/mailbox", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_no_mailbox_without_voicemail_licence(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     target = uc_target("office")
     api = await target.logged_in("210")
     with pytest.raises(UcApiError) as refused:
         await api.change_preassigned_pin("123456", FIRST_PIN)
-    assert (refused.value.status, refused.value.code, refused.value.message) == (
-        403,
-        "no_mailbox",
-        "User 210 has no voicemail box (no Voicemail licence); ask your administrator.",
+    refusal(
+        refused.value,
+        choices,
+        status=403,
+        code="no_mailbox",
+        message="User 210 has no voicemail box (no Voicemail licence); ask your administrator.",
     )

@@ -18,10 +18,20 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApiError
 
 from .conftest import RUN_PROFILES, Target
-from .oracles import PRESET_IS_123456, SUITE_CHANGE_IN_AT_WORK, callme_exists, dial_match, preset_pin
+from .oracles import (
+    CALLME_SUITE_ONLY,
+    PRESET_IS_123456,
+    SEARCH_CONTAINING,
+    SUITE_CHANGE_IN_AT_WORK,
+    callme_exists,
+    dial_match,
+    preset_pin,
+)
+from .verdicts import MESSAGES, refusal
 
 
 def test_every_profile_is_in_every_table() -> None:
@@ -35,15 +45,20 @@ def test_every_profile_is_in_every_table() -> None:
     assert [callme_exists(r, "smart") for r in RUN_PROFILES] == [True, True, True, False, False]
 
 
-@pytest.mark.rule("REL-PIN", "REL-CALLME", "REL-SEARCH")
-async def test_uc_smart_profile(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.by_release("REL-PIN/from-v3r2fr1", "REL-PIN/before", table=PRESET_IS_123456)
+@pytest.mark.by_release("REL-CALLME/suite-only", "REL-CALLME/before", table=CALLME_SUITE_ONLY)
+@pytest.mark.by_release("REL-SEARCH/containing", "REL-SEARCH/starting-with", table=SEARCH_CONTAINING)
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_uc_smart_profile(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     target = uc_target("office")
     api = await target.logged_in("200")
     system = await api.system()
     assert (system.mode, system.release) == ("smart", target.release)
     # REL-PIN: the preassigned PIN is 123456 or the internal number
-    assert await api.change_preassigned_pin(preset_pin(target.release, "200"), "482913") == (
-        "Your voicemail PIN has been changed."
+    choices.equal(
+        MESSAGES,
+        await api.change_preassigned_pin(preset_pin(target.release, "200"), "482913"),
+        "Your voicemail PIN has been changed.",
     )
     # REL-CALLME: CallMe exists in UC Smart up to V3R1 only
     assert (await api.presence_options()).callme_available is callme_exists(target.release, "smart")
@@ -51,15 +66,16 @@ async def test_uc_smart_profile(uc_target: Callable[..., Target]) -> None:
     assert (await api.dial_search("ller")).match == dial_match(target.release)
 
 
-@pytest.mark.rule("REL-PWD-SUITE", "REL-CALLME")
-async def test_uc_suite_profile(uc_target: Callable[..., Target]) -> None:
+@pytest.mark.by_release("REL-PWD-SUITE/from-v3r2", "REL-PWD-SUITE/before", table=SUITE_CHANGE_IN_AT_WORK)
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_uc_suite_profile(uc_target: Callable[..., Target], choices: ChoiceChecks) -> None:
     target = uc_target("office_suite")
     api = await target.logged_in("200")
     assert (await api.system()).mode == "suite"
     assert (await api.presence_options()).callme_available is callme_exists(target.release, "suite")
     if SUITE_CHANGE_IN_AT_WORK[target.release]:
-        assert await api.change_password("714936") == "Your password has been changed."
+        choices.equal(MESSAGES, await api.change_password("714936"), "Your password has been changed.")
     else:
         with pytest.raises(UcApiError) as refused:
             await api.change_password("714936")
-        assert (refused.value.status, refused.value.code) == (403, "not_offered")
+        refusal(refused.value, choices, status=403, code="not_offered")

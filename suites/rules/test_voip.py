@@ -19,9 +19,11 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.ledger import ChoiceChecks
 from simulators.phone.ucapi import UcApiError
 
 from .conftest import Target
+from .verdicts import MESSAGES, refusal
 
 REFUSALS = [
     pytest.param(
@@ -58,9 +60,12 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.rule("UC-VOIP-1")
+@pytest.mark.clause("UC-VOIP-1/off-by-default", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.one_profile
-async def test_voip_is_off_by_default_and_on_when_enabled(uc_target: Callable[..., Target]) -> None:
+async def test_voip_is_off_by_default_and_on_when_enabled(
+    uc_target: Callable[..., Target], choices: ChoiceChecks
+) -> None:
     """UC-VOIP-1 (000:2077): disabled until the user switches it on; then the client gets the
     SIP account of the user's own WebRTC device, and switching off disables it again."""
     anna = await uc_target("office").logged_in("200")
@@ -68,26 +73,27 @@ async def test_voip_is_off_by_default_and_on_when_enabled(uc_target: Callable[..
     account = await anna.enable_voip()
     assert (account.number, account.station, account.sip_user) == ("200", "200", "200")
     assert (await anna.me()).voip_enabled is True
-    assert await anna.disable_voip() == "VoIP is disabled."
+    choices.equal(MESSAGES, await anna.disable_voip(), "VoIP is disabled.")
     assert (await anna.me()).voip_enabled is False
 
 
-@pytest.mark.rule("UC-VOIP-1", "UC-MULAP-1")
+@pytest.mark.clause("UC-VOIP-1/auto-deactivated", "UC-VOIP-1/no-physical-device", "UC-VOIP-1/mulap-webrtc", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
 @pytest.mark.one_profile
 @pytest.mark.parametrize(("user", "controlled", "code", "message"), REFUSALS)
 async def test_voip_is_auto_deactivated_when_the_set_up_is_not_adequate(
-    uc_target: Callable[..., Target], user: str, controlled: str | None, code: str, message: str
+    uc_target: Callable[..., Target], user: str, controlled: str | None, code: str, message: str, choices: ChoiceChecks
 ) -> None:
     """UC-VOIP-1 (000:2083, 000:2069, 000:2089): a missing licence or a device that is not
     the WebRTC client refuses VoIP with the reason, and VoIP stays disabled."""
     api = await uc_target("office").logged_in(user)
     with pytest.raises(UcApiError) as refused:
         await api.enable_voip(controlled)
-    assert (refused.value.status, refused.value.code, refused.value.message) == (403, code, message)
+    refusal(refused.value, choices, status=403, code=code, message=message)
     assert (await api.me()).voip_enabled is False
 
 
-@pytest.mark.rule("UC-VOIP-1", "UC-MULAP-1")
+@pytest.mark.clause("UC-VOIP-1/mulap-webrtc", "UC-MULAP-1/controlled-device", "NET-1.3/controlled-device", how="api")
 @pytest.mark.one_profile
 async def test_mulap_user_enables_voip_with_the_webrtc_number_as_controlled_device(
     uc_target: Callable[..., Target],
@@ -100,7 +106,7 @@ async def test_mulap_user_enables_voip_with_the_webrtc_number_as_controlled_devi
     assert (await team.me()).controlled_device == "212"
 
 
-@pytest.mark.rule("UC-VOIP-1")
+@pytest.mark.clause("NET-1.8/licence", how="api")
 @pytest.mark.one_profile
 async def test_deskshare_user_enables_voip_with_the_deskshare_licence(uc_target: Callable[..., Target]) -> None:
     """UC-VOIP-1 with 004:141-145: the Deskshare licence stands in for IP User."""

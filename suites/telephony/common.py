@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from simulators.harness import StartStub, voip_client
+from simulators.harness import StartStub, suite_time_scale, voip_client
 from simulators.lab import Lab
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
@@ -37,6 +37,12 @@ CONFIRM_TONE = 1050
 """The system accepted what was keyed (docs/RULES-INTERPRETATION.md, deskshare)."""
 MUSIC_ON_HOLD_TONE = 2350
 """What a lone conference participant hears (docs/RULES-INTERPRETATION.md, conferences)."""
+STATUS_TONES = {
+    "meeting": 1550, "sick": 1650, "break": 1750, "gone_out": 1850, "vacation": 1950, "lunch": 2050, "at_home": 2150,
+}  # fmt: skip
+"""What the voicemail box announces of its owner's absence, per status (LAB-PRESENCE-ANNOUNCEMENT)."""
+RETURN_TIME_TONE = 2250
+"""The box's announcement that a time of return follows the status (LAB-PRESENCE-ANNOUNCEMENT)."""
 
 __all__ = [
     "CONFIRM_TONE",
@@ -44,6 +50,8 @@ __all__ = [
     "NO_ANSWER_S",
     "PLACEMENTS",
     "PROMPT_TONE",
+    "RETURN_TIME_TONE",
+    "STATUS_TONES",
     "TIME_SCALE",
     "Placement",
     "event_t",
@@ -80,8 +88,8 @@ DESK_HOST = {"office_lan": "desk_phone", "home_vpn": "office_pc", "home_internet
 CALLER_HOST = {"office_lan": "office_pc", "home_vpn": "office_pc", "home_internet": "office_pc"}
 
 
-TIME_SCALE = 0.05
-"""the feature suites' clock: 20x (60 s documented = 3 s real)"""
+TIME_SCALE = suite_time_scale(0.05)
+"""the feature suites' clock: 20x (60 s documented = 3 s real); 1.0 with --uclab-real-time"""
 NO_ANSWER_S = 60 * TIME_SCALE
 """the no-answer timer to voicemail (000:756) on that clock"""
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from simulators.harness import StartPhone, desk_phone, registered
+from simulators.harness import StartPhone, desk_phone, registered, suite_time_scale
 from simulators.lab import Lab
 from simulators.phone.client import Call, Phone
 from simulators.phone.conference import Conferences
@@ -35,14 +35,14 @@ DIAL_IN = "7400"
 
 
 def conference_config(
-    stations: int, time_scale: float = 0.05, voip: Sequence[str] = (), example: str = "office"
+    stations: int, time_scale: float | None = None, voip: Sequence[str] = (), example: str = "office"
 ) -> SystemConfig:
     """The office example (`example`: "office_suite" for UC Suite mode) plus `stations` desk
     phones 230.., each an IP user's station (the conference's externals and guests dial in
     from them), and the users `voip` with a myPortal @work VoIP client each (IP User + UC
     User, 004:91)."""
     data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
-    data["system"]["time_scale"] = time_scale
+    data["system"]["time_scale"] = suite_time_scale(0.05) if time_scale is None else time_scale
     added = [(str(FIRST_STATION + i), "sip_phone", ["ip_user"]) for i in range(stations)]
     added += [(number, "voip_client", ["ip_user", "uc_user"]) for number in voip]
     for number, kind, licences in added:

@@ -59,7 +59,14 @@ async def office(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-1", "UC-CALL-2")
+@pytest.mark.clause(
+    "UC-CALL-1/answer-disconnect",
+    "UC-CALL-1/consultation",
+    "UC-CALL-2/consultation",
+    "UC-CALL-2/toggle",
+    "UC-CALL-2/attended-transfer",
+    how="wire",
+)
 async def test_consultation_toggle_and_attended_transfer(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -90,7 +97,7 @@ async def test_consultation_toggle_and_attended_transfer(
 
 
 @pytest.mark.parametrize("placement", REMOTE[-1:], ids=str)
-@pytest.mark.rule("UC-CALL-4")
+@pytest.mark.clause("UC-CALL-4/dtmf", "UC-CALL-1/dtmf", how="wire")
 async def test_dtmf_during_an_active_voip_call_crosses_the_system(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -112,7 +119,7 @@ async def test_dtmf_during_an_active_voip_call_crosses_the_system(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-1")
+@pytest.mark.clause("UC-CALL-1/transfer-deflect", how="wire")
 async def test_blind_transfer_and_deflect_to_a_phone(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -149,7 +156,8 @@ async def test_blind_transfer_and_deflect_to_a_phone(
 
 
 @pytest.mark.parametrize("placement", REMOTE, ids=str)
-@pytest.mark.rule("UC-CALL-3")
+@pytest.mark.clause("UC-CALL-3/pickup", "UC-CALL-3/missed", how="wire")
+@pytest.mark.lab_choice("LAB-PICKUP-CODE")
 async def test_pickup_of_a_favourites_ringing_call(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -181,30 +189,84 @@ async def test_pickup_of_a_favourites_ringing_call(
         await api.aclose()
 
 
-@pytest.mark.rule("UC-CONV-1", "UC-CALL-5")
+@pytest.mark.clause(
+    "UC-CONV-1/per-contact",
+    "UC-CONV-1/latest-first",
+    "UC-CALL-5/separate-entries",
+    "UC-CALL-5/dialable",
+    "UC-CALL-5/canonical",
+    "UC-CALL-5/redial",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-REDIAL")
 async def test_conversations_per_number_as_dialled(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-CONV-1 (000:887-912): calls are listed per contact, the latest event first;
-    UC-CALL-5 (000:1032-1070): 201 and 20-1 reach the same user (both ring Ben), yet give
-    separate conversations. Ben answers the first call and rejects the second: for Anna one
-    answered and one not answered, for Ben both from 200, the missed one first."""
+    UC-CALL-5 (000:1032-1070): 201, 20-1 and the canonical +49(89)7007-201 (+ country code,
+    area code, the system's number and the station, 000:1037) reach the same user (each rings
+    Ben), yet give separate conversations (000:1050). Ben answers the first call and rejects
+    the others: for Anna one answered and two not answered, for Ben all from 200, the newest
+    first. Anna's redial list (000:1253) holds the three numbers as she dialled them, newest
+    first."""
     lab, stub, anna, ben, _ = await office(PLACEMENTS[0], lab_factory, stubs, phones)
     out = await anna.dial(stub.door_uri("201"))
     inc = await answered(out, ben)
     await expect_audio(out, inc, "two-way", within=5)
     await out.hangup()
     await inc.disconnected(timeout=10)
-    out = await anna.dial(stub.door_uri("20-1"))
-    await (await ben.incoming(timeout=10)).reject(486)
-    assert (await out.disconnected(timeout=10)).code == 486
+    for dialled in ("20-1", CANONICAL_BEN):
+        out = await anna.dial(stub.door_uri(dialled))
+        await (await ben.incoming(timeout=10)).reject(486)
+        assert (await out.disconnected(timeout=10)).code == 486, f"{dialled} did not ring Ben"
     anna_api = await uc_login(lab, stub, "office_pc", "200")
-    await conversation_with(anna_api, "20-1")
+    await conversation_with(anna_api, CANONICAL_BEN)
     mine = [(c.party, [(e.direction, e.outcome) for e in c.entries]) for c in await anna_api.conversations()]
-    assert mine == [("20-1", [("out", "not_answered")]), ("201", [("out", "answered")])], mine
+    assert mine == [
+        (CANONICAL_BEN, [("out", "not_answered")]),
+        ("20-1", [("out", "not_answered")]),
+        ("201", [("out", "answered")]),
+    ], mine
+    assert await anna_api.redial() == [CANONICAL_BEN, "20-1", "201"]
     ben_api = await uc_login(lab, stub, "office_pc2", "201")
-    theirs = await conversation_with(ben_api, "200", entries=2)
-    assert [(e.direction, e.outcome) for e in theirs.entries] == [("in", "missed"), ("in", "answered")], theirs
-    assert theirs.entries[0].at >= theirs.entries[1].at
+    theirs = await conversation_with(ben_api, "200", entries=3)
+    assert [(e.direction, e.outcome) for e in theirs.entries] == [
+        ("in", "missed"),
+        ("in", "missed"),
+        ("in", "answered"),
+    ]
+    assert theirs.entries[0].at >= theirs.entries[1].at >= theirs.entries[2].at
     await anna_api.aclose()
     await ben_api.aclose()
+
+
+CANONICAL_BEN = "+49(89)7007-201"
+"""Ben's number in canonical form: office.yaml's system is +49 89 7007 (canonical_prefix)"""
+NOBODY = [f"29{n:02d}" for n in range(26)]
+"""26 internal numbers nobody has: each call is refused at once and leaves Anna an entry"""
+
+
+@pytest.mark.clause("UC-CONV-1/limits", "UC-CONV-1/latest-first", "UC-CALL-5/redial", how="wire")
+@pytest.mark.lab_choice("LAB-REDIAL")
+async def test_25_conversations_of_50_entries_and_10_redial_numbers(
+    lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-CONV-1 (000:898) "up to 25 conversations and each conversation has up to 50 entries":
+    Anna dials 26 different numbers (nobody has them: each call ends at once, an outgoing call
+    not answered), then the last of them 50 more times. Conversations list 25, the newest
+    first: the first number dialled is gone, the last has 50 of its 51 entries, newest first.
+    UC-CALL-5 (000:398, 000:1253): the redial list has the 10 last distinct numbers, newest
+    first."""
+    lab, stub, anna, _, _ = await office(PLACEMENTS[0], lab_factory, stubs, phones)
+    for number in [*NOBODY, *[NOBODY[-1]] * 50]:
+        ended = await (await anna.dial(stub.door_uri(number))).disconnected(timeout=10)
+        assert ended.code >= 400, f"{number}: {ended.code} {ended.reason}"
+    api = await uc_login(lab, stub, "office_pc", "200")
+    last = await conversation_with(api, NOBODY[-1], entries=50)
+    listed = await api.conversations()
+    assert [c.party for c in listed] == NOBODY[::-1][:25], [c.party for c in listed]
+    assert len(last.entries) == 50, len(last.entries)
+    assert all(a.at >= b.at for a, b in zip(last.entries, last.entries[1:], strict=False)), "not newest first"
+    assert [len(c.entries) for c in listed[1:]] == [1] * 24
+    assert await api.redial() == NOBODY[::-1][:10]
+    await api.aclose()

@@ -26,11 +26,20 @@ def office(lab_factory):  # type: ignore[no-untyped-def]
     return lab_factory("office_lan")
 
 
-@pytest.mark.rule("UC-CALLME-1", "UC-CALLME-3", "REL-CALLME")
+@pytest.mark.clause(
+    "UC-CALLME-1/redirected",
+    "UC-CALLME-1/caller-display",
+    "UC-CALLME-1/no-answer",
+    "UC-CALLME-3/others-see-office",
+    "UC-CALLME-3/no-group-or-redirected",
+    "UC-CALLME-3/until-deleted",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-CALLME-INTERNAL", "LAB-CONNECTED-IDENTITY")
 async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """UC-CALLME-1 (000:754-756): with CallMe active, Ben's call to 200 rings the CallMe
-    destination (showing Ben), not Anna's client; unanswered it goes to Anna's voicemail
-    after 60 s (scaled). UC-CALLME-3 (000:762-803): others see Anna as Office; a group
+    destination (showing Ben), not Anna's client, and Ben's phone is told it reached 200;
+    unanswered it goes to Anna's voicemail after 60 s (scaled). UC-CALLME-3 (000:762-803): others see Anna as Office; a group
     (MULAP 210) and a redirected phone are refused as destination; the service stays until
     the number is deleted, then calls ring Anna's client again."""
     stub = await feature_stub(office, stubs, mode="suite")
@@ -62,6 +71,9 @@ async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: S
     assert "sip:201@" in inc.remote_uri, inc.remote_uri
     await inc.answer()
     await out.established(timeout=8)
+    # 000:756 "Your internal phone number is displayed to the caller": Ben's phone is told it
+    # reached 200, not the CallMe destination 202 (LAB-CONNECTED-IDENTITY: P-Asserted-Identity)
+    assert "sip:200@" in out.identity, f"Ben's phone shows {out.identity!r}, not Anna's internal number"
     await expect_audio(out, inc, "two-way", within=4)
     await out.hangup()
     assert not [e for e in anna.events[mark:] if type(e).__name__ == "IncomingCall"], "Anna's client rang"
@@ -89,8 +101,13 @@ async def test_callme_rings_the_destination_then_voicemail(office: Lab, stubs: S
     await ben_api.aclose()
 
 
-@pytest.mark.parametrize("release", ["V3", "V3R2FR1"])
-@pytest.mark.rule("REL-CALLME", "UC-CALLME-1")
+@pytest.mark.parametrize(
+    "release",
+    [
+        pytest.param("V3", marks=pytest.mark.clause("REL-CALLME/before", how="api")),
+        pytest.param("V3R2FR1", marks=pytest.mark.clause("REL-CALLME/suite-only", how="api")),
+    ],
+)
 async def test_callme_in_uc_smart_by_release(office: Lab, stubs: StartStub, release: str) -> None:
     """REL-CALLME: in UC Smart mode the CallMe service exists up to V3 (003:897-903, no mode
     restriction) and not from V3R2 FR1 (000:163, 000:752: UC Suite only): setting a
@@ -108,7 +125,7 @@ async def test_callme_in_uc_smart_by_release(office: Lab, stubs: StartStub, rele
     await api.aclose()
 
 
-@pytest.mark.rule("UC-CALLME-2", "REL-CALLME")
+@pytest.mark.clause("UC-CALLME-2/destination-first", "UC-CALLME-2/one-number", how="wire")
 async def test_callme_outbound_calls_the_destination_first_and_shows_the_internal_number(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -23,7 +23,19 @@ from .common import admin_login, feature_stub, uc_login
 from .conferencing import channels_in_use
 
 
-@pytest.mark.rule("UC-CONF-2", "UC-CONF-3", "UC-CONF-5")
+@pytest.mark.clause(
+    "UC-CONF-2/licence",
+    "UC-CONF-2/permanent",
+    "UC-CONF-3/initiator",
+    "UC-CONF-3/moderator-only",
+    "UC-CONF-3/external-not-moderator",
+    "UC-CONF-3/at-least-one",
+    "UC-CONF-3/moderator-licence",
+    "UC-CONF-3/removed-leave",
+    "UC-CONF-5/to-all",
+    "UC-CONF-5/individual",
+    how="api",
+)
 async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
     lab_factory: Callable[..., Lab], stubs: StartStub
 ) -> None:
@@ -58,6 +70,9 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
         with pytest.raises(UcApiError) as external:
             await ben.set_moderator(conf["id"], ext["id"])
         assert external.value.violations == ("external_cannot_moderate",)
+        with pytest.raises(UcApiError) as unlicensed:  # Anna has no conference licence (000:1538)
+            await ben.set_moderator(conf["id"], anna_p["id"])
+        assert unlicensed.value.violations == ("moderator_licence_missing",)
         me = next(p for p in conf["participants"] if p["number"] == "201")
         with pytest.raises(UcApiError) as last:
             await ben.set_moderator(conf["id"], me["id"], False)
@@ -75,3 +90,40 @@ async def test_moderator_manages_a_permanent_conference_and_others_are_refused(
         await ben_api.aclose()
         await anna_api.aclose()
         await admin.aclose()
+
+
+@pytest.mark.clause("UC-CONF-2/max-16", "UC-CONF-2/smart-only", how="api")
+async def test_sixteen_participants_and_not_one_more_in_uc_smart_only(
+    lab_factory: Callable[..., Lab], stubs: StartStub
+) -> None:
+    """UC-CONF-2 (000:1513) "Max. number of participants per conference: 16": Ben's conference
+    (Ben and 15 external participants) is full; a 17th is refused and the list stays at 16.
+    (000:1505) "The application controlled Conference is available in UC Smart mode only": the
+    same system in UC Suite mode refuses to create one, naming that rule."""
+    lab = lab_factory("office_lan")
+    stub = await feature_stub(lab, stubs)
+    api = await uc_login(lab, stub, "office_pc", "201")
+    try:
+        ben = Conferences(api)
+        conf = await ben.create("All hands")
+        for i in range(15):
+            await ben.add(conf["id"], name=f"Guest {i:02d}", phone=f"+49 89 555 01{i:02d}")
+        assert len((await ben.get(conf["id"]))["participants"]) == 16
+        with pytest.raises(UcApiError) as full:
+            await ben.add(conf["id"], name="Guest 16", phone="+49 89 555 0116")
+        assert 400 <= full.value.status < 500 and full.value.violations == ("conference_full",), full.value
+        assert len((await ben.get(conf["id"]))["participants"]) == 16, "the 17th was listed"
+    finally:
+        await api.aclose()
+    stub.stop()
+    for path in (lab.dir / "uc-system").glob("state.sqlite*"):
+        path.unlink()  # the same system, set up again in UC Suite mode
+    suite = await feature_stub(lab, stubs, mode="suite")
+    api = await uc_login(lab, suite, "office_pc", "201")
+    try:
+        with pytest.raises(UcApiError) as smart_only:
+            await Conferences(api).create("All hands")
+        assert 400 <= smart_only.value.status < 500, smart_only.value
+        assert smart_only.value.violations == ("conference_smart_only",), smart_only.value
+    finally:
+        await api.aclose()

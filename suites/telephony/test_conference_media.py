@@ -49,7 +49,7 @@ MIX_WINDOW = 6.0
 """seconds within which every directed pair must have been heard"""
 
 
-async def conference_stub(lab: Lab, stubs: StartStub, parties: int, time_scale: float = 0.05) -> Stub:
+async def conference_stub(lab: Lab, stubs: StartStub, parties: int, time_scale: float | None = None) -> Stub:
     return await stubs(
         lab, config=conference_config(parties, time_scale), workers=parties // 2 + 2, mixers=max(2, (parties + 2) // 2)
     )
@@ -68,7 +68,8 @@ async def meetme(
     return ben, conf, parties
 
 
-@pytest.mark.rule("UC-CONF-2", "UC-CONF-4")
+@pytest.mark.clause("UC-CONF-2/dial-in", "UC-CONF-4/music-on-hold", "UC-CONF-4/states", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_lone_participant_hears_music_then_everyone_hears_everyone(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -106,7 +107,8 @@ async def refused(party: Party, stub: Stub, keys: str) -> int:
     return ended.code
 
 
-@pytest.mark.rule("UC-CONF-2")
+@pytest.mark.clause("UC-CONF-2/dial-in", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE", "LAB-PIN-LEADING-ZERO")
 async def test_wrong_pin_and_disallowed_guest_pin_are_refused_guest_pin_admitted_when_allowed(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -143,7 +145,8 @@ async def test_wrong_pin_and_disallowed_guest_pin_are_refused_guest_pin_admitted
         await admin.aclose()
 
 
-@pytest.mark.rule("UC-CONF-3")
+@pytest.mark.clause("UC-CONF-3/disconnected-stay", "UC-CONF-3/removed-leave", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_disconnected_participant_stays_listed_and_dials_in_again_removed_one_leaves(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -209,7 +212,9 @@ async def last_moderator_leaves(lab: Lab, stubs: StartStub, phones: StartPhone, 
         await ben.api.aclose()
 
 
-@pytest.mark.rule("UC-CONF-4")
+@pytest.mark.scaled  # its real-time twin below runs instead with --uclab-real-time
+@pytest.mark.clause("UC-CONF-4/info-text", "UC-CONF-4/ends", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_last_moderator_leaves_others_get_the_info_and_the_conference_ends_time_scaled(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -221,7 +226,8 @@ async def test_last_moderator_leaves_others_get_the_info_and_the_conference_ends
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)  # the end comes after 300 real seconds (accepted up to 455 s)
-@pytest.mark.rule("UC-CONF-4")
+@pytest.mark.clause("UC-CONF-4/ends", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_last_moderator_leaves_conference_ends_after_five_real_minutes(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -172,7 +172,17 @@ async def everyone_in(stub: Stub, m: Meeting, clients: tuple[Client, ...]) -> li
     return parties
 
 
-@pytest.mark.rule("UC-CONF-2", "UC-CONF-4", "NET-1.2", "NET-1.4", "NET-1.5", "PORT-1", "NAT-3", "NAT-5")
+@pytest.mark.clause(
+    "UC-CONF-2/dial-in",
+    "NET-1.2/login",
+    "NET-1.4/login-vpn",
+    "NET-1.5/login-public",
+    "NAT-3/simple",
+    "NAT-5/ice-status",
+    "PORT-1/uc-8802",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_office_lan_vpn_and_cone_nat_participants_hear_each_other(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -253,7 +263,8 @@ async def symmetric_joins(lab: Lab, stubs: StartStub, phones: StartPhone, window
         await m.ben.api.aclose()
 
 
-@pytest.mark.rule("NAT-1", "TRB-3", "PORT-1", "NAT-3", "NAT-5", "UC-CONF-2", "UC-CONF-4")
+@pytest.mark.clause("NAT-1/not-over-public", "TRB-3/symmetric", "NAT-3/symmetric", "UC-CONF-2/dial-in", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -271,7 +282,8 @@ async def test_symmetric_nat_participant_gets_no_payload_and_disturbs_nobody(
 
 
 @pytest.mark.slow
-@pytest.mark.rule("NAT-1", "TRB-3", "UC-CONF-2", "UC-CONF-4")
+@pytest.mark.clause("NAT-1/not-over-public", how="wire")
+@pytest.mark.lab_choice("LAB-MEETME-DIALOGUE")
 async def test_symmetric_nat_participant_held_a_minute_disturbs_nobody(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

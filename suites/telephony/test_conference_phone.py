@@ -114,7 +114,14 @@ async def press_conference(office: Office, released: Call, participants: int) ->
     [("office", None), ("office_suite", None), ("office", 1)],
     ids=["uc_smart", "uc_suite", "one_worker"],
 )
-@pytest.mark.rule("UC-CONF-1")
+@pytest.mark.clause(
+    "UC-CONF-1/ways",
+    "UC-CONF-1/prerequisite",
+    "UC-CONF-1/no-authentication",
+    "UC-CALL-1/conference",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-PHONE-CONFERENCE-BUTTON")
 async def test_consultation_extended_into_a_conference(
     system: str, workers: int | None, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -144,7 +151,8 @@ async def test_consultation_extended_into_a_conference(
         await o.api.aclose()
 
 
-@pytest.mark.rule("UC-CONF-1")
+@pytest.mark.clause("UC-CONF-1/ways", how="wire")
+@pytest.mark.lab_choice("LAB-PHONE-CONFERENCE-BUTTON")
 async def test_second_call_extended_then_parties_leave_until_one_is_left(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -184,7 +192,8 @@ async def grow(o: Office, size: int) -> tuple[Call, list[Party]]:
     return conf, [party(conf), *parties]
 
 
-@pytest.mark.rule("UC-CONF-1")
+@pytest.mark.clause("UC-CONF-1/ways", "UC-CONF-1/max-8", how="wire")
+@pytest.mark.lab_choice("LAB-PHONE-CONFERENCE-BUTTON", "LAB-MESSAGES")
 async def test_grows_to_eight_all_heard_and_the_ninth_is_refused(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -207,7 +216,8 @@ async def test_grows_to_eight_all_heard_and_the_ninth_is_refused(
         await o.api.aclose()
 
 
-@pytest.mark.rule("UC-CONF-1")
+@pytest.mark.clause("UC-CONF-1/prerequisite", how="wire")
+@pytest.mark.lab_choice("LAB-PHONE-CONFERENCE-BUTTON", "LAB-MESSAGES")
 async def test_conference_needs_a_held_and_an_active_call(
     lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

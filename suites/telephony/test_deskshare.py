@@ -17,8 +17,10 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators import netcheck
 from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
+from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
 from simulators.phone.media import expect_audio
 from simulators.uc.service import Stub
@@ -59,8 +61,20 @@ async def answered_by(caller: Phone, uri: str, callee: Phone) -> tuple[Call, Cal
     return out, inc
 
 
-@pytest.mark.parametrize("placement", PLACEMENTS, ids=str)
-@pytest.mark.rule("NET-1.8", "NET-1.9", "NET-1.10")
+SHOWS = {
+    "lan": ("NET-1.8/service-code", "NET-1.8/voip-logs-out", "NET-1.8/switch-back"),
+    "vpn": ("NET-1.9/vpn", "NET-1.9/stun"),
+    "internet": ("NET-1.10/internet", "NET-1.10/login-public"),
+}
+"""what each placement shows: deskshare on the LAN (004:151), through the VPN (004:155-166),
+over the Internet (004:170-181)"""
+
+
+@pytest.mark.parametrize(
+    "placement",
+    [pytest.param(pl, id=pl.name, marks=pytest.mark.clause(*SHOWS[pl.name], how="wire")) for pl in PLACEMENTS],
+)
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE")
 async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_registers(
     placement: Placement, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -90,8 +104,13 @@ async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_regist
     await inc.reject(486)
     await out.disconnected(timeout=5)
 
+    endpoint = stub.door_endpoints[0] if placement.public_door else stub.door
+    api = await netcheck.uc_login(lab, stub, placement.host, endpoint, "205")  # the deskshare extension's login
+    await api.aclose()
     felix = await phones(lab, placement.host, "felix", **home_client(stub, placement, "205"))
     await registered(felix, timeout=15)
+    if placement.ice:  # 004:162, 004:177: STUN connectivity is mandatorily needed; Check ICE status
+        await netcheck.ice_status_is(felix, "available")
     out, inc = await answered_by(anna, stub.door_uri("205"), felix)
     await expect_audio(out, inc, "two-way", within=5)
     await out.hangup()
@@ -109,11 +128,24 @@ async def test_desk_phone_logs_in_with_service_code_and_returns_when_voip_regist
     assert confirmed, "*9419 refused after 205's VoIP client unregistered"
 
 
-@pytest.mark.rule("NET-1.8")
+async def not_at_the_desk_phone(caller: Phone, stub: Stub, desk: Phone, user: str) -> None:
+    """A call to `user`, whose devices are not registered and who is not logged in at the desk
+    phone: the desk phone does not ring, the user's voicemail box answers at once
+    (LAB-UNREACHABLE-VOICEMAIL); the caller hangs up."""
+    mark = desk.mark()
+    out = await caller.dial(stub.door_uri(user))
+    await out.established(timeout=8)
+    await hears(out, PROMPT_TONE)
+    await out.hangup()
+    assert not [e for e in desk.events[mark:] if isinstance(e, p.IncomingCall)], f"the desk phone rang for {user}"
+
+
+@pytest.mark.clause("NET-1.8/licence", how="wire")
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE", "LAB-UNREACHABLE-VOICEMAIL")
 async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone) -> None:
     """Negative cases of the dialogue: a wrong PIN, a user without the Deskshare licence
     (004:145: 200 has none), an unknown number: no confirmation, the system ends the call,
-    and calls to the user do not reach the desk phone. *9419 from a device that is not a
+    and calls to the user do not reach the desk phone (the user's mailbox answers them). *9419 from a device that is not a
     desk phone on a dummy number is refused before it is answered (403, the reason names
     the dummy numbers). Keying only # logs a logged-in desk phone out."""
     lab = lab_factory("office_lan")
@@ -127,9 +159,7 @@ async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: Sta
     for keys in ("205#000000#", f"200#{PIN}#", f"999#{PIN}#"):
         confirmed, _ = await service_code(desk, stub, keys)
         assert not confirmed, f"{keys}: confirmed"
-    out = await anna.dial(stub.door_uri("205"))
-    ended = await out.disconnected(timeout=8)
-    assert ended.code == 480, f"205 should be unreachable (client not registered), got {ended.code} {ended.reason}"
+    await not_at_the_desk_phone(anna, stub, desk, "205")
     out = await anna.dial(stub.door_uri("*9419"))
     ended = await out.disconnected(timeout=8)
     assert ended.code == 403 and "dummy number (100)" in ended.reason, (ended.code, ended.reason)
@@ -138,13 +168,17 @@ async def test_service_code_refusals(lab_factory: Callable[..., Lab], stubs: Sta
     assert confirmed
     confirmed, _ = await service_code(desk, stub, "#")
     assert confirmed, "logging out with # was not confirmed"
-    out = await anna.dial(stub.door_uri("205"))
-    ended = await out.disconnected(timeout=8)
-    assert ended.code == 480, "205 still rings the desk phone after it logged out"
+    await not_at_the_desk_phone(anna, stub, desk, "205")
 
 
-@pytest.mark.parametrize(("release", "pin", "other"), [("V3", "205", PIN), ("V3R2FR1", PIN, "205")])
-@pytest.mark.rule("NET-1.8", "REL-PIN")
+@pytest.mark.parametrize(
+    ("release", "pin", "other"),
+    [
+        pytest.param("V3", "205", PIN, id="V3", marks=pytest.mark.clause("REL-PIN/before", how="wire")),
+        pytest.param("V3R2FR1", PIN, "205", id="V3R2FR1", marks=pytest.mark.clause("REL-PIN/from-v3r2fr1", how="wire")),
+    ],
+)
+@pytest.mark.lab_choice("LAB-DESKSHARE-DIALOGUE")
 async def test_deskshare_pin_is_the_releases_preassigned_pin(
     release: str, pin: str, other: str, lab_factory: Callable[..., Lab], stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -25,7 +25,15 @@ def office(lab_factory):  # type: ignore[no-untyped-def]
     return lab_factory("office_lan")
 
 
-@pytest.mark.rule("NET-1.3", "UC-MULAP-1")
+@pytest.mark.clause(
+    "NET-1.3/login-mulap",
+    "NET-1.3/controlled-device",
+    "NET-1.3/members",
+    "UC-MULAP-1/controlled-device",
+    "UC-MULAP-1/no-dnd",
+    "UC-VOIP-1/mulap-webrtc",
+    how="wire",
+)
 async def test_mulap_login_rings_members_in_parallel_and_shows_the_mulap_number(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -70,7 +78,7 @@ async def test_mulap_login_rings_members_in_parallel_and_shows_the_mulap_number(
     await expect_audio(out, inc, "two-way", within=4)
 
 
-@pytest.mark.rule("NET-1.3")
+@pytest.mark.clause("NET-1.3/members", how="wire")
 async def test_mulap_rings_the_members_that_are_there(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """NET-1.3: with the VoIP client not registered, a call to 210 still rings the DECT; a
     member that rejects (busy) does not end the call while another member rings."""

@@ -1,8 +1,10 @@
 """Voicemail and status-based forwarding through the system (UC-VM-1 000:1388-1483, UC-PRES-2
-000:661-681, UC-CALL-1 'deflect to voicemail' 000:1076-1097), with real phones on the LAN.
+000:661-681, UC-PRES-3 000:683-694, UC-CALL-1 'deflect to voicemail' 000:1076-1097), with
+real phones on the LAN.
 
-The voicemail box answers with a greeting tone (1150 Hz, 1 s), then records what the
-caller sends until the caller hangs up; the message appears in the owner's mailbox over
+The voicemail box answers, for an absent owner, with the absence announced as far as the
+owner's visibility lets the caller know (tones, LAB-PRESENCE-ANNOUNCEMENT), then a greeting
+tone (1150 Hz, 1 s), then records what the caller sends until the caller hangs up; the message appears in the owner's mailbox over
 the UC API, and its WAV holds the caller's own tone. The system clock runs 20x faster
 (time_scale 0.05): the documented 60 s without answer take 3 s.
 """
@@ -10,19 +12,35 @@ the UC API, and its WAV holds the caller's own tone. The system clock runs 20x f
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
-from simulators.harness import StartPhone, StartStub, desk_phone, registered, voip_client
+from simulators.harness import REAL_TIME_ENV, StartPhone, StartStub, desk_phone, registered, voip_client
 from simulators.lab import Lab
+from simulators.ledger import ChoiceChecks
 from simulators.phone import protocol as p
 from simulators.phone.client import Call, Phone
 from simulators.phone.media import expect_audio
 from simulators.phone.ucapi import UcApi
 from simulators.uc.service import Stub
 
-from .common import NO_ANSWER_S, PROMPT_TONE, event_t, feature_stub, hears, tone_ends, uc_login, wav_tones
+from .common import (
+    NO_ANSWER_S,
+    PASSWORDS,
+    PROMPT_TONE,
+    RETURN_TIME_TONE,
+    STATUS_TONES,
+    conversation_with,
+    event_t,
+    feature_stub,
+    hears,
+    tone_ends,
+    uc_login,
+    wav_tones,
+)
 
 RECORD_S = 2.0
 """how long the caller talks to the box (the content of the message, not a wait for an event)"""
@@ -76,34 +94,102 @@ async def the_message(api: UcApi, caller: Phone, count: int = 1) -> None:
     assert (await api.voice_messages())[0].played
 
 
-@pytest.mark.rule("UC-PRES-2", "UC-VM-1")
+@pytest.mark.clause("UC-PRES-2/redirects", "UC-VM-1/new-played", "UC-VM-1/in-conversations", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
 async def test_absent_status_forwards_to_voicemail_which_records_the_caller(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
     """UC-PRES-2 (000:663-667): Meeting forwards to the voicemail box by default; Ben's phone
-    never rings, the box answers Anna, and her message (her tone, WAV 16 bit mono, 000:1476)
-    is listed in Ben's mailbox; UC-VM-1: fetched once it counts as played, to be deleted
-    after 30 days (000:1394)."""
+    never rings, the box answers Anna, and her message (her tone, WAV 16 bit mono) is listed
+    in Ben's mailbox as new, and played once fetched (UC-VM-1, 000:1409-1410); his
+    Conversations with 200 hold the voice message (000:1390-1392)."""
     stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
     await api.set_presence("meeting")
     mark = ben.mark()
     await leave_message(await anna.dial(stub.door_uri("201")))
     await the_message(api, anna)
     assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
-    body = (await api.request("GET", "/api/v1/voicemail/messages")).json()
-    assert body["retention_days"] == 30
+    entries = (await conversation_with(api, "200")).entries
+    assert [e.kind for e in entries].count("voicemail") >= 1, (
+        f"no voice message among Ben's entries with 200: {entries}"
+    )
     await api.aclose()
 
 
-@pytest.mark.rule("UC-PRES-2")
-async def test_do_not_disturb_rejects_and_office_rings(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
-    """UC-PRES-2 (000:661): Do Not Disturb has no forwarding: calls are rejected (486) and the
-    phone does not ring. Back in the Office the call rings with two-way audio."""
+async def announced(caller: Phone, stub: Stub) -> list[int]:
+    """Call Ben (201), whose box answers: the tones the caller hears before the greeting, in
+    the order they start; the caller hangs up once the greeting started."""
+    mark = caller.mark()
+    call = await caller.dial(stub.door_uri("201"))
+    await call.established(timeout=10)
+    greeting = await hears(call, PROMPT_TONE, since=mark)
+    await call.hangup()
+    heard = [e for e in caller.events[mark:] if isinstance(e, p.ToneEvent) and e.call == call.id and e.on]
+    return [e.freq for e in heard if e.t < greeting.t]
+
+
+@pytest.mark.clause(
+    "UC-PRES-2/announcements",
+    "UC-PRES-3/internally-and-externally",
+    "UC-PRES-3/internally",
+    "UC-PRES-3/not-visible",
+    "UC-PRES-3/return-time-dropped",
+    how="wire",
+)
+@pytest.mark.lab_choice("LAB-PRESENCE-ANNOUNCEMENT")
+async def test_the_box_announces_the_absence_as_far_as_its_visibility_lets_the_caller_know(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-PRES-2 (000:667): the system "notifies the callers via status-based announcements
+    about the nature of your absence and possibly the scheduled date and time of your return";
+    UC-PRES-3 (000:683-694): internally and externally, and internally, internal subscribers
+    hear it (Anna, 200, is one; the lab has no trunk, so no external caller); not visible,
+    nobody; after the return time has passed its announcement is dropped and the status stays.
+    Ben (201) is on vacation, forwarded to his box by default: back in an hour while the
+    visibilities are called; then gone out, no return time given; then on vacation back in 20
+    documented seconds (1 s at the suites' time scale)."""
+    stub, anna, _, api = await anna_and_ben(office, stubs, phones)
+    now = (await api.system()).now
+    await api.set_presence("vacation", return_time=now + timedelta(hours=1))
+    vacation = (STATUS_TONES["vacation"], RETURN_TIME_TONE)
+    for visibility, expected in (
+        ("internal_and_external", vacation),
+        ("internal", vacation),
+        ("not_visible", ()),
+    ):
+        await api.set_visibility(visibility)
+        assert tuple(await announced(anna, stub)) == expected, f"{visibility}: Anna heard the wrong announcement"
+    await api.set_visibility("internal")
+    await api.set_presence("gone_out")
+    assert tuple(await announced(anna, stub)) == (STATUS_TONES["gone_out"],), "gone out without a return time"
+    back = (await api.system()).now + timedelta(seconds=20)
+    assert (await api.set_presence("vacation", return_time=back)).return_time_announced
+    while (await api.system()).now < back:  # the stub's clock; the API has no event for it
+        await asyncio.sleep(0.2)
+    assert tuple(await announced(anna, stub)) == (STATUS_TONES["vacation"],), "the passed return time was announced"
+    mine = await api.presence()
+    assert (mine.status, mine.return_time, mine.return_time_announced) == ("vacation", back, False)
+    await api.aclose()
+
+
+@pytest.mark.clause("UC-PRES-2/every-but-dnd", how="wire")
+@pytest.mark.lab_choice("LAB-DND-486")
+async def test_do_not_disturb_rejects_and_office_rings(
+    office: Lab, stubs: StartStub, phones: StartPhone, choices: ChoiceChecks
+) -> None:
+    """UC-PRES-2 (000:667): no status-based forwarding for Do Not Disturb: the call is neither
+    forwarded (no mailbox answers it) nor rings; the caller is refused (LAB-DND-486: with 486
+    Busy Here). Back in the Office the call rings with two-way audio."""
     stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
     await api.set_presence("do_not_disturb")
     mark = ben.mark()
-    ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
-    assert ended.code == 486, (ended.code, ended.reason)
+    out = await anna.dial(stub.door_uri("201"))
+    ended = await out.disconnected(timeout=8)
+    assert ended.code >= 400, f"the call to a user in Do Not Disturb was not refused: {ended.code} {ended.reason}"
+    assert not [
+        e for e in out.phone.events if isinstance(e, p.CallState) and e.call == out.id and e.state == "confirmed"
+    ], "the call was answered (forwarded to a mailbox?)"
+    choices.equal("LAB-DND-486", ended.code, 486, "the caller's final answer")
     assert not [e for e in ben.events[mark:] if type(e).__name__ == "IncomingCall"], "Ben's phone rang"
     await api.set_presence("office")
     out = await anna.dial(stub.door_uri("201"))
@@ -114,11 +200,13 @@ async def test_do_not_disturb_rejects_and_office_rings(office: Lab, stubs: Start
     await api.aclose()
 
 
+@pytest.mark.lab_choice("LAB-NOANSWER-VOICEMAIL", "LAB-VOICEMAIL-BOX")
 @pytest.mark.rule("UC-VM-1")
 async def test_unanswered_call_reaches_the_mailbox_after_60_s(
     office: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
-    """No answer: the call goes to the voicemail box after 60 s (000:756, scaled: 3 s real),
+    """LAB-NOANSWER-VOICEMAIL: no answer, the call goes to the voicemail box after 60 s (the value
+    000:756 documents for CallMe, applied to every call; scaled: 3 s real),
     Ben's phone stops ringing, the message holds Anna's tone.
 
     Timing from the phones' own event stamps: the box answers no earlier than the timer
@@ -143,7 +231,8 @@ async def test_unanswered_call_reaches_the_mailbox_after_60_s(
     await api.aclose()
 
 
-@pytest.mark.rule("UC-VM-1", "UC-CALL-1")
+@pytest.mark.clause("UC-CALL-1/deflect-voicemail", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
 async def test_deflected_call_reaches_the_mailbox_at_once(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
     """Deflect to voicemail (UC-CALL-1, 000:1076-1097): Ben's ringing phone deflects the call
     to the box number 351 and the box answers; the message holds Anna's tone.
@@ -162,11 +251,14 @@ async def test_deflected_call_reaches_the_mailbox_at_once(office: Lab, stubs: St
     await api.aclose()
 
 
-@pytest.mark.rule("UC-PRES-2")
-async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phones: StartPhone) -> None:
+@pytest.mark.clause("UC-PRES-2/choices", how="wire")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+async def test_forwarding_to_external_number(
+    office: Lab, stubs: StartStub, phones: StartPhone, choices: ChoiceChecks
+) -> None:
     """UC-PRES-2 (000:669-671): Gone Out forwarding to an external number rings that number
     (here Clara's desk phone 202, the lab's stand-in: it has no trunk); a number outside the
-    lab is refused with 480 naming the reason."""
+    lab is refused (LAB-MESSAGES: 480 naming the missing trunk)."""
     stub, anna, _, api = await anna_and_ben(office, stubs, phones)
     clara = await phones(office, "desk_phone", "clara", **desk_phone(stub, "202"))
     await registered(clara)
@@ -179,5 +271,63 @@ async def test_forwarding_to_external_number(office: Lab, stubs: StartStub, phon
     await out.hangup()
     await api.set_presence("gone_out", forward_to="external", external_number="+49 89 1234567")
     ended = await (await anna.dial(stub.door_uri("201"))).disconnected(timeout=8)
-    assert ended.code == 480 and "no trunk" in ended.reason, (ended.code, ended.reason)
+    assert ended.code >= 400, f"a call forwarded outside the lab (no trunk) ended {ended.code} {ended.reason}"
+    choices.check("LAB-MESSAGES", ended.code == 480 and "no trunk" in ended.reason, f"{ended.code} {ended.reason}")
+    await api.aclose()
+
+
+RETENTION = timedelta(days=30)
+"""000:1394: played voice messages are deleted after 30 days"""
+RETENTION_SCALE = 10.0 / RETENTION.total_seconds()
+"""the clock of the retention check: 30 documented days in 10 real seconds (a day in 0.33 s)"""
+
+
+async def listed_at(stub: Stub, lab: Lab, when: datetime) -> list[int]:
+    """The ids Ben's mailbox lists once the system clock shows `when` (a fresh session: on this
+    clock an idle UC session ends within a second)."""
+    api = await uc_login(lab, stub, "office_pc2", "201")
+    try:
+        while (await api.system()).now < when:  # the system clock: no session needed
+            await asyncio.sleep(0.02)
+        await api.login("201", PASSWORDS["201"])
+        return [m.id for m in await api.voice_messages()]
+    finally:
+        await api.aclose()
+
+
+@pytest.mark.skipif(os.environ.get(REAL_TIME_ENV) == "1", reason="30 documented days cannot run in real time")
+@pytest.mark.clause("UC-VM-1/retention", how="wire")
+@pytest.mark.lab_choice("LAB-VOICEMAIL-BOX")
+async def test_a_played_message_is_deleted_after_30_days_an_unplayed_one_stays(
+    office: Lab, stubs: StartStub, phones: StartPhone
+) -> None:
+    """UC-VM-1 (000:1394) "Played voice messages are deleted after 30 days by default": Anna
+    leaves Ben two messages; Ben plays the older one. The system then runs on a clock where 30
+    documented days pass in 10 s (the stub restarted on the same state: its clock goes on
+    from the same system time). 29 days after the play both messages are still listed; 30
+    days after, the played one is gone and the unplayed one is listed, still unplayed."""
+    stub, anna, _, api = await anna_and_ben(office, stubs, phones)
+    await api.set_presence("meeting")
+    for count in (1, 2):
+        await leave_message(await anna.dial(stub.door_uri("201")))
+        deadline = time.monotonic() + FILING_S
+        while len(await api.voice_messages()) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)  # filing follows the caller's BYE; the API has no event for it
+    newer, older = await api.voice_messages()
+    await api.voice_message_audio(older.id)  # Ben plays it
+    played_at = (await api.system()).now
+    assert [(m.id, m.played) for m in await api.voice_messages()] == [(newer.id, False), (older.id, True)]
+    await api.aclose()
+
+    stub.stop()
+    fast = await feature_stub(office, stubs, time_scale=RETENTION_SCALE)
+    assert await listed_at(fast, office, played_at + RETENTION - timedelta(days=1)) == [newer.id, older.id], (
+        "a played message was deleted before 30 days"
+    )
+    assert await listed_at(fast, office, played_at + RETENTION + timedelta(hours=12)) == [newer.id], (
+        "the played message outlived 30 days, or the unplayed one did not"
+    )
+    api = await uc_login(office, fast, "office_pc2", "201")
+    (kept,) = await api.voice_messages()
+    assert not kept.played, "the unplayed message counts as played"
     await api.aclose()

@@ -35,3 +35,32 @@ def test_no_file_and_schema() -> None:
     assert "check needs a customer FILE" in result.stderr
     schema = uclab("check", "--schema")
     assert schema.returncode == 0 and json.loads(schema.stdout)["title"] == "Customer"
+
+
+def test_output_paths_are_checked_before_anything_is_built(tmp_path: Path) -> None:
+    """--json, --html, --junit and --out that could not be written at the end are refused
+    first (exit 2), not after the sites were measured."""
+    good = str(ROOT / "examples" / "customers" / "all_ready.yaml")
+    (tmp_path / "file").write_text("")
+    missing = tmp_path / "nosuch" / "check.json"
+    for argv, message in (
+        (
+            ("--json", str(missing)),
+            f"--json {missing}: the directory {missing.parent} does not exist; create it or give another path",
+        ),
+        (
+            ("--html", str(tmp_path)),
+            f"--html {tmp_path}: is a directory; give a file name, e.g. {tmp_path / 'report.html'}",
+        ),
+        (
+            ("--junit", str(missing)),
+            f"--junit {missing}: the directory {missing.parent} does not exist; create it or give another path",
+        ),
+        (
+            ("--out", str(tmp_path / "file")),
+            f"--out {tmp_path / 'file'}: is a file, not a directory; give a new or existing directory",
+        ),
+    ):
+        result = uclab("check", good, *argv)
+        assert (result.returncode, result.stderr) == (2, f"uclab: {message}\n"), argv
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"], "nothing was built or written"

@@ -63,3 +63,13 @@ def test_parse_ice_dump() -> None:
     assert ice.rtp is not None and (ice.rtp.local_type, ice.rtp.remote_type) == ("srflx", "host")
     assert ice.rtp.remote == "198.51.100.50:49281"
     assert parse_ice("no ice here") is None
+
+
+def test_asserted_identity_of_a_received_response() -> None:
+    """The phone reads whom a call reached from the response's P-Asserted-Identity (RFC 3325)."""
+    from simulators.phone.device import asserted_identity
+
+    ok = "SIP/2.0 200 OK\r\nVia: x\r\np-asserted-identity:  <sip:200@osbiz.lab>\r\nContent-Length: 0\r\n\r\nv=0"
+    assert asserted_identity(ok) == "<sip:200@osbiz.lab>"
+    assert asserted_identity("SIP/2.0 180 Ringing\r\nVia: x\r\n\r\n") == ""
+    assert asserted_identity("SIP/2.0 200 OK\r\n\r\nP-Asserted-Identity: <sip:1@x>") == "", "the body is not the head"

@@ -19,6 +19,7 @@ FILES = sorted(
         *(ROOT / "topologies").glob("*.yaml"),
         *(ROOT / "docs").glob("*.md"),
         ROOT / "spec" / "rules.yaml",
+        ROOT / "spec" / "lab_choices.yaml",
         ROOT / "README.md",
     }
 )

@@ -14,7 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_OK, Subparsers, fail
+from uclab.rundir import UsageError
+
+from .common import EXIT_FAILED, EXIT_OK, Subparsers, check_outputs, fail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
         return fail("check needs a customer FILE, e.g. uclab check examples/customers/all_ready.yaml (or --schema)")
     try:
         customer = model.load(args.file)
-    except model.CustomerError as exc:
+        check_outputs(json=args.json, html=args.html, junit=args.junit)
+        if args.out is not None and args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out {args.out}: is a file, not a directory; give a new or existing directory")
+    except (model.CustomerError, UsageError) as exc:
         return fail(str(exc))
     from simulators import catalogue, doctor
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TypeAlias
 
 from simulators.net import runs
 from simulators.net.errors import LabError
+from uclab.rundir import UsageError
 
 EXIT_OK = 0
 """every check held"""
@@ -24,6 +26,25 @@ def fail(msg: str, code: int = EXIT_USAGE) -> int:
     """Print `uclab: msg` on stderr and return `code` (bad input unless told otherwise)."""
     print(f"uclab: {msg}", file=sys.stderr)
     return code
+
+
+def check_outputs(**paths: str | Path | None) -> None:
+    """Every output file given (option name -> path, None: not given) can be written once the
+    work is done: not a directory, in an existing writable directory. A UsageError naming the
+    option, before anything runs, instead of a traceback after minutes of work."""
+
+    for name, given in paths.items():
+        if given is None:
+            continue
+        path = Path(given)
+        option = "--" + name.replace("_", "-")
+        parent = path.resolve().parent
+        if path.is_dir():
+            raise UsageError(f"{option} {path}: is a directory; give a file name, e.g. {path / ('report.' + name)}")
+        if not parent.is_dir():
+            raise UsageError(f"{option} {path}: the directory {parent} does not exist; create it or give another path")
+        if not os.access(parent, os.W_OK):
+            raise UsageError(f"{option} {path}: the directory {parent} is not writable; give another path")
 
 
 def find_run(run_id: str) -> Path:

@@ -17,6 +17,8 @@ from uclab.shards import count_arg, shard_arg
 
 from .common import Subparsers, fail
 
+IMAGE = "uclab:latest"
+
 
 def register(sub: Subparsers) -> None:
     r = sub.add_parser("run", help="run the conformance suites and write a report")
@@ -39,7 +41,9 @@ def register(sub: Subparsers) -> None:
         "--shards", type=count_arg, default=None, metavar="N", help="run all N parts side by side here and merge them"
     )
     r.add_argument("--containers", action="store_true", help="with --shards: each part in a container of --image")
-    r.add_argument("--image", default="uclab:latest", help="the uclab image for --containers (scripts/build-image.sh)")
+    r.add_argument(
+        "--image", default=None, help=f"the uclab image for --containers (default {IMAGE}; scripts/build-image.sh)"
+    )
     r.add_argument(
         "--durations", type=Path, default=None, metavar="PATH", help="balance the split by this run's durations.json"
     )
@@ -58,6 +62,19 @@ def register(sub: Subparsers) -> None:
         help="run against an external system under test reached through this machine's IFACE (a VM's tap or "
         "veth); tests that need the stub are skipped, saying why (needs --workers 1 --no-matrix)",
     )
+    r.add_argument(
+        "--real-time",
+        action="store_true",
+        help="run the documented timers unscaled (CallMe's 60 s, the conference's 5 min), the slow variants included",
+    )
+    r.add_argument(
+        "--uc-transport",
+        choices=("once", "door", "inprocess"),
+        default="once",
+        help="how the rules suites reach the UC API: once (default: each test once through the lab network and "
+        "the TLS door on 8802, its other release profiles in process), door (every test through the door), "
+        "inprocess (no door: fast, and their api clauses show nothing)",
+    )
     r.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     r.set_defaults(fn=run)
 
@@ -69,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("--system-interface: one external system serves one lab at a time; run it without shards")
     if args.containers and args.shards is None:
         return fail("--containers needs --shards N (the number of containers)")
+    if args.image is not None and not args.containers:
+        return fail("--image names the image of --containers: give --shards N --containers too, or drop --image")
     request = conformance.RunRequest(
         pytest_args=list(args.pytest_args),
         profile=args.profile,
@@ -77,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
         durations=args.durations,
         history=args.history,
-        workers=args.workers or conformance.DEFAULT_WORKERS,
+        workers=conformance.DEFAULT_WORKERS if args.workers is None else args.workers,
+        real_time=args.real_time,
+        uc_transport=args.uc_transport,
         system_interface=args.system_interface,
         **({"shard": args.shard} if args.shard else {}),
     )
@@ -85,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
         if args.shards is not None:
             from uclab import fanout
 
-            plan = fanout.prepare(request, args.shards, args.image if args.containers else None, args.workers)
+            plan = fanout.prepare(
+                request, args.shards, (args.image or IMAGE) if args.containers else None, args.workers
+            )
             return fanout.run(plan)
         return conformance.run(conformance.prepare(request))
     except UsageError as exc:

@@ -10,7 +10,8 @@ from pathlib import Path
 from reports.evidence import page
 from simulators.net.errors import LabError, TopologyError
 
-from ..cli.common import EXIT_FAILED, EXIT_USAGE, fail
+from ..cli.common import EXIT_FAILED, EXIT_USAGE, check_outputs, fail
+from ..rundir import UsageError
 from . import model as m
 from .runner import Runner, resolve_system, resolve_topology
 
@@ -22,6 +23,10 @@ def main(args: argparse.Namespace) -> int:
     if not args.file:
         return fail("give a scenario file: uclab repro FILE [--html OUT] [--json OUT] (or --schema)")
     source = Path(args.file)
+    try:
+        check_outputs(html=args.html, json=args.json)
+    except UsageError as exc:
+        return fail(str(exc), EXIT_USAGE)
     try:
         scenario = m.load(source)
         topology = resolve_topology(scenario, source)

@@ -24,6 +24,7 @@ each router module has `router(state, access) -> APIRouter` and lists its routes
 - `voicemail.py`: the voicemail box's messages and their recordings.
 - `conversations.py`: calls and voice messages per party.
 - `callme.py`: the CallMe destination and CallMe outbound calls.
+- `cti.py`: dialling from an associated desk phone (CTI, without VoIP).
 - `callcore_client.py`: the one way to the call core, with one 503 when it does not answer.
 - `inprocess.py`: the API served in-process over httpx's ASGI transport, for harnesses.
 """

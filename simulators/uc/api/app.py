@@ -42,6 +42,7 @@ from . import (
     callme,
     conferences,
     conversations,
+    cti,
     directory,
     favorites,
     phone_conferences,
@@ -75,6 +76,7 @@ ROUTERS = (
     voicemail,
     conversations,
     callme,
+    cti,
     phone_conferences,
 )
 """every router module, each with `router(state, access) -> APIRouter`"""

@@ -1,6 +1,7 @@
 """The UC API's Conversations (UC-CONV-1, 000:887-912): calls and voice messages per party.
 
 GET /api/v1/conversations   up to 25 conversations of up to 50 entries, the latest event first
+GET /api/v1/redial          the 10 last dialled numbers (UC-CALL-5, 000:398, 000:1253; LAB-REDIAL)
 
 Written by the call core's journal (state/journal.py) once a call's last leg ended.
 """
@@ -35,6 +36,12 @@ class Conversations(BaseModel):
     conversations: list[ConversationView] = Field(description="newest event first, at most 25 (000:898)")
 
 
+class Redial(BaseModel):
+    numbers: list[str] = Field(
+        description="the last 10 distinct numbers you dialled, newest first, as dialled (000:398, 000:1253)"
+    )
+
+
 def router(state: State, access: Access) -> APIRouter:
     api = APIRouter(tags=["conversations"])
     UserSession = Annotated[Session, Depends(access.user_session)]
@@ -55,5 +62,12 @@ def router(state: State, access: Access) -> APIRouter:
                 for party, entries in state.conversations(owner(session))
             ]
         )
+
+    @api.get("/api/v1/redial", response_model=Redial, responses=error_responses(401))
+    def redial(session: UserSession) -> Redial:
+        """The drop-down list of the Search/Dial field: the 10 last dialled numbers for quick
+        redial (000:398, 000:1253), from the system's call journal, so every client of yours
+        shows the same list."""
+        return Redial(numbers=state.redial(owner(session)))
 
     return api

@@ -14,6 +14,13 @@ top of the plan, which the lab hands to phones last:
     CONFIRM_TONE  1050 Hz  the system accepted what was keyed
     MUSIC_ON_HOLD 2350 Hz  a lone conference participant (mixer nodes, callcore/mixer.py)
 
+The voicemail box's announcement of its owner's absence (LAB-PRESENCE-ANNOUNCEMENT) reuses
+phone tones, the plan having no free one: the box's leg carries no phone, so its caller
+cannot take them for a party:
+
+    STATUS_TONES      1550-2150 Hz  one per absent status
+    RETURN_TIME_TONE  2250 Hz       after the status, while a time of return is announced
+
 A refusal is the prompt stopping and the system ending the call without the
 confirmation tone (docs/RULES-INTERPRETATION.md, "Deskshare dialogue").
 """
@@ -24,12 +31,31 @@ from dataclasses import dataclass, field
 
 from simulators.pj.tones import TONE_PLAN
 
+from ..rules.presence import Announcement, Status
+
 PROMPT_TONE = TONE_PLAN[-1]
 CONFIRM_TONE = TONE_PLAN[-2]
 SYSTEM_TONES = (PROMPT_TONE, CONFIRM_TONE)
 MUSIC_ON_HOLD_TONE = TONE_PLAN[-3]
 
+ABSENT_STATUSES = (
+    Status.MEETING, Status.SICK, Status.BREAK, Status.GONE_OUT, Status.VACATION, Status.LUNCH, Status.AT_HOME,
+)  # fmt: skip
+STATUS_TONES = dict(zip(ABSENT_STATUSES, TONE_PLAN[9:16], strict=True))
+"""the tone that stands, in the lab, for the spoken nature of an absence"""
+RETURN_TIME_TONE = TONE_PLAN[16]
+"""the tone that stands for "back at <time>" after the status"""
+ANNOUNCE_SECONDS = 0.8
+"""how long each tone of an announcement plays (real seconds; a phrase, not a documented timer)"""
+
 DIGITS = frozenset("0123456789*#")
+
+
+def announcement_tones(told: Announcement | None) -> tuple[int, ...]:
+    """The announcement as the caller hears it: the status's tone, then the return time's."""
+    if told is None:
+        return ()
+    return (STATUS_TONES[told.status],) + ((RETURN_TIME_TONE,) if told.return_time is not None else ())
 
 
 @dataclass(frozen=True)
@@ -145,17 +171,28 @@ class Collect:
 
 @dataclass
 class Greeting:
-    """The voicemail box: a greeting tone for `greeting_seconds`, then record until the
-    caller hangs up or `max_seconds` passed (the system then ends the call)."""
+    """The voicemail box: the `announcement` tones (its owner's absence, ANNOUNCE_SECONDS
+    each), a greeting tone for `greeting_seconds`, then record until the caller hangs up or
+    `max_seconds` passed (the system then ends the call)."""
 
     greeting_seconds: float = 1.0
     max_seconds: float = 120.0
+    announcement: tuple[int, ...] = ()
     state: str = "new"
-    """new -> greeting -> recording -> done"""
+    """new -> announcing -> greeting -> recording -> done"""
+    announced: int = 0
+    """how many tones of the announcement have started"""
     recording_since: float | None = None
     recorded: float = 0.0
 
     def start(self, now: float) -> list[IvrAction]:
+        return self._announce_or_greet()
+
+    def _announce_or_greet(self) -> list[IvrAction]:
+        if self.announced < len(self.announcement):
+            self.state = "announcing"
+            self.announced += 1
+            return [Tone(self.announcement[self.announced - 1]), Arm(ANNOUNCE_SECONDS)]
         self.state = "greeting"
         return [Tone(PROMPT_TONE), Arm(self.greeting_seconds)]
 
@@ -163,6 +200,8 @@ class Greeting:
         return []
 
     def timer(self, now: float) -> list[IvrAction]:
+        if self.state == "announcing":
+            return self._announce_or_greet()
         if self.state == "greeting":
             self.state, self.recording_since = "recording", now
             return [Tone(None), Record(True), Arm(self.max_seconds)]

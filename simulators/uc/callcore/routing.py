@@ -140,6 +140,18 @@ def internal_number(user: str) -> str | None:
     return cleaned if cleaned.isdigit() and 1 <= len(cleaned) <= 16 else None
 
 
+def canonical_internal(user: str, prefix: str | None) -> str | None:
+    """The internal number a canonical number names (UC-CALL-5, 000:1037: + country code, area
+    code and the full station number, blanks and + ( ) / - : ; allowed) when it starts with
+    the system's own canonical `prefix`; else None."""
+    if prefix is None or not user.startswith("+"):
+        return None
+    cleaned = "+" + _SEPARATORS.sub("", user[1:])
+    if not cleaned.startswith(prefix):
+        return None
+    return internal_number(cleaned.removeprefix(prefix))
+
+
 def has_mailbox(user: _User | None) -> bool:
     return user is not None and Licence.VOICEMAIL in user.licences
 
@@ -150,7 +162,7 @@ def route(view: FeatureView, dialled: str, caller_device: str | None) -> Route:
         return _deskshare(view, caller_device)
     if dialled == cfg.conferences.dial_in_number:
         return Service("conference", caller_device or "")
-    number = internal_number(dialled)
+    number = canonical_internal(dialled, cfg.system.canonical_prefix) or internal_number(dialled)
     if number is None:
         return Refuse(404, f"{dialled!r} is not an internal number")
     caller = view.device_by_sip_user(caller_device) if caller_device else None

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DeviceKind
+from ..rules import presence as presence_rules
 from ..rules.conferences import PIN_DIGITS, DialIn
 from ..state.conferences import Joined
 from ..state.journal import Entry, Record, journal_entries
 from ..timescale import TIMERS, Timer
 from . import routing
-from .ivr import Collect, Greeting
+from .ivr import Collect, Greeting, announcement_tones
 
 log = logging.getLogger("uclab.uc.core")
 
@@ -99,8 +100,18 @@ class Services:
 
     # -- voicemail -------------------------------------------------------------------------
 
-    def greeting(self) -> Greeting:
-        return Greeting()
+    def greeting(self, owner: str, caller: str) -> Greeting:
+        """The box of `owner` answering `caller` (a number, "anonymous" when unknown): with
+        the announcement of the owner's absence the caller may hear (UC-PRES-2, UC-PRES-3).
+        The owner calling the own box hears none. Every caller the lab's system lets call is
+        an internal subscriber: it has no trunk, so no external caller."""
+        state = self.state
+        if caller == owner:
+            return Greeting()
+        internal = state.user(caller) is not None or bool(state.devices_for_number(caller))
+        p = state.presence(owner)
+        told = presence_rules.announcement(p.status, p.visibility, p.return_time, internal, state.now())
+        return Greeting(announcement=announcement_tones(told))
 
     def recording_path(self, owner: str) -> Path:
         return self.voicemail_dir / owner / f"{time.time_ns()}.wav"

@@ -25,7 +25,8 @@ here does I/O or reads a clock, so every rule below is unit-tested without pjsua
 - with a `router` (routing.py): the features decide where a call goes (deskshare service
   code, voicemail, CallMe, status-based forwarding, DND); a leg the core answers itself
   (`AnswerLocal`) runs a dialogue (ivr.py) in the adapter; a ringing session with a mailbox
-  goes to voicemail when its no-answer timer (`StartTimer`) fires unanswered (`timeout`)
+  goes to voicemail when its no-answer timer (`StartTimer`) fires unanswered (`timeout`),
+  and at once when none of the devices it rang is registered (LAB-UNREACHABLE-VOICEMAIL)
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class Reply:
     leg: str
     code: int
     reason: str
+    identity: str = ""
+    """to the caller of a call the core connects: whom the call reached, the number dialled
+    (P-Asserted-Identity, LAB-CONNECTED-IDENTITY); empty: none"""
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,8 @@ class Session:
     """the Request-URI user as the caller dialled it (the journal's party, UC-CALL-5)"""
     originated: bool = False
     """CallMe outbound (`originate`): `inbound` is the system's call to the CallMe destination"""
+    mailbox: str | None = None
+    """the mailbox of the user the call rings for (None: no mailbox)"""
 
 
 def dialled_number(user: str) -> str | None:
@@ -195,6 +201,13 @@ def dialled_number(user: str) -> str | None:
     return None
 
 
+def reached(session: Session) -> str:
+    """Whom the caller reached, as the caller's phone is told (LAB-CONNECTED-IDENTITY): the
+    internal number dialled, also when CallMe or a forwarding rang another station (000:756:
+    under CallMe "your internal phone number is displayed to the caller")."""
+    return dialled_number(session.as_dialled) or session.dialled
+
+
 PICKUP_CODE = "*59"
 """directed call pickup: *59 and the ringing number (the lab's code for the Favorites' pickup
 button, docs/RULES-INTERPRETATION.md "Call pickup")"""
@@ -202,6 +215,15 @@ PICKUP_NOTHING = "No call to pick up at"
 """the reason of a pickup with nothing ringing (kamailio.cfg matches it)"""
 
 FAILURE_PREFERENCE = (486, 603, 600, 480, 408, 404, 487)
+
+
+NOT_REGISTERED = (480, "Not Registered")
+"""what Kamailio answers a leg to a device without a registration (edge/kamailio.cfg CORE_OUT)"""
+
+
+def unreachable(code: int, reason: str) -> bool:
+    """A fork that failed because its device is not registered (not busy, not refused)."""
+    return (code, reason) == NOT_REGISTERED
 
 
 def best_failure(codes: list[int]) -> int:
@@ -376,6 +398,7 @@ class Switch:
             self.legs[out_id] = Leg(out_id, session.id, "out", device, route.number)
             session.forks.append(out_id)
             actions.append(Dial(out_id, device, session.caller))
+        session.mailbox = route.voicemail_of
         if route.voicemail_of is not None and route.no_answer_s > 0 and not session.originated:
             session.voicemail_of = route.voicemail_of
             actions.append(StartTimer(session.id, route.no_answer_s))
@@ -474,7 +497,7 @@ class Switch:
         if leg.transfer_of is not None or session.ringing_sent or session.answered or session.originated:
             return []
         session.ringing_sent = True
-        return [Reply(session.inbound, 180, "Ringing")]
+        return [Reply(session.inbound, 180, "Ringing", identity=reached(session))]
 
     def answered(self, leg_id: str) -> list[Action]:
         leg = self.legs.get(leg_id)
@@ -493,7 +516,7 @@ class Switch:
         session.answered = leg_id
         inbound = self.legs[session.inbound]
         inbound.state = "answered"
-        actions: list[Action] = [] if session.originated else [Reply(inbound.id, 200, "OK")]
+        actions: list[Action] = [] if session.originated else [Reply(inbound.id, 200, "OK", identity=reached(session))]
         for other in session.forks:
             if other != leg_id and self.legs[other].state in ("setup", "ringing"):
                 actions.append(Hangup(other))
@@ -550,6 +573,9 @@ class Switch:
         code = best_failure([f.code for f in forks])
         if session.originated:
             return [Hangup(inbound.id)]
+        if session.mailbox is not None and all(unreachable(f.code, f.reason) for f in forks):
+            # LAB-UNREACHABLE-VOICEMAIL: none of the user's devices is registered
+            return self._local(inbound.id, "voicemail", session.mailbox)
         return [Reply(inbound.id, code, next((f.reason for f in forks if f.code == code and f.reason), "Failed"))]
 
     def media(self, leg_id: str, status: Media) -> list[Action]:

@@ -442,7 +442,7 @@ class Worker:
         if call is None:
             return
         if isinstance(action, Reply):
-            self._reply(call, action.code, action.reason)
+            self._reply(call, action.code, action.reason, action.identity)
         elif isinstance(action, Hangup):
             # take the leg off the bridge first and end it a turn later: pjnath 2.15.1 can
             # assert (pj_stun_sock_sendto) when the bridge still sends into an ICE transport
@@ -520,7 +520,7 @@ class Worker:
             local = LocalLeg(
                 self.rt,
                 leg_id,
-                services.greeting(),
+                services.greeting(owner, caller),
                 call.audio,
                 hangup,
                 clock_rate=self.settings.clock_rate,
@@ -640,10 +640,15 @@ class Worker:
         except pj.Error as exc:
             log.warning("hangup of %s failed: %s", action.leg, describe(exc))
 
-    def _reply(self, call: CoreLeg, code: int, reason: str) -> None:
+    def _reply(self, call: CoreLeg, code: int, reason: str, identity: str = "") -> None:
         prm = pj.CallOpParam()
         prm.statusCode = code
         prm.reason = reason
+        if identity:
+            header = pj.SipHeader()
+            header.hName = "P-Asserted-Identity"
+            header.hValue = f"<sip:{identity}@{self.settings.realm}>"
+            prm.txOption.headers.append(header)
         if code < 300:
             call.answer(prm)
         else:

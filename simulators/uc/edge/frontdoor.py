@@ -278,9 +278,12 @@ class FrontDoor:
     async def listen(self, host: str, port: int, ssl_context: ssl.SSLContext | None) -> asyncio.Server:
         """Serve `host:port`; with an SSL context TLS first (8802), without plain (8801)."""
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(
-            lambda: _Door(self), host, port, ssl=ssl_context, reuse_address=True, ssl_handshake_timeout=10.0
-        )
+        if ssl_context is None:  # asyncio refuses a handshake timeout without TLS
+            server = await loop.create_server(lambda: _Door(self), host, port, reuse_address=True)
+        else:
+            server = await loop.create_server(
+                lambda: _Door(self), host, port, ssl=ssl_context, reuse_address=True, ssl_handshake_timeout=10.0
+            )
         self.servers.append(server)
         return server
 

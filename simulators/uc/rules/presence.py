@@ -205,6 +205,30 @@ def return_time_announced(return_time: datetime | None, now: datetime) -> bool:
     return return_time is not None and now < return_time
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """What the voicemail box tells a caller about its absent owner: the nature of the
+    absence and, while it is ahead, the scheduled time of return (000:667, 000:683-694)."""
+
+    status: Status
+    return_time: datetime | None
+
+
+def announcement(
+    status: Status, visibility: Visibility, return_time: datetime | None, caller_internal: bool, now: datetime
+) -> Announcement | None:
+    """UC-PRES-2 (000:667) "notifies the callers via status-based announcements about the
+    nature of your absence and possibly the scheduled date and time of your return", as far as
+    UC-PRES-3's visibility lets the caller know (000:683-692): internally and externally, every
+    caller; internally, internal subscribers only; not visible, nobody. Office and CallMe are
+    no absence; the time of return is dropped once it has passed (000:694)."""
+    if status in AVAILABLE or status is Status.DO_NOT_DISTURB:
+        return None
+    if visibility is Visibility.NOT_VISIBLE or (visibility is Visibility.INTERNAL and not caller_internal):
+        return None
+    return Announcement(status, return_time if return_time_announced(return_time, now) else None)
+
+
 def seen_status(status: Status, visibility: Visibility) -> Status | None:
     """What other users see: CallMe shows as Office (000:764); not visible hides every status
     other than Office (000:683-694)."""

@@ -5,7 +5,8 @@ dialled user (incoming: answered, missed, or voicemail) and a user who picked it
 A voice message filed in a mailbox adds a voicemail entry. The party of an entry is the
 number as it was dialled or shown, so one number in different formats gives separate
 conversations (UC-CALL-5, 000:1032-1070). Conversations are read newest first: at most 25
-conversations of at most 50 entries (000:898).
+conversations of at most 50 entries (000:898); the redial list is the last 10 distinct
+numbers dialled (000:398, 000:1253; LAB-REDIAL).
 
 `journal_entries(record)` is the pure decision of who gets which entry; the switch makes
 the record (callcore/switch.py CallRecord). Schema: its own track (meta key
@@ -40,6 +41,8 @@ CREATE INDEX call_journal_owner ON call_journal(owner, id)
 MAX_CONVERSATIONS = 25
 MAX_ENTRIES = 50
 """000:898: up to 25 conversations, each up to 50 entries"""
+REDIAL_LENGTH = 10
+"""000:398, 000:1253: the drop-down list with the 10 last dialled numbers"""
 
 Kind = Literal["call", "voicemail"]
 Direction = Literal["in", "out"]
@@ -140,3 +143,17 @@ class JournalData(Store):
                     )
                 )
         return list(out.items())
+
+    def redial(self, owner: str, length: int = REDIAL_LENGTH) -> list[str]:
+        """The last `length` distinct numbers `owner` dialled, newest first, as dialled (LAB-REDIAL)."""
+        out: list[str] = []
+        rows = self._rows(
+            "SELECT party FROM call_journal WHERE owner=? AND kind='call' AND direction='out' ORDER BY id DESC",
+            (owner,),
+        )
+        for r in rows:
+            if r["party"] not in out:
+                out.append(r["party"])
+                if len(out) == length:
+                    break
+        return out

@@ -191,3 +191,34 @@ async def test_the_call_core_is_reached_where_the_settings_say(smart: Lab, tmp_p
         await server.wait_closed()
     assert cuts == [anna]
     assert not callcore_client.core_socket(smart.state).exists()
+
+
+async def test_cti_rings_the_associated_phone_first_and_refuses_what_it_cannot_control(smart: Lab) -> None:
+    """CTI (NET-1.1, 004:54; LAB-CTI-MAKECALL): the desk phone user's dial asks the call core to
+    originate from the user's own phone; a VoIP client user, VoIP switched on, or a target that
+    is no other internal number is refused before the call core is asked."""
+    asked: list[dict[str, Any]] = []
+
+    async def originate(req: dict[str, Any]) -> dict[str, Any]:
+        asked.append({k: req[k] for k in ("user", "via", "target")})
+        return {"ok": True}
+
+    clara = await smart.user("202", "Start#202c")
+    anna = await smart.user("200", "Start#200a")
+    async with call_core(smart, originate=originate):
+        calling = await clara.make_call("20-1")
+        assert (calling.ringing, calling.then) == ("202", "201")
+        with pytest.raises(UcApiError) as own:
+            await clara.make_call("202")
+        assert (own.value.status, own.value.code) == (400, "bad_target")
+        with pytest.raises(UcApiError) as webrtc:
+            await anna.make_call("201")
+        assert (webrtc.value.status, webrtc.value.code) == (409, "no_associated_phone")
+        await anna.enable_voip()
+        with pytest.raises(UcApiError) as voip:
+            await anna.make_call("201")
+        assert (voip.value.status, voip.value.code) == (409, "voip_enabled")
+    assert asked == [{"user": "202", "via": "202", "target": "201"}]
+    with pytest.raises(UcApiError) as unreachable:
+        await clara.make_call("201")
+    assert refusal(unreachable) == UNREACHABLE

@@ -17,6 +17,8 @@ from simulators.uc.state.core import State
 
 from ..conftest import FakeTime
 
+pytestmark = pytest.mark.lab_choice("LAB-AUTH-LIMITS")
+
 LIMITS = AuthLimits(source_failures=3, account_failures=5, window_s=60, block_s=300)
 ATTACKER, OTHER, HOME = "192.0.2.66", "192.0.2.67", "192.168.1.50"
 

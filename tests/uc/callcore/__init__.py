@@ -6,4 +6,5 @@
 - `test_latching.py`: RTP latching off on a pjmedia transport.
 - `test_local_recording.py`: a voicemail recording is filed only once its WAV is complete.
 - `test_mixer_levels.py`: a participant enters a mixer node's bridge at its input level.
+- `test_state_access.py`: what the voicemail box announces of its owner's absence to each caller.
 """

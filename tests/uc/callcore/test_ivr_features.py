@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from simulators.uc.callcore import ivr
 from simulators.uc.callcore.routing import deskshare_login
 from simulators.uc.config import Licence
+from simulators.uc.rules.presence import Announcement, Status
 
 
 def test_collect_number_and_pin_then_confirm_and_end() -> None:
@@ -41,6 +44,23 @@ def test_greeting_records_until_hangup() -> None:
     g = ivr.Greeting()
     g.start(0.0)
     assert g.hungup(0.5) == [] and g.recorded == 0.0
+
+
+def test_the_box_announces_its_owners_absence_before_the_greeting() -> None:
+    told = ivr.announcement_tones(Announcement(Status.GONE_OUT, datetime(2026, 1, 1, tzinfo=UTC)))
+    assert told == (ivr.STATUS_TONES[Status.GONE_OUT], ivr.RETURN_TIME_TONE)
+    assert ivr.announcement_tones(Announcement(Status.SICK, None)) == (ivr.STATUS_TONES[Status.SICK],)
+    assert ivr.announcement_tones(None) == ()
+    assert len(set(ivr.STATUS_TONES.values()) | {ivr.RETURN_TIME_TONE, *ivr.SYSTEM_TONES}) == 10, "distinct tones"
+    g = ivr.Greeting(greeting_seconds=1.0, max_seconds=5.0, announcement=told)
+    assert g.start(0.0) == [ivr.Tone(told[0]), ivr.Arm(ivr.ANNOUNCE_SECONDS)]
+    assert g.timer(0.8) == [ivr.Tone(told[1]), ivr.Arm(ivr.ANNOUNCE_SECONDS)]
+    assert g.timer(1.6) == [ivr.Tone(ivr.PROMPT_TONE), ivr.Arm(1.0)]
+    assert g.timer(2.6) == [ivr.Tone(None), ivr.Record(True), ivr.Arm(5.0)]
+    assert g.hungup(3.1) == [ivr.Record(False)] and g.recorded == 0.5
+    early = ivr.Greeting(announcement=told)
+    early.start(0.0)
+    assert early.hungup(0.5) == [] and early.recorded == 0.0, "nothing is filed while it announces"
 
 
 class _User:

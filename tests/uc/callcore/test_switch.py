@@ -65,10 +65,10 @@ def test_call_rings_then_connects_and_bridges() -> None:
     sw = switch()
     (dial,) = sw.incoming("i1", user="201", device="200")
     assert isinstance(dial, Dial)
-    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing")]
+    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing", identity="201")]
     assert sw.ringing(dial.leg) == []
     actions = sw.answered(dial.leg)
-    assert actions == [Reply("i1", 200, "OK"), Connect("i1", dial.leg)]
+    assert actions == [Reply("i1", 200, "OK", identity="201"), Connect("i1", dial.leg)]
     assert sw.leg("i1").peer == dial.leg and sw.leg(dial.leg).peer == "i1"
 
 
@@ -89,7 +89,7 @@ def test_mulap_rings_all_members_first_answer_wins() -> None:
     assert [d.device for d in dials if isinstance(d, Dial)] == ["211", "212"]
     legs = [d.leg for d in dials if isinstance(d, Dial)]
     actions = sw.answered(legs[1])
-    assert actions == [Reply("i1", 200, "OK"), Hangup(legs[0]), Connect("i1", legs[1])]
+    assert actions == [Reply("i1", 200, "OK", identity="210"), Hangup(legs[0]), Connect("i1", legs[1])]
     assert sw.ended(legs[0], 487, "Request Terminated") == []
 
 
@@ -240,3 +240,47 @@ def test_callme_outbound_calls_the_destination_first_then_the_target() -> None:
     assert isinstance(fork, Dial)
     assert sw.ended(first.leg) == [Hangup(fork.leg)]
     assert sw.originate("200", "210", "201")[0] is None, "a group is not one station"
+
+
+def test_a_user_with_no_registered_device_goes_to_the_mailbox_at_once() -> None:
+    """LAB-UNREACHABLE-VOICEMAIL: every fork answered 480 Not Registered -> the mailbox answers;
+    a busy device (486) or a user without a mailbox keeps the failure."""
+    from simulators.uc.callcore.routing import Ring
+    from simulators.uc.callcore.switch import AnswerLocal
+
+    sw = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,), voicemail_of=user, no_answer_s=3.0))
+    dial = next(a for a in sw.incoming("i1", user="201", device="200") if isinstance(a, Dial))
+    (box,) = sw.ended(dial.leg, 480, "Not Registered")
+    assert isinstance(box, AnswerLocal) and (box.leg, box.service, box.owner) == ("i1", "voicemail", "201")
+    dial = next(a for a in sw.incoming("i2", user="201", device="200") if isinstance(a, Dial))
+    (busy,) = sw.ended(dial.leg, 486, "Busy Here")
+    assert isinstance(busy, Reply) and busy.code == 486
+    plain = Switch(Directory(), 6, router=lambda user, dev: Ring(user, (user,)))
+    (only,) = plain.incoming("i3", user="201", device="200")
+    assert isinstance(only, Dial)
+    (failed,) = plain.ended(only.leg, 480, "Not Registered")
+    assert isinstance(failed, Reply) and (failed.code, failed.reason) == (480, "Not Registered")
+
+
+def test_a_canonical_number_of_the_system_names_its_internal_number() -> None:
+    """UC-CALL-5 (000:1037): + country code, area code, the system's number and the station,
+    with blanks and + ( ) / - : ; between, is the internal station; another prefix is external."""
+    from simulators.uc.callcore.routing import canonical_internal
+
+    assert canonical_internal("+49 (89) 7007-201", "+49897007") == "201"
+    assert canonical_internal("+49897007201", "+49897007") == "201"
+    assert canonical_internal("+49 30 1234-201", "+49897007") is None
+    assert canonical_internal("201", "+49897007") is None
+    assert canonical_internal("+49897007201", None) is None
+
+
+def test_the_caller_is_told_the_number_it_dialled_also_when_another_station_rings() -> None:
+    """LAB-CONNECTED-IDENTITY (000:756): CallMe rings the destination 202 for a call to 20-0;
+    the caller's 180 and 200 assert 200, the number dialled, not 202."""
+    from simulators.uc.callcore.routing import Ring
+
+    sw = Switch(Directory(), 6, router=lambda user, dev: Ring("202", ("202",), why="CallMe of 200"))
+    (dial,) = sw.incoming("i1", user="20-0", device="201")
+    assert isinstance(dial, Dial) and dial.device == "202"
+    assert sw.ringing(dial.leg) == [Reply("i1", 180, "Ringing", identity="200")]
+    assert sw.answered(dial.leg)[0] == Reply("i1", 200, "OK", identity="200")

@@ -182,6 +182,22 @@ def test_presence_views() -> None:
     )
 
 
+def test_the_voicemail_announcement_follows_status_visibility_and_caller() -> None:
+    """UC-PRES-2 (000:667) status-based announcements, as far as UC-PRES-3 (000:683-694) lets
+    the caller know: who hears what, and the time of return only while it is ahead."""
+    back = NOW + timedelta(hours=2)
+    every, internal, hidden = pr.Visibility.INTERNAL_AND_EXTERNAL, pr.Visibility.INTERNAL, pr.Visibility.NOT_VISIBLE
+    told = pr.Announcement(pr.Status.VACATION, back)
+    assert pr.announcement(pr.Status.VACATION, every, back, True, NOW) == told
+    assert pr.announcement(pr.Status.VACATION, every, back, False, NOW) == told
+    assert pr.announcement(pr.Status.VACATION, internal, back, True, NOW) == told
+    assert pr.announcement(pr.Status.VACATION, internal, back, False, NOW) is None
+    assert pr.announcement(pr.Status.VACATION, hidden, back, True, NOW) is None
+    assert pr.announcement(pr.Status.VACATION, every, back, True, back) == pr.Announcement(pr.Status.VACATION, None)
+    for present in (pr.Status.OFFICE, pr.Status.CALLME, pr.Status.DO_NOT_DISTURB):
+        assert pr.announcement(present, every, None, True, NOW) is None
+
+
 WEBRTC = voip.StationDevice("webrtc_212", "212", DeviceKind.VOIP_CLIENT, "212")
 DECT = voip.StationDevice("dect_211", "211", DeviceKind.DECT, "211")
 DESK = voip.StationDevice("desk_202", "202", DeviceKind.SIP_PHONE, "202")

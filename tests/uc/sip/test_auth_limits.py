@@ -43,7 +43,7 @@ async def attempt(
     )
 
 
-@pytest.mark.rule("LAB-AUTH-LIMITS")
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_an_address_is_blocked_on_every_door_and_a_phone_elsewhere_still_registers(
     office_lab: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -68,7 +68,7 @@ async def test_an_address_is_blocked_on_every_door_and_a_phone_elsewhere_still_r
     assert time.monotonic() - t_blocked >= LIMITS.block_s - 1
 
 
-@pytest.mark.rule("LAB-AUTH-LIMITS")
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_an_account_is_locked_for_new_addresses_not_where_its_user_registered(
     office_lab: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:

@@ -54,3 +54,13 @@ def test_conversations_newest_first_at_most_25_of_50(state: State, fake_time: Fa
     few = state.conversations("200", max_conversations=40)
     entries = dict(few)["201"]
     assert len(entries) == 50 and entries[0].at > entries[-1].at, "newest first"
+
+
+def test_redial_is_the_last_10_distinct_numbers_dialled(state: State) -> None:
+    """000:398, 000:1253 (LAB-REDIAL): newest first, as dialled, repeats once, incoming calls not at all."""
+    now = state.now()
+    for i, number in enumerate(["201", "20-1", *[f"29{n:02d}" for n in range(12)], "201"]):
+        state.add_journal([Entry("200", number, "call", "out", "not_answered")], now + timedelta(seconds=i))
+    state.add_journal([Entry("200", "202", "call", "in", "missed")], now + timedelta(seconds=99))
+    assert state.redial("200") == ["201", *[f"29{n:02d}" for n in range(11, 2, -1)]]
+    assert state.redial("201") == []
