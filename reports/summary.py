@@ -364,7 +364,10 @@ def summarise(tests: list[dict[str, Any]], profile: str | None = None, pytest_rc
 def build_summary(out: Path, profile: str | None = None, pytest_rc: int = 0) -> Summary:
     """Read `out`/results.jsonl, write summary.json, summary.md and summary.html there."""
     summary = summarise(load(out / "results.jsonl"), profile, pytest_rc)
-    counts = _count((str(t["outcome"]) for t in summary.tests), OUTCOMES)
+    counts = {
+        k: n for k, n in _count((str(t["outcome"]) for t in summary.tests), OUTCOMES).items()
+        if n or k != ledger.NOT_REPRODUCED
+    }  # fmt: skip
     (out / "summary.json").write_text(
         json.dumps(
             {
