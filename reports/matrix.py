@@ -3,7 +3,8 @@
 `uclab matrix` (uclab/matrix_sweep.py) measures; this module only reads what it recorded:
 
     <out>/matrix.json    every cell: dimensions, documented expectation with rule IDs and
-                         reasons, measured outcome, disagreements
+                         reasons, measured outcome, disagreements, and the documented outcomes
+                         the lab did not reproduce, with the oracle's reason
     <out>/matrix.md      the readable table, disagreements first
     <out>/matrix.html    a picture: a grid coloured by outcome, each cell opening its evidence
 """
@@ -18,18 +19,36 @@ from pathlib import Path
 from typing import Any
 
 COLUMNS = ("login", "register", "rings", "audio", "nat_type")
+AGREES, DISAGREES, NOT_REPRODUCED = "agrees", "DISAGREES", "documented, not reproduced"
+
+
+def verdict(c: dict[str, Any]) -> str:
+    """agrees; DISAGREES (a measurement contradicts the documents); or documented, not
+    reproduced (the only contradictions are outcomes the oracle says the lab cannot produce,
+    for the reason it gives): neither agreement nor failure."""
+    if c["disagreements"]:
+        return DISAGREES
+    return NOT_REPRODUCED if c.get("not_reproduced") else AGREES
 
 
 def summarise(cells: list[dict[str, Any]]) -> dict[str, Any]:
-    disagree = [c for c in cells if c["disagreements"]]
+    verdicts = Counter(verdict(c) for c in cells)
     audio = Counter((c["measured"] or {}).get("audio") or "no call" for c in cells)
     return {
         "cells": len(cells),
-        "agree": len(cells) - len(disagree),
-        "disagree": len(disagree),
+        "agree": verdicts[AGREES],
+        "disagree": verdicts[DISAGREES],
+        "not_reproduced": verdicts[NOT_REPRODUCED],
         "undocumented_audio": sum(1 for c in cells if c["expected"]["audio"] is None),
         "audio": dict(audio),
     }
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """One line for the terminal: `uclab matrix: 200/208 cells agree with the documents`."""
+    s = summary
+    extra = f" ({s['not_reproduced']} documented, not reproduced)" if s.get("not_reproduced") else ""
+    return f"uclab matrix: {s['agree']}/{s['cells']} cells agree with the documents{extra}"
 
 
 def empty_report(seconds: float = 0.0) -> dict[str, Any]:
@@ -49,12 +68,16 @@ def _row(c: dict[str, Any]) -> list[str]:
     cell, exp, m = c["cell"], c["expected"], c["measured"] or {}
     dims = [cell["access"], cell["home_nat"], cell["office_nat"], cell["firewall"], cell["sip_alg"], cell["transport"]]
     seen = [f"{_yn(m.get(k))} ({_yn(exp[k])})" for k in COLUMNS]
-    verdict = "agrees" if not c["disagreements"] else "DISAGREES: " + "; ".join(c["disagreements"])
-    return [*dims, *seen, m.get("ice_pair") or "-", ", ".join(exp["rules"]), verdict]
+    said = verdict(c)
+    if said == DISAGREES:
+        said += ": " + "; ".join(c["disagreements"])
+    elif said == NOT_REPRODUCED:
+        said += ": " + "; ".join(c["not_reproduced"])
+    return [*dims, cell.get("stun", "on"), *seen, m.get("ice_pair") or "-", ", ".join(exp["rules"]), said]
 
 
 HEAD = [
-    "access", "home NAT", "office NAT", "firewall", "SIP ALG", "transport",
+    "access", "home NAT", "office NAT", "firewall", "SIP ALG", "transport", "STUN",
     "login", "registered", "rings", "audio", "Check NAT type", "ICE pair", "rules", "verdict",
 ]  # fmt: skip
 
@@ -65,9 +88,13 @@ def markdown(report: dict[str, Any]) -> str:
         "# myPortal @work VoIP support matrix",
         "",
         f"{s['cells']} cells measured in {report['seconds']} s ({report['jobs']} labs); "
-        f"**{s['agree']} agree with the documents, {s['disagree']} disagree**. "
+        f"**{s['agree']} agree with the documents, {s['disagree']} disagree**"
+        + (f", {s['not_reproduced']} documented, not reproduced" if s.get("not_reproduced") else "")
+        + ". "
         "Each outcome reads *measured (documented)*; `-` where a step was not reached or the "
-        "documents say nothing. Expectations and their reasons: matrix.json.",
+        "documents say nothing; *documented, not reproduced*: the documented outcome did not happen, "
+        "for the lab's reason given in the cell (neither agreement nor disagreement). "
+        "Expectations and their reasons: matrix.json.",
         "",
         "Evidence (per lab: evidence/media-verdicts.json, evidence/sip-ladder.txt, pcaps, logs): "
         + ", ".join(f"`{e}`" for e in report.get("evidence", [])),
@@ -75,21 +102,31 @@ def markdown(report: dict[str, Any]) -> str:
         "| " + " | ".join(HEAD) + " |",
         "|" + "---|" * len(HEAD),
     ]
-    for c in sorted(report["cells"], key=lambda c: not c["disagreements"]):
+    order = {DISAGREES: 0, NOT_REPRODUCED: 1, AGREES: 2}
+    for c in sorted(report["cells"], key=lambda c: order[verdict(c)]):
         lines.append("| " + " | ".join(x.replace("|", "/") for x in _row(c)) + " |")
     return "\n".join(lines) + "\n"
 
 
 ROW_DIMS = ("access", "home_nat", "office_nat")
-COL_DIMS = ("firewall", "sip_alg", "transport")
+COL_DIMS = ("firewall", "sip_alg", "transport", "stun")
 AUDIO_MARK = {"two-way": "2-way", "one-way": "1-way", "none": "none", None: "no call"}
 
 
 def outcome_class(c: dict[str, Any]) -> str:
-    """good: as documented; bad: disagrees; open: the documents say nothing about the audio."""
-    if c["disagreements"]:
+    """good: as documented; bad: disagrees; unreproduced: documented, not reproduced; open:
+    the documents say nothing about the audio."""
+    said = verdict(c)
+    if said == DISAGREES:
         return "bad"
+    if said == NOT_REPRODUCED:
+        return "unreproduced"
     return "open" if c["expected"].get("audio") is None else "good"
+
+
+def _dims(c: dict[str, Any], dims: tuple[str, ...]) -> tuple[str, ...]:
+    """The cell's values of `dims` (a report written before the STUN column: stun "on")."""
+    return tuple(c["cell"].get(d, "on") for d in dims)
 
 
 def _evidence_link(c: dict[str, Any]) -> str | None:
@@ -101,9 +138,9 @@ def grid(report: dict[str, Any]) -> str:
     """The matrix as a picture: access and NATs down, firewall, ALG and transport across,
     each cell coloured by its outcome against the documents and opening its evidence."""
     cells = report["cells"]
-    rows = sorted({tuple(c["cell"][d] for d in ROW_DIMS) for c in cells})
-    cols = sorted({tuple(c["cell"][d] for d in COL_DIMS) for c in cells})
-    at = {(tuple(c["cell"][d] for d in ROW_DIMS), tuple(c["cell"][d] for d in COL_DIMS)): c for c in cells}
+    rows = sorted({_dims(c, ROW_DIMS) for c in cells})
+    cols = sorted({_dims(c, COL_DIMS) for c in cells})
+    at = {(_dims(c, ROW_DIMS), _dims(c, COL_DIMS)): c for c in cells}
     head = "".join('<th class="col">' + "<br>".join(html.escape(v) for v in col) + "</th>" for col in cols)
     out = [f'<table class="grid"><tr><th>access / home NAT / office NAT</th>{head}</tr>']
     for row in rows:
@@ -115,7 +152,8 @@ def grid(report: dict[str, Any]) -> str:
                 continue
             m = c["measured"] or {}
             mark = AUDIO_MARK.get(m.get("audio"), str(m.get("audio"))) if c["measured"] else "error"
-            why = "\n".join([c["id"], *(c["disagreements"] or ["agrees with the documents"]), *c["expected"]["why"]])
+            said = c["disagreements"] or c.get("not_reproduced") or ["agrees with the documents"]
+            why = "\n".join([c["id"], *said, *c["expected"]["why"]])
             link = _evidence_link(c)
             body = f'<a href="{html.escape(link)}">{html.escape(mark)}</a>' if link else html.escape(mark)
             cell_id = html.escape(c["id"])
@@ -131,14 +169,15 @@ def render_html(report: dict[str, Any]) -> str:
 <style>body{{font-family:sans-serif}}table.grid{{border-collapse:collapse;font-size:12px}}
 .grid td,.grid th{{border:1px solid #ccc;padding:3px 5px;text-align:center}}.grid th.row{{text-align:left;white-space:nowrap}}
 .grid th.col{{font-weight:normal;font-size:11px}}td.good{{background:#c8e6c9}}td.bad{{background:#ef9a9a;font-weight:bold}}
-td.open{{background:#eeeeee;color:#555}}td.none{{background:#fff}}.grid a{{color:inherit;text-decoration:none}}
+td.open{{background:#eeeeee;color:#555}}td.unreproduced{{background:#bbdefb}}td.none{{background:#fff}}.grid a{{color:inherit;text-decoration:none}}
 .legend span{{padding:2px 8px;margin-right:6px;border:1px solid #ccc}}</style></head>
 <body><h1>myPortal @work VoIP support matrix</h1>
 <p>{s["cells"]} cells in {report["seconds"]} s: <b>{s["agree"]} agree, {s["disagree"]} disagree</b> with the
-documents. Each cell shows the measured audio; hover it for the documented expectation and its reasons, click it
+documents{f", {s['not_reproduced']} documented, not reproduced" if s.get("not_reproduced") else ""}. Each cell shows the measured audio; hover it for the documented expectation and its reasons, click it
 for the evidence of the lab that measured it. The table: matrix.md, the data: matrix.json.</p>
 <p class="legend"><span class="good" style="background:#c8e6c9">as documented</span>
-<span style="background:#ef9a9a">disagrees</span><span style="background:#eee">audio not documented</span></p>
+<span style="background:#ef9a9a">disagrees</span><span style="background:#bbdefb">documented, not reproduced
+(the lab's reason in the cell)</span><span style="background:#eee">audio not documented</span></p>
 {grid(report)}</body></html>
 """
 

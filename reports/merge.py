@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import allure
+from .matrix import headline as matrix_headline
 from .matrix import summarise, write
 from .runinfo import RecordError, RunRecord, read_record, write_durations, write_record
 from .summary import build_summary
@@ -158,8 +159,7 @@ def merge(shards: list[ShardDir], out: Path, history: bytes | None = None) -> Me
         if matrices is not shards:
             _write_merged_record(matrices, where, {"matrix": codes["matrix"]}, t0)
         if not headline:
-            s = report["summary"]
-            headline = f"uclab matrix: {s['agree']}/{s['cells']} cells agree with the documents"
+            headline = matrix_headline(report["summary"])
     code = codes.get("pytest", 0) or codes.get("matrix", 0)
     codes["uclab"] = code
     write_durations(out)

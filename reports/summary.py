@@ -11,11 +11,13 @@ Verdicts (README, "Verdicts"):
             IN PROCESS    shown only by tests whose UC API ran in process (no network, no door)
             MODELLED      shown only by the lab's model of the myPortal @work client
             CONSTRUCTION  holds only by how the lab is built
+            NOT REPRODUCED  a test measured the documented outcome not to happen, for a reason the
+                          lab states (simulators/ledger.py not_reproduced); neither shown nor failed
             SKIPPED       its tests were skipped
             NOT CHECKED   no test claims it
             OUT OF SCOPE  a part of the system the lab does not represent (the ledger's reason)
     rule    PASS          every clause in scope SHOWN
-            PARTIAL       none failed, some SHOWN, the others named with why
+            PARTIAL       none failed, some SHOWN or NOT REPRODUCED, the others named with why
             FAIL          a clause failed
             SKIP          nothing shown, something skipped
             NOT COVERED   no test claims any of its clauses
@@ -38,15 +40,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulators import catalogue
+from simulators import catalogue, ledger
 from simulators.uc.timescale import TIMERS, Timer
 
 SHOWN, FAIL, IN_PROCESS, MODELLED, CONSTRUCTION = "SHOWN", "FAIL", "IN PROCESS", "MODELLED", "CONSTRUCTION"
 SKIPPED, NOT_CHECKED, OUT_OF_SCOPE = "SKIPPED", "NOT CHECKED", "OUT OF SCOPE"
+NOT_REPRODUCED = "NOT REPRODUCED"
 PASS, PARTIAL, SKIP, NOT_COVERED = "PASS", "PARTIAL", "SKIP", "NOT COVERED"
 RULE_VERDICTS = (PASS, PARTIAL, FAIL, SKIP, NOT_COVERED, OUT_OF_SCOPE)
 HELD, FAILED = "HELD", "FAILED"
 CHOICE_VERDICTS = (HELD, FAILED, SKIPPED, NOT_CHECKED)
+OUTCOMES = ("passed", "failed", "skipped", ledger.NOT_REPRODUCED)
+"""the outcomes a results.jsonl record can carry"""
 WEAK_HOW = {"inprocess": IN_PROCESS, "client-model": MODELLED, "construction": CONSTRUCTION}
 """how -> the clause verdict when passed tests showed it only that way (best first)"""
 WHY = {
@@ -56,6 +61,7 @@ WHY = {
     SKIPPED: "skipped",
     NOT_CHECKED: "not checked",
     FAIL: "failed",
+    NOT_REPRODUCED: "documented, not reproduced",
 }
 
 
@@ -75,6 +81,8 @@ class ClauseResult:
     """depends on a documented timer and every showing test ran it compressed"""
     scales: list[float] = field(default_factory=list)
     """the time scales of the showing tests"""
+    not_reproduced: dict[str, str] = field(default_factory=dict)
+    """test -> what it measured instead of the documented outcome, and why (NOT REPRODUCED)"""
 
 
 @dataclass
@@ -162,8 +170,11 @@ def clause_results(tests: list[dict[str, Any]]) -> dict[str, ClauseResult]:
         hits = by_clause.get(cid, [])
         passed = [(t, how) for t, how in hits if t["outcome"] == "passed"]
         showing = [t for t, how in passed if how in catalogue.SHOWING]
+        contradicted = [t for t, _ in hits if t["outcome"] == ledger.NOT_REPRODUCED]
         if any(t["outcome"] == "failed" for t, _ in hits):
             verdict = FAIL
+        elif contradicted:
+            verdict = NOT_REPRODUCED
         elif showing:
             verdict = SHOWN
         elif passed:
@@ -188,8 +199,13 @@ def clause_results(tests: list[dict[str, Any]]) -> dict[str, ClauseResult]:
             timers=list(clause.timers),
             compressed_only=bool(clause.timers) and bool(showing) and all(_compressed(t) for t in showing),
             scales=scales,
+            not_reproduced={str(t["nodeid"]): _reason(t) for t in contradicted},
         )
     return out
+
+
+def _reason(test: Mapping[str, Any]) -> str:
+    return str(test.get("message", "")).removeprefix(ledger.NOT_REPRODUCED_REASON)
 
 
 def rule_results(tests: list[dict[str, Any]], clauses: Mapping[str, ClauseResult]) -> list[RuleResult]:
@@ -211,7 +227,7 @@ def rule_results(tests: list[dict[str, Any]], clauses: Mapping[str, ClauseResult
             verdict = OUT_OF_SCOPE
         elif in_scope and len(shown) == len(in_scope):
             verdict = PASS
-        elif not shown and not any(c.verdict in WEAK_HOW.values() for c in in_scope):
+        elif not shown and not any(c.verdict in (*WEAK_HOW.values(), NOT_REPRODUCED) for c in in_scope):
             verdict = SKIP if any(c.verdict == SKIPPED for c in in_scope) else NOT_COVERED
         else:
             verdict = PARTIAL
@@ -301,11 +317,12 @@ def headline(
     profile: str | None = None,
     pytest_rc: int = 0,
 ) -> str:
-    counts = _count((str(t["outcome"]) for t in tests), ("passed", "failed", "skipped"))
+    counts = _count((str(t["outcome"]) for t in tests), OUTCOMES)
     verdicts = _count((r.verdict for r in rules), RULE_VERDICTS)
     scoped = len(rules) - verdicts[OUT_OF_SCOPE]
     in_scope = [c for c in clauses.values() if c.verdict != OUT_OF_SCOPE]
     shown = sum(1 for c in in_scope if c.verdict == SHOWN)
+    contradicted = sum(1 for c in in_scope if c.verdict == NOT_REPRODUCED)
     held = _count((c.verdict for c in choices), CHOICE_VERDICTS)
     if verdicts[FAIL]:
         documents = "FAIL"
@@ -320,9 +337,13 @@ def headline(
         f"uclab run {state}: documents {documents}: {verdicts[PASS]} PASS, {verdicts[PARTIAL]} PARTIAL, "
         f"{verdicts[FAIL]} FAIL, {verdicts[SKIP]} SKIP, {verdicts[NOT_COVERED]} NOT COVERED of {scoped} rules "
         f"({verdicts[OUT_OF_SCOPE]} out of scope), {shown}/{len(in_scope)} clauses shown "
-        f"({len(clauses) - len(in_scope)} out of scope); lab choices: {held[HELD]} held, {held[FAILED]} failed, "
+        f"({len(clauses) - len(in_scope)} out of scope"
+        + (f", {contradicted} documented, not reproduced" if contradicted else "")
+        + f"); lab choices: {held[HELD]} held, {held[FAILED]} failed, "
         f"{held[NOT_CHECKED] + held[SKIPPED]} not checked; tests: {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped" + (f"; profile {profile}" if profile else "")
+        f"{counts['skipped']} skipped"
+        + (f", {counts[ledger.NOT_REPRODUCED]} not reproduced" if counts[ledger.NOT_REPRODUCED] else "")
+        + (f"; profile {profile}" if profile else "")
     )
 
 
@@ -344,7 +365,10 @@ def summarise(tests: list[dict[str, Any]], profile: str | None = None, pytest_rc
 def build_summary(out: Path, profile: str | None = None, pytest_rc: int = 0) -> Summary:
     """Read `out`/results.jsonl, write summary.json, summary.md and summary.html there."""
     summary = summarise(load(out / "results.jsonl"), profile, pytest_rc)
-    counts = _count((str(t["outcome"]) for t in summary.tests), ("passed", "failed", "skipped"))
+    counts = {
+        k: n for k, n in _count((str(t["outcome"]) for t in summary.tests), OUTCOMES).items()
+        if n or k != ledger.NOT_REPRODUCED
+    }  # fmt: skip
     (out / "summary.json").write_text(
         json.dumps(
             {
@@ -393,7 +417,8 @@ def markdown(s: Summary, profile: str | None) -> str:
         f"Generated {time.strftime('%Y-%m-%d %H:%M:%S')}" + (f", profile {profile}" if profile else ""),
         "",
         "PASS: every documented clause shown over the wire or the UC API's TLS door; PARTIAL: the clauses "
-        "named were only modelled, only hold by construction, ran only in process, or were not checked; "
+        "named were only modelled, only hold by construction, ran only in process, were documented but not "
+        "reproduced (their own section), or were not checked; "
         "lab choices are the lab's own behaviour where the documents are silent (README, Verdicts).",
         "",
     ]
@@ -411,6 +436,7 @@ def markdown(s: Summary, profile: str | None) -> str:
                 "```",
                 "",
             ]
+    lines += _not_reproduced_section(s)
     lines += _time_section(s)
     lines += [
         "## Rules",
@@ -457,6 +483,29 @@ def markdown(s: Summary, profile: str | None) -> str:
             f"{t.get('duration_s', '')} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _not_reproduced_section(s: Summary) -> list[str]:
+    """The clauses a test measured not to hold, with the document's words, what was measured
+    and the lab's reason: neither agreement nor failure, so they get a section of their own."""
+    rows = [c for c in s.clauses if c["verdict"] == NOT_REPRODUCED]
+    if not rows:
+        return []
+    lines = [
+        "## Documented, not reproduced",
+        "",
+        "What the document states did not happen in the lab, for the reason given (neither shown nor failed).",
+        "",
+        "| clause | document | the document says | measured, and why | test |",
+        "|---|---|---|---|---|",
+    ]
+    for c in rows:
+        measured = c["not_reproduced"]
+        assert isinstance(measured, dict)
+        for test, why in measured.items():
+            cells = [str(c["id"]), ", ".join(_strings(c["refs"])), str(c["text"]), str(why), str(test)]
+            lines.append("| " + " | ".join(x.replace("|", "/").replace("\n", " ") for x in cells) + " |")
+    return [*lines, ""]
 
 
 def _time_section(s: Summary) -> list[str]:

@@ -16,15 +16,27 @@ a refusal, the 486 of Do Not Disturb) keeps the two apart with the `choices` fix
 `choices.check("LAB-MESSAGES", seen == wanted, f"said {seen!r}")` records the lab choice's
 outcome without failing the documented test; the run summary shows it in its own section
 and the run's exit status still says a check failed.
+
+A test whose measurement contradicts the documented clauses it claims, for a reason the lab
+can state (its system or network cannot produce the documented outcome), ends with
+`not_reproduced(measured, why)`: pytest reports it xfailed, the plugin records the outcome
+`not-reproduced`, and the summary calls its clauses NOT REPRODUCED, neither shown nor failed.
+The test checks its premises first (they fail it as usual) and calls this only when the
+document's own outcome was measured not to happen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from . import catalogue
+
+NOT_REPRODUCED = "not-reproduced"
+"""the outcome a results.jsonl record carries for a test that ended with not_reproduced()"""
+NOT_REPRODUCED_REASON = "documented, not reproduced: "
+"""how the xfail reason of such a test starts (so no other xfail is taken for one)"""
 
 
 @dataclass(frozen=True)
@@ -136,3 +148,16 @@ def choice_outcomes(
         else:
             out[choice] = {"outcome": "passed", "message": ""}
     return out
+
+
+def not_reproduced(measured: str, why: str) -> NoReturn:
+    """End the running test: the document's outcome for its clauses was measured not to
+    happen (`measured`), and `why` says what in the lab's system or network makes it so."""
+    import pytest
+
+    pytest.xfail(f"{NOT_REPRODUCED_REASON}{measured}; why: {why}")
+
+
+def recorded_outcome(skipped_reason: str) -> str:
+    """The record's outcome of a test pytest reports skipped or xfailed with this reason."""
+    return NOT_REPRODUCED if skipped_reason.startswith(NOT_REPRODUCED_REASON) else "skipped"

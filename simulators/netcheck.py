@@ -332,6 +332,20 @@ async def registration_refused(phone: Phone, station: str) -> str:
     return answer.reason
 
 
+def unanswered_stun(lab: Lab) -> str:
+    """A STUN server URI for a client without STUN connectivity: a free address of the lab's
+    STUN server's segment, where nothing answers (as behind a firewall that drops UDP 3478).
+    The client keeps a default STUN server (it cannot remove it, 000:2181), which never
+    answers; its requests stay in the lab (no router has a route beyond it)."""
+    for host, _ in lab.stun_servers():
+        iface = next(iter(lab.topo.hosts[host].interfaces.values()))
+        segment = lab.topo.segments[iface.segment]
+        taken = {a for _, _, i in lab.topo.interfaces_on(iface.segment) for a in i.address}
+        free = next(a for a in reversed(list(segment.subnet.hosts())) if a not in taken)
+        return f"stun:{free}:3478"
+    raise ScenarioFailed(f"{lab.topo.name} has no STUN server, so no client there has STUN connectivity anyway")
+
+
 async def nat_type_is(phone: Phone, expected: str) -> None:
     """Settings > VoIP > Advanced ICE settings > Check NAT type shows `expected` (NAT-3)."""
     result = await phone.check_nat_type()

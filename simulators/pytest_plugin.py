@@ -475,8 +475,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             outcome, message = "failed", str(rep.longrepr)[-2000:]
             break
         if rep.skipped:
-            outcome = "skipped"
-            message = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+            xfailed = getattr(rep, "wasxfail", None)
+            if xfailed is not None:
+                outcome, message = ledger.recorded_outcome(str(xfailed)), str(xfailed)
+            else:
+                outcome = "skipped"
+                message = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
     claims = claims_of(item)
     in_process = bool(getattr(item, "uclab_in_process", False))
     choices = ledger.choice_outcomes(claims.lab_choices, item.stash.get(CHECKS, None), outcome, message)

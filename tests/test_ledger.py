@@ -138,3 +138,27 @@ def test_the_record_carries_clauses_and_lab_choices(tmp_path: Path) -> None:
         ["UC-VM-1", "UC-PRES-2"],
     )
     assert (retention["time_scales"], retention["real_time"]) == ([], False)
+
+
+def test_a_test_ending_not_reproduced_is_recorded_so(tmp_path: Path) -> None:
+    """ledger.not_reproduced() ends a test as xfailed, recorded `not-reproduced` with what was
+    measured and why; any other xfail stays `skipped`."""
+    rc, out, records = _run(
+        tmp_path,
+        "from simulators import ledger\n"
+        "\n"
+        '@pytest.mark.clause("NAT-2/strict", how="wire")\n'
+        "def test_contradicted():\n"
+        '    ledger.not_reproduced("two-way audio", "the lab anchors the media")\n'
+        "\n"
+        '@pytest.mark.clause("NAT-2/strict", how="wire")\n'
+        "def test_other_xfail():\n"
+        '    pytest.xfail("known bug")\n',
+    )
+    assert rc == 0, out
+    by_name = {r["nodeid"].split("::")[1]: r for r in records}
+    assert by_name["test_contradicted"]["outcome"] == "not-reproduced"
+    assert by_name["test_contradicted"]["message"] == (
+        "documented, not reproduced: two-way audio; why: the lab anchors the media"
+    )
+    assert by_name["test_other_xfail"]["outcome"] == "skipped"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reports import matrix
-from suites.network.matrix_cells import Measured, compare, nat_key, router_settings
+from suites.network.matrix_cells import Measured, compare, nat_key, router_settings, unreproduced
 from suites.network.matrix_spec import Cell, cells, expect
 from uclab import matrix_sweep
 
@@ -21,8 +21,9 @@ WORKS = Measured(login=True, register=True, rings=True, audio="two-way", nat_typ
 
 def test_the_sweep_covers_every_access_and_collapses_only_what_cannot_matter() -> None:
     all_cells = cells()
-    assert len(all_cells) == len({c.id for c in all_cells}) == 208
-    assert Counter(c.access for c in all_cells) == {"lan": 12, "vpn": 48, "internet": 148}
+    assert len(all_cells) == len({c.id for c in all_cells}) == 215
+    assert Counter(c.access for c in all_cells) == {"lan": 14, "vpn": 50, "internet": 151}
+    assert Counter(c.access for c in all_cells if c.stun == "off") == {"lan": 2, "vpn": 2, "internet": 3}
     internet = [c for c in all_cells if c.access == "internet" and c.home_nat != "none"]
     assert {c.home_nat for c in internet} == {"full-cone", "restricted-cone", "port-restricted-cone", "symmetric"}
     assert {c.firewall for c in internet} == {"stateful", "stateless", "strict"}
@@ -86,7 +87,7 @@ def test_router_settings_set_every_key_so_cells_never_inherit() -> None:
 
 def test_nat_type_is_measured_once_per_client_side_network() -> None:
     keys = {nat_key(c) for c in cells()}
-    assert len(keys) == 10  # LAN, the public PC, and 4 home NATs x (UDP open | strict)
+    assert len(keys) == 15  # LAN, the public PC, 4 home NATs x (UDP open | strict); 5 of them without STUN
 
 
 def test_report_lists_disagreements_first(tmp_path: Path) -> None:
@@ -157,3 +158,67 @@ def test_the_matrix_page_is_a_grid_in_a_browser(tmp_path: Path) -> None:
     assert (
         grid.count('<a href="/runs/internet/index.html">') == 2 and '<a href="/runs/lan/index.html">2-way</a>' in grid
     )
+
+
+STUN_OFF_VPN = Cell("vpn", "port-restricted-cone", "n/a", "stateful", "off", "tls8802", stun="off")
+
+
+@pytest.mark.parametrize(
+    ("cell", "audio", "rule", "not_reproduced"),
+    [
+        (Cell("lan", "n/a", "cone", "stateful", "off", "tls8802", stun="off"), "two-way", "NET-1.2", False),
+        (STUN_OFF_VPN, "not two-way", "NET-1.4", True),
+        (Cell("internet", "port-restricted-cone", "cone", "stateful", "off", "tls8802", stun="off"), "not two-way",
+         "NET-1.5", False),
+        (Cell("internet", "none", "cone", "n/a", "n/a", "tls8802", stun="off"), None, "NET-1.5", False),
+    ],
+)  # fmt: skip
+def test_without_stun_connectivity_as_the_documents_say(
+    cell: Cell, audio: str | None, rule: str, not_reproduced: bool
+) -> None:
+    """004:68 (not needed in-house), 004:107 (needed via the Internet), 004:94 (mandatory via
+    the VPN, which the lab says it does not reproduce, and why); Check NAT type cannot detect
+    anything when the STUN server does not answer (000:2159-2160)."""
+    exp = expect(cell)
+    assert (exp.audio, rule in exp.rules, exp.nat_type) == (audio, True, "could not be detected")
+    assert ("audio" in exp.not_reproduced) is not_reproduced
+    assert cell.id.endswith("-stun_off") and not Cell("lan", "n/a", "cone", "stateful", "off", "tls8802").id.endswith(
+        "stun_on"
+    ), "cells with STUN keep the ids they had"
+
+
+def test_a_documented_outcome_the_lab_does_not_produce_is_neither_agreement_nor_failure(tmp_path: Path) -> None:
+    """The VPN without STUN: documented not two-way, measured two-way: not a disagreement but
+    'documented, not reproduced' with the oracle's reason, in the summary, the table, the grid
+    and the headline; the same cell measured as documented agrees; a broken registration in it
+    still disagrees."""
+    exp = expect(STUN_OFF_VPN)
+    without_stun = Measured(login=True, register=True, rings=True, audio="two-way", nat_type="could not be detected")
+    assert compare(exp, without_stun) == []
+    assert unreproduced(exp, without_stun) == [
+        f"audio: documented not two-way, measured two-way (); why: {exp.not_reproduced['audio']}"
+    ]
+    as_documented = Measured(**{**without_stun.as_dict(), "audio": "none"})
+    assert compare(exp, as_documented) == unreproduced(exp, as_documented) == []
+    broken = Measured(**{**without_stun.as_dict(), "register": False})
+    assert compare(exp, broken) == ["VoIP registration: documented yes, measured no"]
+
+    entries = [
+        {
+            "id": STUN_OFF_VPN.id,
+            "cell": asdict(STUN_OFF_VPN),
+            "expected": asdict(exp),
+            "measured": without_stun.as_dict(),
+            "disagreements": compare(exp, without_stun),
+            "not_reproduced": unreproduced(exp, without_stun),
+        }
+    ]
+    summary = matrix.summarise(entries)
+    assert (summary["agree"], summary["disagree"], summary["not_reproduced"]) == (0, 0, 1)
+    assert matrix.headline(summary) == "uclab matrix: 0/1 cells agree with the documents (1 documented, not reproduced)"
+    report = {"generated": "now", "seconds": 1.0, "jobs": 1, "cells": entries, "summary": summary}
+    matrix.write(report, tmp_path)
+    md = (tmp_path / "matrix.md").read_text()
+    assert "**0 agree with the documents, 0 disagree**, 1 documented, not reproduced." in md
+    assert "| off |" in md and "documented, not reproduced: audio: documented not two-way, measured two-way" in md
+    assert 'class="unreproduced"' in (tmp_path / "matrix.html").read_text()

@@ -261,3 +261,35 @@ def test_the_readme_explains_exactly_the_summarys_verdicts() -> None:
     assert list(table) == [*summary.RULE_VERDICTS, "LAB CHOICE"]
     missing = [v for v in summary.CHOICE_VERDICTS if v not in table["LAB CHOICE"]]
     assert not missing, f"the README's LAB CHOICE row does not name {missing}"
+
+
+def test_a_clause_measured_not_to_hold_is_not_reproduced_apart_from_shown_and_failed() -> None:
+    """A test ending with ledger.not_reproduced() makes its clauses NOT REPRODUCED (beating a
+    passed test that showed them another way), the rule PARTIAL naming them, never FAIL; the
+    headline counts them and the summary gives them a section with the measurement and why."""
+    contradicted: Record = {
+        "nodeid": "suites/t.py::test_strict_without",
+        "outcome": "not-reproduced",
+        "clauses": [{"id": "NAT-2/strict", "how": "wire"}],
+        "message": "documented, not reproduced: two-way audio; why: the lab's firewall lets UDP through",
+    }
+    s = summarise([*RECORDED, contradicted])
+    clause = next(c for c in s.clauses if c["id"] == "NAT-2/strict")
+    assert clause["verdict"] == "NOT REPRODUCED"
+    assert clause["not_reproduced"] == {
+        "suites/t.py::test_strict_without": "two-way audio; why: the lab's firewall lets UDP through"
+    }
+    nat2 = rule_of([*RECORDED, contradicted], "NAT-2")
+    assert (nat2["verdict"], nat2["missing"]) == ("PARTIAL", {"NAT-2/strict": "documented, not reproduced"})
+    assert summary.rule_cell(nat2) == "PARTIAL: strict documented, not reproduced"
+    assert verdicts([contradicted])["NAT-2"] == "PARTIAL"
+    assert ", 1 documented, not reproduced); lab choices" in s.headline
+    assert s.headline.startswith("uclab run PASSED: documents PARTIAL: 3 PASS, 1 PARTIAL, 0 FAIL")
+    assert s.headline.endswith(f"tests: {len(RECORDED)} passed, 0 failed, 0 skipped, 1 not reproduced")
+    md = summary.markdown(s, None)
+    assert "## Documented, not reproduced" in md
+    assert (
+        "| NAT-2/strict | 004:319 | Strict firewalls are not supported | two-way audio; why: the lab's firewall "
+        "lets UDP through | suites/t.py::test_strict_without |"
+    ) in md
+    assert "NOT REPRODUCED" not in summarise(RECORDED).headline + summary.markdown(summarise(RECORDED), None)

@@ -8,7 +8,8 @@ cells (suites/network/matrix_cells.py) and prints one JSON line per cell. The pa
 progress, then writes
 
     <out>/matrix.json    every cell: dimensions, documented expectation with rule IDs and
-                         reasons, measured outcome, disagreements
+                         reasons, measured outcome, disagreements, documented outcomes the lab
+                         did not reproduce (with the oracle's reason)
     <out>/matrix.md      the readable table, disagreements first
     <out>/matrix.html    the same table for a browser
     <out>/run.json       the run record (reports/runinfo.py): source, shard, every cell, the split
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.matrix import empty_report, summarise, write
+from reports.matrix import headline as matrix_headline
 from reports.runinfo import Plan, RecordError, RunRecord, Selection, Shard, write_durations, write_record
 from simulators.parent_death import die_with_parent
 
@@ -97,7 +99,7 @@ def select(only: list[str]) -> list[Any]:
 
 def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
     """Measure `chosen` cells in `jobs` worker labs; the report matrix.json records."""
-    from suites.network.matrix_cells import compare
+    from suites.network.matrix_cells import compare, unreproduced
     from suites.network.matrix_spec import expect
 
     jobs = max(1, min(jobs, len(chosen)))
@@ -143,8 +145,11 @@ def sweep(chosen: list[Any], jobs: int, out: Path) -> dict[str, Any]:
                 measured = Measured(**msg["measured"])
                 entry["measured"] = msg["measured"]
                 entry["disagreements"] = compare(exp, measured)
+                entry["not_reproduced"] = unreproduced(exp, measured)
             results[cell.id] = entry
             mark = "ok" if not entry["disagreements"] else "DISAGREES: " + "; ".join(entry["disagreements"])
+            if entry.get("not_reproduced") and not entry["disagreements"]:
+                mark = "documented, not reproduced: " + "; ".join(entry["not_reproduced"])
             print(f"[{len(results):>3}/{len(chosen)}] {cell.id}: {mark}", file=sys.stderr, flush=True)
     finally:
         for p in procs:
@@ -246,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     part = f" (shard {shard}: {len(mine)} of {len(ids)} cells)" if shard.total > 1 else ""
-    print(f"uclab matrix: {s['agree']}/{s['cells']} cells agree with the documents in {report['seconds']} s{part}")
+    print(f"{matrix_headline(s)} in {report['seconds']} s{part}")
     print(f"report: {out}/matrix.md  (html: {out}/matrix.html, data: {out}/matrix.json)")
     return code
 

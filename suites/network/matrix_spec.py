@@ -18,6 +18,12 @@ Document basis:
 - NAT-3 (000:2138-2160): Check NAT type says simple / Symmetric / could not be detected.
 - ALG-1 (004:379-387): a SIP ALG can cause one-way audio, no ringing, dropped calls, calls
   straight to voicemail. It sees SIP on 5060 only; TLS on 8802 is opaque to it.
+- STUN connectivity of the client (the `stun` column; "off": its STUN server does not answer,
+  as behind a firewall that drops UDP 3478): not needed in-house (NET-1.2, 004:68), needed via
+  the Internet (NET-1.5, 004:107), mandatorily needed via the VPN (NET-1.4, 004:94). Where
+  the lab is known not to produce the documented outcome, the expectation says why
+  (`not_reproduced`): a contradicting measurement is then "documented, not reproduced", neither
+  agreement nor disagreement.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ OFFICE_NAT = ("cone", "symmetric")
 FIREWALL = ("stateful", "stateless", "strict")
 SIP_ALG = ("off", "kernel", "faulty")
 TRANSPORT = ("tls8802", "udp5060")
+STUN = ("on", "off")
 
 FAULTY_BEHAVIOUR = "sdp-rewrite-no-pinhole"  # the matrix's faulty ALG; the ALG suite runs all four
 NOT_APPLICABLE = "n/a"
@@ -47,12 +54,14 @@ class Cell:
     firewall: str
     sip_alg: str
     transport: str
+    stun: str = "on"
+    """the client's STUN connectivity: "on" (the lab's STUN server answers) or "off" (it does not)"""
 
     @property
     def id(self) -> str:
         return "-".join(
             [self.access, f"home_{self.home_nat}", f"office_{self.office_nat}", self.firewall,
-             f"alg_{self.sip_alg}", self.transport]
+             f"alg_{self.sip_alg}", self.transport, *(["stun_off"] if self.stun == "off" else [])]
         )  # fmt: skip
 
     @property
@@ -73,6 +82,10 @@ class Expectation:
     nat_type: str | None = None  # "simple" | "Symmetric" | "could not be detected"
     rules: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    not_reproduced: dict[str, str] = field(default_factory=dict)
+    """outcome name -> why the lab is known not to produce its documented value (its system or
+    network is not the one the document's statement assumes); a measurement contradicting
+    that outcome is "documented, not reproduced" instead of a disagreement"""
 
     def add(self, rule: str, why: str) -> None:
         if rule not in self.rules:
@@ -89,6 +102,12 @@ def cells() -> list[Cell]:
     system, so LAN cells have stateful and stateless (004:306) firewalls only. VPN media crosses no NAT and no ALG can read it
     (office NAT collapses, ALG off and kernel kept to show the immunity). A client on the
     public Internet has no home router (firewall and ALG collapse).
+
+    Without STUN connectivity (stun "off") only what the statements about STUN can depend on
+    is swept, with TLS on 8802 and no ALG: LAN clients behind both firewall kinds; VPN clients
+    behind a cone and a symmetric home NAT (the tunnel carries the media, so the other NAT
+    kinds cannot differ); Internet clients behind a port-restricted and a full cone home NAT
+    and on a public address, towards the office's cone.
     """
     out: list[Cell] = []
     for fw, alg, tr in itertools.product(FIREWALL[:2], SIP_ALG, TRANSPORT):
@@ -99,11 +118,30 @@ def cells() -> list[Cell]:
         out.append(Cell("internet", "none", office, NOT_APPLICABLE, NOT_APPLICABLE, tr))
     for home, office, fw, alg, tr in itertools.product(HOME_NAT[1:], OFFICE_NAT, FIREWALL, SIP_ALG, TRANSPORT):
         out.append(Cell("internet", home, office, fw, alg, tr))
+    for fw in FIREWALL[:2]:
+        out.append(Cell("lan", NOT_APPLICABLE, "cone", fw, "off", "tls8802", stun="off"))
+    for home in ("port-restricted-cone", "symmetric"):
+        out.append(Cell("vpn", home, NOT_APPLICABLE, "stateful", "off", "tls8802", stun="off"))
+    for home in ("port-restricted-cone", "full-cone"):
+        out.append(Cell("internet", home, "cone", "stateful", "off", "tls8802", stun="off"))
+    out.append(Cell("internet", "none", "cone", NOT_APPLICABLE, NOT_APPLICABLE, "tls8802", stun="off"))
     return out
 
 
-def _nat_type(exp: Expectation, nat: str, udp_blocked: bool) -> None:
-    if udp_blocked:
+VPN_HOST_CANDIDATE = (
+    "the lab's system anchors every call's media on its office LAN address, and the VPN routes the "
+    "client's VPN address (10.8.0.2) to the office LAN without NAT: ICE pairs the client's host "
+    "candidate with the system's through the tunnel, so nothing on this path needs STUN (the "
+    "documents do not say what makes it mandatory, e.g. a VPN that hides the client's address)"
+)
+"""why the lab does not reproduce NET-1.4's "mandatorily needed" (004:94)"""
+
+
+def _nat_type(exp: Expectation, nat: str, udp_blocked: bool, stun_off: bool = False) -> None:
+    if stun_off:
+        exp.nat_type = "could not be detected"
+        exp.add("NAT-3", "the client's STUN server does not answer: Check NAT type says could not be detected")
+    elif udp_blocked:
         exp.nat_type = "could not be detected"
         exp.add("NAT-3", "UDP to the STUN server is blocked: Check NAT type says could not be detected")
     elif nat == "symmetric":
@@ -119,10 +157,13 @@ def expect(cell: Cell) -> Expectation:
     strict = cell.firewall == "strict"
     udp = cell.transport == "udp5060"
     alg_sees_sip = udp and cell.sip_alg != "off" and cell.access != "vpn"
+    stun_off = cell.stun == "off"
 
     if cell.access == "lan":
         exp.add("NET-1.2", "office LAN: login to LAN-IP:8802, VoIP, two-way audio")
-        _nat_type(exp, cell.office_nat, strict)
+        _nat_type(exp, cell.office_nat, strict, stun_off)
+        if stun_off:
+            exp.why.append("STUN connectivity is not needed for pure in-house connections (004:68)")
         exp.login = True
         exp.register = exp.rings = not (udp and strict)
         if strict:
@@ -136,7 +177,7 @@ def expect(cell: Cell) -> Expectation:
             exp.add("PORT-2", "a stateful firewall needs nothing opened")
     elif cell.access == "vpn":
         exp.add("NET-1.4", "home via VPN: login to LAN-IP:8802 through the tunnel, two-way audio")
-        _nat_type(exp, cell.home_nat, strict)
+        _nat_type(exp, cell.home_nat, strict, stun_off)
         if strict:
             exp.login = exp.register = exp.rings = False
             exp.audio = "none"
@@ -148,12 +189,18 @@ def expect(cell: Cell) -> Expectation:
         else:
             exp.login = exp.register = exp.rings = True
             exp.audio = "two-way"
+        if stun_off:
+            exp.rings = None
+            exp.audio = "not two-way"
+            exp.add("NET-1.4", "STUN connectivity is mandatorily needed via the VPN (004:94): VoIP fails without it")
+            exp.why.append("the documents do not say which step fails without STUN: only that the call cannot work")
+            exp.not_reproduced["audio"] = VPN_HOST_CANDIDATE
         if cell.sip_alg != "off":
             exp.add("ALG-1", "SIP inside the VPN is encrypted: an ALG cannot touch it")
     else:  # internet
         exp.add("NET-1.5", "home via the public Internet: login to the public address, 8802 forwarded")
         exp.add("PORT-1", "UC and VoIP signalling on TCP 8802 only")
-        _nat_type(exp, cell.home_nat, strict)
+        _nat_type(exp, cell.home_nat, strict, stun_off)
         exp.login = True
         if udp:
             exp.register = None
@@ -190,6 +237,17 @@ def expect(cell: Cell) -> Expectation:
             exp.rings = True
         elif strict:
             exp.why.append("strict firewalls are not supported (NAT-2): only the missing payload is documented")
+        if stun_off and cell.home_nat == "none":
+            exp.rings = exp.audio = None
+            exp.why.append(
+                "the documents' Internet user sits behind an external router (004:221, 004:248); whether a PC "
+                "with a public address of its own needs STUN is not documented"
+            )
+        elif stun_off:
+            exp.rings = None
+            exp.audio = "not two-way"
+            exp.add("NET-1.5", "STUN connectivity is needed via the public Internet (004:107): VoIP fails without it")
+            exp.why.append("the documents do not say which step fails without STUN: only that the call cannot work")
     if alg_sees_sip:
         exp.add("ALG-1", "a SIP ALG on the client's router sees this SIP on 5060")
         if cell.sip_alg == "faulty" and exp.audio in ("two-way", None):
