@@ -60,7 +60,9 @@ def test_a_rule_passes_only_when_every_clause_in_scope_is_shown() -> None:
     v = verdicts(RECORDED)
     assert (v["UC-VM-1"], v["TRB-4"], v["NAT-2"], v["UC-PRES-2"]) == ("PASS", "PASS", "PASS", "PASS")
     vm = rule_of(RECORDED, "UC-VM-1")
-    assert (vm["shown"], vm["in_scope"], vm["missing"]) == (3, 3, {}), "email-wav is out of scope"
+    assert (vm["shown"], vm["in_scope"], vm["missing"]) == (3, 3, {}), (
+        "three clauses; the e-mail notification is UC-VM-5's"
+    )
     assert v["NET-1.1"] == "NOT COVERED"
     assert v["UC-HOTKEY-1"] == "OUT OF SCOPE"
 
