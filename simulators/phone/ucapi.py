@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import anyio
 import anyio.abc
@@ -320,15 +321,34 @@ class PhoneConference(Reply):
 
 
 class ConversationEntry(Reply):
+    id: int
     kind: str
     direction: str
     outcome: str
     at: datetime
+    unread: bool
+    text: str | None
+    title: str | None
+    message_id: int | None
+    played: bool | None
 
 
 class Conversation(Reply):
     party: str
+    unread: int
     entries: list[ConversationEntry]
+
+
+class ConversationList(Reply):
+    conversations: list[Conversation]
+    unread_conversations: int
+    missed_calls: int
+    new_voice_messages: int
+
+
+class Deleted(Reply):
+    message: str
+    deleted: int
 
 
 class AdminUser(Reply):
@@ -832,8 +852,38 @@ class UcApi:
 
     async def conversations(self) -> list[Conversation]:
         """Your conversations, newest first (UC-CONV-1)."""
-        body = await self._call("GET", "/api/v1/conversations")
-        return [Conversation.model_validate(c) for c in body["conversations"]]
+        return (await self.conversation_list()).conversations
+
+    async def conversation_list(self) -> ConversationList:
+        """Your conversations with the unread counters (UC-CONV-4, 000:378, 000:900, 000:417)."""
+        return await self._typed(ConversationList, "GET", "/api/v1/conversations")
+
+    async def mark_conversations_read(self) -> int:
+        """Select the conversations: their notifications are marked as read (000:415); how many were unread."""
+        return int((await self._call("POST", "/api/v1/conversations/read"))["marked"])
+
+    async def delete_conversations(self) -> Deleted:
+        """Delete all conversations (000:942)."""
+        return await self._typed(Deleted, "DELETE", "/api/v1/conversations")
+
+    async def delete_conversation(self, party: str) -> Deleted:
+        """Delete the whole conversation with `party` (000:953)."""
+        return await self._typed(Deleted, "DELETE", f"/api/v1/conversations/{quote(party, safe='')}")
+
+    async def delete_conversation_entry(self, entry_id: int) -> Deleted:
+        """Delete one entry: a call, a chat message or a voice message (000:965)."""
+        return await self._typed(Deleted, "DELETE", f"/api/v1/conversations/entries/{entry_id}")
+
+    async def save_entry_as_contact(self, entry_id: int, name: str, **fields: str) -> PersonalContact:
+        """Add to Personal Contacts from a conversation entry (000:924-925): `name` and the other
+        fields completed in the window (business, mobile, private, email); business defaults to the party."""
+        return await self._typed(
+            PersonalContact, "POST", f"/api/v1/conversations/entries/{entry_id}/contact", {"name": name, **fields}
+        )
+
+    async def send_message(self, to: str, text: str) -> ConversationEntry:
+        """Send an instant message to the UC user `to` (000:985-986): your chat entry."""
+        return await self._typed(ConversationEntry, "POST", "/api/v1/messages", {"to": to, "text": text})
 
     async def callme(self) -> CallMe:
         return await self._typed(CallMe, "GET", "/api/v1/callme")

@@ -129,6 +129,17 @@ DIFFERENCES: tuple[Difference, ...] = (
         "dialable examples: with the leading trunk 0 in 003 (003:1234-1242); without it after PRB000051643 (V3R1, "
         "000:188, 002:315; 000:1038, 002:1419-1421)",
     ),
+    Difference(
+        "REL-CONV-DELETE",
+        "conversation_delete_modes",
+        Release.V3,
+        frozenset({Mode.SMART}),
+        frozenset({Mode.SMART, Mode.SUITE}),
+        ("002:187-191", "002:141-149", "003:47-48", "003:1097-1125"),
+        "deleting conversations: added in V2R7 (002:187-191) for UC Smart (003:1097-1125 'Mode UC Smart'); V3 adds "
+        "'Gespreksverwijderingsfunctie voor UC Suite' (002:149, 003:47-48), which the lab follows over 003's unrevised "
+        "prerequisites",
+    ),
 )
 
 
@@ -144,6 +155,7 @@ class ReleaseProfile:
     search_match: SearchMatch
     keys_kept_on_voip_switch: bool
     dialable_with_trunk_prefix: bool
+    conversation_delete_modes: frozenset[Mode]
 
     def preset_pin_for(self, number: str) -> str:
         """The preassigned voicemail PIN of a user (REL-PIN)."""
@@ -152,6 +164,10 @@ class ReleaseProfile:
     def callme_available(self, mode: Mode) -> bool:
         """REL-CALLME: whether the CallMe service exists in this mode."""
         return mode in self.callme_modes
+
+    def conversation_delete(self, mode: Mode) -> bool:
+        """REL-CONV-DELETE: whether deleting conversations exists in this mode."""
+        return mode in self.conversation_delete_modes
 
     def is_at_least(self, release: Release) -> bool:
         return RELEASE_ORDER.index(self.release) >= RELEASE_ORDER.index(release)

@@ -110,6 +110,13 @@ def preset_pin(release: str, number: str) -> str:
 SUITE_CHANGE_IN_AT_WORK = {"V2R7": False, "V3": False, "V3R1": False, "V3R2FR1": True, "V3R4FR1": True}
 
 
+# ---------------------------------------------------------------- REL-CONV-DELETE
+
+# deleting conversations in UC Suite: "Gespreksverwijderingsfunctie voor UC Suite" among the
+# changes of V3 (002:141-149, 003:47-48); V2R7 adds deleting for UC Smart (002:187-191)
+SUITE_CONV_DELETE = {"V2R7": False, "V3": True, "V3R1": True, "V3R2FR1": True, "V3R4FR1": True}
+
+
 # ---------------------------------------------------------------- REL-SEARCH
 
 # call by name: "containing" in 000:1148 (V3R1 .. V3R2 FR1) and 002:1536-1538 (up to V3R4 FR1);

@@ -172,6 +172,43 @@ async def test_the_box_announces_the_absence_as_far_as_its_visibility_lets_the_c
     await api.aclose()
 
 
+@pytest.mark.clause("UC-CONV-4/missed-and-new-voicemail", "UC-CONV-2/delete-entry", how="wire")
+@pytest.mark.lab_choice("LAB-UNREAD", "LAB-VOICEMAIL-ENTRY", "LAB-VOICEMAIL-BOX")
+async def test_missed_call_and_new_voice_message_counted_until_seen(
+    office: Lab, stubs: StartStub, phones: StartPhone, choices: ChoiceChecks
+) -> None:
+    """000:378: missed calls and new voice messages are visible in every view. Ben rejects
+    Anna's call (missed), then, in a meeting, her second call leaves a message: Ben's
+    conversations count one missed call and one new voice message, the entry titled "Voice
+    message" (000:1392) names it. Playing it leaves no new message; selecting the
+    conversations (000:415) no missed call. Deleting the voice message's entry (000:965)
+    deletes the message from the mailbox too (LAB-VOICEMAIL-ENTRY); the call entry stays."""
+    stub, anna, ben, api = await anna_and_ben(office, stubs, phones)
+    out = await anna.dial(stub.door_uri("201"))
+    await (await ben.incoming(timeout=10)).reject(486)
+    assert (await out.disconnected(timeout=10)).code == 486
+    (missed,) = (await conversation_with(api, "200")).entries
+    assert (missed.kind, missed.outcome) == ("call", "missed"), missed
+    await api.set_presence("meeting")
+    await leave_message(await anna.dial(stub.door_uri("201")))
+    with_anna = await conversation_with(api, "200", entries=3)
+    voicemail = next(e for e in with_anna.entries if e.kind == "voicemail")
+    (message,) = await api.voice_messages()
+    assert (voicemail.title, voicemail.message_id, voicemail.played) == ("Voice message", message.id, False)
+    counts = await api.conversation_list()
+    assert (counts.missed_calls, counts.new_voice_messages) == (1, 1), counts
+    choices.equal("LAB-UNREAD", with_anna.unread, 2, "the missed call and the voice message")
+    await the_message(api, anna)
+    assert (await api.conversation_list()).new_voice_messages == 0, "played: no longer new"
+    await api.mark_conversations_read()
+    assert (await api.conversation_list()).missed_calls == 0, "seen: no missed call shown"
+    await api.delete_conversation_entry(voicemail.id)
+    left = [(e.kind, e.outcome) for e in (await conversation_with(api, "200")).entries]
+    assert ("voicemail", "voicemail") not in left and ("call", "missed") in left, left
+    choices.equal("LAB-VOICEMAIL-ENTRY", await api.voice_messages(), [], "the mailbox after deleting the entry")
+    await api.aclose()
+
+
 @pytest.mark.clause("UC-PRES-2/every-but-dnd", how="wire")
 @pytest.mark.lab_choice("LAB-DND-486")
 async def test_do_not_disturb_rejects_and_office_rings(

@@ -22,7 +22,7 @@ each router module has `router(state, access) -> APIRouter` and lists its routes
 - `conferences.py`: Conference Management of MeetMe conferences.
 - `phone_conferences.py`: the Call window's Conference button (phone-controlled conferences).
 - `voicemail.py`: the voicemail box's messages and their recordings.
-- `conversations.py`: calls and voice messages per party.
+- `conversations.py`: calls, voice messages and instant messages per party; unread counters, mark read, delete.
 - `callme.py`: the CallMe destination and CallMe outbound calls.
 - `cti.py`: dialling from an associated desk phone (CTI, without VoIP).
 - `callcore_client.py`: the one way to the call core, with one 503 when it does not answer.

@@ -7,6 +7,8 @@ GET    /api/v1/contacts                    your personal contacts (with the limi
 POST   /api/v1/contacts                    add one (000:1935-1948)
 GET/PUT/DELETE /api/v1/contacts/{id}       show, edit (then "manually added", 000:520), delete (000:586-614)
 POST   /api/v1/contacts/import?format=     import a CSV or XML file (000:1950-1963)
+POST   /api/v1/conversations/entries/{id}/contact  save a conversation entry as a personal contact
+                                           (UC-CONV-5, 000:914-925; UC Smart)
 """
 
 # no `from __future__ import annotations`: FastAPI reads the routes' annotations as objects
@@ -24,6 +26,7 @@ from ..state.core import Session, State
 from ..state.directory import Listing, PersonalContact
 from . import models as m
 from .access import Access, owner
+from .conversations import EntryId
 from .errors import ApiError, error_responses, read_body, refuse_unless
 from .presence import others_presence_view
 
@@ -139,6 +142,10 @@ def router(state: State, access: Access) -> APIRouter:
         refuse_unless(d.check_contact(fields), 400, "contact_rules")
         return fields
 
+    def room(count: int) -> None:
+        """Refuse a new personal contact once the mode's limit is reached (000:1948)."""
+        refuse_unless(d.check_room(state.mode, count), 409, "personal_contacts_full")
+
     def no_contact(contact_id: str) -> ApiError:
         return ApiError(404, "no_such_contact", f"You have no personal contact {contact_id}.")
 
@@ -161,10 +168,24 @@ def router(state: State, access: Access) -> APIRouter:
         """Add a personal contact (000:1935-1948); UC Smart keeps up to 3000."""
         number = may_manage(session)
         fields = checked(body)
+        return contact_view(state.add_personal(number, fields, state.now(), room))
 
-        def room(count: int) -> None:
-            refuse_unless(d.check_room(state.mode, count), 409, "personal_contacts_full")
-
+    @api.post(
+        "/api/v1/conversations/entries/{entry_id}/contact",
+        response_model=m.PersonalContactView,
+        status_code=201,
+        responses=error_responses(400, 401, 404, 409, 422),
+    )
+    def save_entry(entry_id: EntryId, body: m.ContactData, session: UserSession) -> m.PersonalContactView:
+        """Add to Personal Contacts from a conversation entry (000:914-925; UC Smart mode, 000:918):
+        the data completed in the window; the business number is the entry's party unless given."""
+        number = may_manage(session)
+        entry = state.journal_entry(number, entry_id)
+        if entry is None:
+            raise ApiError(404, "conversation_not_found", f"You have no conversation entry {entry_id}.")
+        if body.business is None:
+            body = body.model_copy(update={"business": entry.party})
+        fields = checked(body)
         return contact_view(state.add_personal(number, fields, state.now(), room))
 
     @api.get("/api/v1/contacts/{contact_id}", response_model=m.PersonalContactView, responses=error_responses(401, 404))

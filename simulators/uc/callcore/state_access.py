@@ -118,8 +118,8 @@ class Services:
 
     def file_message(self, owner: str, caller: str, path: Path, seconds: float) -> None:
         state = self.state
-        state.add_voice_message(owner, caller, str(path), seconds, state.now())
-        state.add_journal([Entry(owner, caller, "voicemail", "in", "voicemail")], state.now())
+        message = state.add_voice_message(owner, caller, str(path), seconds, state.now())
+        state.add_journal([Entry(owner, caller, "voicemail", "in", "voicemail", message_id=message.id)], state.now())
 
     # -- the call journal (Conversations, UC-CONV-1) ---------------------------------------
 
