@@ -1,4 +1,4 @@
-"""The support matrix's representative cells as tests (`uclab matrix` sweeps all 208 cells).
+"""The support matrix's representative cells as tests (`uclab matrix` sweeps all 215 cells).
 
 The default run measures the documented set-ups end to end through the matrix machinery;
 the other representative cells run with --uclab-slow (their rules are covered by default

@@ -21,7 +21,6 @@ from ..callcore.routing import internal_number
 from ..config import DeviceKind
 from ..state.core import Session, State
 from .access import Access, owner
-from .callcore_client import call_core
 from .errors import ApiError, error_responses
 
 
@@ -56,7 +55,7 @@ def router(state: State, access: Access) -> APIRouter:
         to = internal_number(body.to)
         if to is None or to == number:
             raise ApiError(400, "bad_target", f"{body.to!r} is not another internal number; the lab has no trunk.")
-        async with call_core(state) as core:
+        async with access.call_core() as core:
             answer = await core.request("originate", user=number, via=number, target=to)
         if not answer.get("ok"):
             raise ApiError(503, "call_failed", f"The system could not ring your phone {number}: {answer.get('error')}.")

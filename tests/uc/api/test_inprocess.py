@@ -25,6 +25,7 @@ async def _login(target: InProcessTarget, user: str, password: str) -> UcApi:
     return api
 
 
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_failures_counted_by_one_target_never_block_another(tmp_path: Path) -> None:
     first, second = _target(tmp_path / "a"), _target(tmp_path / "b")
     try:
