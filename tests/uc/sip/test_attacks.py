@@ -34,7 +34,7 @@ PASSWORDS = {"200": "Start#200a"}
 """the initial UC password of office.yaml's user 200"""
 
 
-@pytest.mark.rule("LAB-AUTH-LIMITS")
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_svwar_finds_no_extension(office_lab: Lab, stubs: StartStub) -> None:
     stub = await stubs(office_lab)
     for method in ("REGISTER", "INVITE"):
@@ -43,7 +43,7 @@ async def test_svwar_finds_no_extension(office_lab: Lab, stubs: StartStub) -> No
         assert "found nothing" in war.log, war.log[-800:]
 
 
-@pytest.mark.rule("LAB-AUTH-LIMITS")
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_svcrack_is_stopped_and_the_phone_of_the_account_still_registers(
     office_lab: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
@@ -59,7 +59,7 @@ async def test_svcrack_is_stopped_and_the_phone_of_the_account_still_registers(
     assert stub.supervisor is not None and stub.supervisor.restarts == []
 
 
-@pytest.mark.rule("LAB-AUTH-LIMITS")
+@pytest.mark.lab_choice("LAB-AUTH-LIMITS")
 async def test_uc_login_guessing_is_refused_and_the_user_still_logs_in(office_lab: Lab, stubs: StartStub) -> None:
     stub = await stubs(office_lab)
 
