@@ -146,8 +146,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         claims, wrong = ledger.read(m for name in ("clause", "lab_choice", "rule") for m in item.iter_markers(name))
         problems += [f"{item.nodeid}: {w}" for w in wrong]
         item.stash[CLAIMS] = claims
-    if problems:
+        item.stash[WRONG_MARKERS] = wrong
+    if problems and not hasattr(config, "workerinput"):
         raise pytest.UsageError("\n".join(problems))
+    # an xdist worker's UsageError is lost in a crash report: each such test errors, saying why
     _keep_only_files(config, items)
     if config.getoption("--uclab-real-time"):
         twin = pytest.mark.skip(reason="time-scaled twin: its real-time variant runs with --uclab-real-time")
@@ -185,6 +187,9 @@ def _skipping_what_the_system_cannot_do() -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Any:
+    wrong = item.stash.get(WRONG_MARKERS, [])
+    if wrong:
+        pytest.fail("; ".join(wrong), pytrace=False)
     return (yield from _skipping_what_the_system_cannot_do())
 
 
@@ -232,6 +237,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 CLAIMS = pytest.StashKey[ledger.Claims]()
 CHECKS = pytest.StashKey[ledger.ChoiceChecks]()
+WRONG_MARKERS = pytest.StashKey[list[str]]()
+"""what is wrong with a test's clause, lab_choice and rule markers (ledger.read)"""
 
 
 def claims_of(item: pytest.Item) -> ledger.Claims:

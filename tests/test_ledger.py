@@ -87,13 +87,13 @@ def test_choice_checks_and_outcomes() -> None:
         raise AssertionError("an undeclared lab choice was accepted")
 
 
-def _run(tmp_path: Path, body: str) -> tuple[int, str, list[dict[str, Any]]]:
+def _run(tmp_path: Path, body: str, *extra: str) -> tuple[int, str, list[dict[str, Any]]]:
     test = tmp_path / "test_claims.py"
     test.write_text("import pytest\n\n" + body)
     results = tmp_path / "results.jsonl"
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "simulators.pytest_plugin", "-q",
-         f"--rootdir={tmp_path}", f"--uclab-results={results}", str(test)],
+         f"--rootdir={tmp_path}", f"--uclab-results={results}", *extra, str(test)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     records = [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
@@ -107,6 +107,21 @@ def test_unknown_clause_ids_stop_the_run(tmp_path: Path) -> None:
     )
     assert rc == 4 and records == []
     assert "test_claims.py::test_x: unknown clause id(s) UC-VM-1/kept (see spec/rules.yaml: RULE-ID/clause-id)" in out
+
+
+def test_unknown_ids_under_xdist_error_the_test_saying_why(tmp_path: Path) -> None:
+    """An xdist worker cannot stop the run with a usage error (it would be reported as a crash
+    of another test): the test with the wrong marker errors, naming the id; the others run."""
+    rc, out, records = _run(
+        tmp_path,
+        '@pytest.mark.lab_choice("LAB-NOPE")\ndef test_x():\n    pass\n\ndef test_y():\n    pass\n',
+        "-n",
+        "2",
+    )
+    assert rc == 1, out
+    assert "unknown lab choice(s) LAB-NOPE (see spec/lab_choices.yaml)" in out
+    assert "1 passed, 1 error" in out
+    assert {r["nodeid"].split("::")[1]: r["outcome"] for r in records} == {"test_x": "failed", "test_y": "passed"}
 
 
 def test_the_record_carries_clauses_and_lab_choices(tmp_path: Path) -> None:
