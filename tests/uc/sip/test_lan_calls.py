@@ -161,15 +161,18 @@ async def test_mulap_members_ring_in_parallel(office_lab: Lab, stubs: StartStub,
 
 
 @pytest.mark.rule("UC-CALL-1")
+@pytest.mark.lab_choice("LAB-UNREACHABLE-VOICEMAIL")
 async def test_unknown_and_unregistered_numbers_fail_cleanly(
     office_lab: Lab, stubs: StartStub, phones: StartPhone
 ) -> None:
-    """A call to a number nobody has is refused with 404, to a device that is not registered
-    with 480; the caller learns it at once and the stub keeps working."""
+    """A call to a number nobody has is refused with 404, to a user none of whose devices is
+    registered and who has no mailbox (210, the team desk) with 480 (LAB-UNREACHABLE-VOICEMAIL:
+    with a mailbox, the box answers instead); the caller learns it at once and the stub keeps
+    working."""
     stub = await stubs(office_lab)
     alice = await phones(office_lab, "office_pc", "alice", **voip_client(stub, "200"))
     await registered(alice)
-    for number, code in (("999", 404), ("201", 480)):
+    for number, code in (("999", 404), ("210", 480)):
         out = await alice.dial(stub.door_uri(number))
         ended = await out.disconnected(timeout=5)
         assert ended.code == code, f"call to {number}: {ended.code} {ended.reason}"
