@@ -13,4 +13,5 @@
 - `servers.py`: myPortal @work server connections: LAN/WAN address:port, order of attempts (pure).
 - `ucapi.py`: the client side of the UC API on 8802, as myPortal @work and the suites use it.
 - `conference.py`: myPortal @work's Conference Management, driven over the UC API.
+- `links.py`: the number a tel or callto hyperlink dials (pure).
 """

@@ -245,6 +245,15 @@ class PersonalContact(Reply):
     updated_at: datetime
 
 
+class OwnContact(Reply):
+    number: str
+    name: str
+    mobile: str | None
+    home: str | None
+    email: str | None
+    set_by_you: list[str]
+
+
 class PersonalContacts(Reply):
     contacts: list[PersonalContact]
     count: int
@@ -805,6 +814,16 @@ class UcApi:
 
     async def remove_favorite(self, group_id: int, favorite_id: int) -> str:
         return await self._message("DELETE", f"/api/v1/favorites/groups/{group_id}/entries/{favorite_id}")
+
+    # ------------------------------------------------------------ own contact data
+
+    async def own_contact(self) -> OwnContact:
+        """Your contact data as others see it (000:1726)."""
+        return await self._typed(OwnContact, "GET", "/api/v1/me/contact")
+
+    async def change_own_contact(self, **fields: str | None) -> OwnContact:
+        """Change (a value) or delete ("" or None) mobile, home, email (000:1733)."""
+        return await self._typed(OwnContact, "PATCH", "/api/v1/me/contact", fields)
 
     # ------------------------------------------------------------ own picture
 

@@ -140,6 +140,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         "'Gespreksverwijderingsfunctie voor UC Suite' (002:149, 003:47-48), which the lab follows over 003's unrevised "
         "prerequisites",
     ),
+    Difference(
+        "REL-CONTACT-DATA",
+        "own_contact_data",
+        Release.V3,
+        False,
+        True,
+        ("002:133-136", "003:30-33", "000:1724-1733"),
+        "editing one's own mobile, home/external number and e-mail: introduced in V3 ('Mobiel, Privénummer, E-mail "
+        "CrUD-bewerkingen', 002:133-136; 003:30-33); V2R7's functions (002:171-210) do not include it",
+    ),
 )
 
 
@@ -156,6 +166,7 @@ class ReleaseProfile:
     keys_kept_on_voip_switch: bool
     dialable_with_trunk_prefix: bool
     conversation_delete_modes: frozenset[Mode]
+    own_contact_data: bool
 
     def preset_pin_for(self, number: str) -> str:
         """The preassigned voicemail PIN of a user (REL-PIN)."""

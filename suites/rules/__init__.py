@@ -13,6 +13,9 @@
 - `test_directories.py`: directories and personal contacts: UC-DIR-1 and REL-SEARCH.
 - `test_favourites.py`: favorites: UC-FAV-1.
 - `test_picture.py`: the own picture: UC-IMG-1.
+- `test_conference_list.py`: the list of one's conferences, renaming and deleting: UC-CONF-7, UC-CONF-3.
+- `test_links.py`: the number a tel or callto link dials (client model): UC-CALL-7.
+- `test_own_contact.py`: the own mobile, home/external number and e-mail address: UC-ME-1, REL-CONTACT-DATA.
 - `test_conversations.py`: instant messages, unread events and deleting conversations: UC-IM-1, UC-CONV-2, UC-CONV-4, REL-CONV-DELETE.
 - `test_login.py`: login and server connections in process: UC-LOGIN-1, TRB-4.
 - `test_login_lab.py`: server connections over real networks: UC-LOGIN-1, TRB-4, NET-1.7.

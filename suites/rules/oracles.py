@@ -110,6 +110,13 @@ def preset_pin(release: str, number: str) -> str:
 SUITE_CHANGE_IN_AT_WORK = {"V2R7": False, "V3": False, "V3R1": False, "V3R2FR1": True, "V3R4FR1": True}
 
 
+# ---------------------------------------------------------------- REL-CONTACT-DATA
+
+# editing one's own mobile, home and e-mail: "Mobiel, Privénummer, E-mail CrUD-bewerkingen"
+# among the changes of V3 (002:133-136, 003:30-33); not among V2R7's functions (002:171-210)
+OWN_CONTACT_DATA = {"V2R7": False, "V3": True, "V3R1": True, "V3R2FR1": True, "V3R4FR1": True}
+
+
 # ---------------------------------------------------------------- REL-CONV-DELETE
 
 # deleting conversations in UC Suite: "Gespreksverwijderingsfunctie voor UC Suite" among the

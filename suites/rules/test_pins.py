@@ -197,3 +197,29 @@ async def test_no_mailbox_without_voicemail_licence(uc_target: Callable[..., Tar
         code="no_mailbox",
         message="User 210 has no voicemail box (no Voicemail licence); ask your administrator.",
     )
+
+
+@pytest.mark.clause("UC-VM-6/pin-smart", how="api")
+@pytest.mark.lab_choice("LAB-MESSAGES")
+@pytest.mark.parametrize("config", ["office", "office_suite"])
+async def test_change_pin_in_uc_smart_mode_only(
+    uc_target: Callable[..., Target], config: str, choices: ChoiceChecks
+) -> None:
+    """Change PIN's prerequisite "UC Smart mode" (000:1454): after the preassigned PIN was
+    replaced (the box's phone dialogue), UC Smart changes the PIN and UC Suite refuses it."""
+    target = uc_target(config)
+    api = await target.logged_in(USER)
+    await api.change_preassigned_pin(preset_pin(target.release, USER), FIRST_PIN)
+    if config == "office":
+        choices.equal(MESSAGES, await api.change_pin(FIRST_PIN, "591730"), CHANGED)
+        return
+    with pytest.raises(UcApiError) as refused:
+        await api.change_pin(FIRST_PIN, "591730")
+    refusal(
+        refused.value,
+        choices,
+        status=403,
+        code="pin_by_other_client",
+        message="In UC Suite mode myPortal @work has no Change PIN; use another UC Suite client or the voicemail "
+        "box's phone menu.",
+    )

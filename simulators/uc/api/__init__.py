@@ -19,6 +19,7 @@ each router module has `router(state, access) -> APIRouter` and lists its routes
 - `directory.py`: directories, search, search-to-call, personal contacts and their import.
 - `favorites.py`: favorites groups and their entries.
 - `picture.py`: the own picture and other users' pictures.
+- `own_contact.py`: your own mobile, home/external number and e-mail address, as others see them.
 - `conferences.py`: Conference Management of MeetMe conferences.
 - `phone_conferences.py`: the Call window's Conference button (phone-controlled conferences).
 - `voicemail.py`: the voicemail box's messages and their recordings.

@@ -83,6 +83,7 @@ REQUEST_FIELDS = yamlcheck.field_names(
         m.RegistrationClaim,
         m.RegistrationRelease,
         m.ContactData,
+        m.OwnContactChange,
         m.GroupName,
         m.FavoriteAdd,
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from ..rules.clients import ClientKind
 from ..rules.directories import Directory
@@ -377,6 +377,39 @@ class ContactData(Request):
     mobile: LongText | None = None
     private: LongText | None = Field(None, description="private or external number")
     email: LongText | None = None
+
+
+class OwnContactChange(Request):
+    """Your own contact data (000:1733): give the fields to change; an empty value or null deletes one.
+    Your name and internal number are the administrator's and cannot be changed here."""
+
+    mobile: LongText | None = Field(None, description="Mobile Phone Number (canonical format, e.g. +49891234567)")
+    home: LongText | None = Field(None, description="Home/External phone number (canonical format)")
+    email: LongText | None = Field(None, description="My Email Address")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _administrators_fields(cls, data: Any) -> Any:
+        fixed = [k for k in ("name", "number") if isinstance(data, dict) and k in data]
+        if fixed:
+            raise ValueError(
+                f"{' and '.join(fixed)} cannot be changed: your name and internal number are set by your "
+                "administrator; change mobile, home or email"
+            )
+        return data
+
+
+class OwnContactView(Reply):
+    """Your contact data as you and other subscribers see it (000:1726)."""
+
+    number: str = Field(description="your internal number, set by the administrator")
+    name: str = Field(description="your name, set by the administrator")
+    mobile: str | None
+    home: str | None
+    email: str | None
+    set_by_you: list[str] = Field(
+        description="the fields you set or deleted; the others show what the administrator entered (000:1479)"
+    )
 
 
 class PersonalContactView(Reply):

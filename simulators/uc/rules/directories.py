@@ -197,22 +197,39 @@ def check_contact(fields: ContactFields) -> Verdict:
                 "The name contains control characters (U+0000-U+001F, U+007F-U+009F); remove them.",
             )
         )
-    for key, label in NUMBER_FIELDS.items():
-        value = getattr(fields, key)
-        if value is not None and (len(value) > NUMBER_MAX_LENGTH or not _PHONE.fullmatch(value)):
-            found.append(
-                Violation(
-                    f"{key}_invalid",
-                    f"The {label} number {value!r} is not a phone number: use digits, blanks and + ( ) / - : ; "
-                    f"only (at most {NUMBER_MAX_LENGTH} characters), e.g. +49 89 7007-98765.",
-                )
-            )
-    email = fields.email
+    numbers = {label: (key, getattr(fields, key)) for key, label in NUMBER_FIELDS.items()}
+    found += _number_and_email_violations(numbers, fields.email)
+    return Verdict(tuple(found))
+
+
+def _number_and_email_violations(numbers: dict[str, tuple[str, str | None]], email: str | None) -> list[Violation]:
+    """Phone numbers ({label: (code prefix, value)}) and an e-mail address that are not ones (None: absent)."""
+    found = [
+        Violation(
+            f"{key}_invalid",
+            f"The {label} number {value!r} is not a phone number: use digits, blanks and + ( ) / - : ; "
+            f"only (at most {NUMBER_MAX_LENGTH} characters), e.g. +49 89 7007-98765.",
+        )
+        for label, (key, value) in numbers.items()
+        if value is not None and (len(value) > NUMBER_MAX_LENGTH or not _PHONE.fullmatch(value))
+    ]
     if email is not None and (len(email) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(email)):
         found.append(
             Violation("email_invalid", f"The e-mail address {email!r} is not valid; write it as name@example.com.")
         )
-    return Verdict(tuple(found))
+    return found
+
+
+OWN_NUMBER_FIELDS = {"mobile": "mobile phone", "home": "home/external phone"}
+"""the user's own phone numbers (000:1733) and how messages name them"""
+
+
+def check_own_contact(changes: dict[str, str | None]) -> Verdict:
+    """The user's own contact data (UC-ME-1, 000:1733), after blanks are dropped (None: cleared).
+    "Phone numbers should be entered in canonical format": should, so any number of the
+    canonical format's characters is taken as entered; other characters are refused."""
+    numbers = {label: (key, changes.get(key)) for key, label in OWN_NUMBER_FIELDS.items()}
+    return Verdict(tuple(_number_and_email_violations(numbers, changes.get("email"))))
 
 
 def _keeper(mode: Mode) -> str:

@@ -7,6 +7,7 @@ its own tables and, where it came later, its own schema track. The SQL is in thi
 - `store.py`: the plumbing under the state classes: one SQLite connection, a lock, transactions, schema tracks.
 - `directory.py`: directories, personal contacts, favorites and pictures.
 - `telephony.py`: deskshare logins and voice messages.
+- `own_contact.py`: the user's own mobile, home/external number and e-mail beside the administrator's.
 - `journal.py`: the journal behind Conversations: calls, voice messages, chat messages, unread and deleted entries.
 - `conferences.py`: MeetMe conferences, their participants, PINs and mixer slots.
 - `phone_conferences.py`: phone-controlled conferences: their call legs and mixer slots.

@@ -54,6 +54,8 @@ from .conferences import migrate as migrate_conferences
 from .directory import SCHEMA_V2, DirectoryData, sync_directories
 from .journal import JournalData
 from .journal import migrate as migrate_journal
+from .own_contact import OwnContactData
+from .own_contact import migrate as migrate_own_contact
 from .phone_conferences import PhoneConferenceData
 from .phone_conferences import migrate as migrate_phone_conferences
 from .store import StateError as StateError
@@ -65,6 +67,8 @@ from .store import transaction
 from .telephony import SCHEMA_V3, TelephonyData
 
 SCHEMA_VERSION = 3
+_USER_SQL = "SELECT u.*, c.mobile AS own_mobile, c.email AS own_email FROM users u JOIN user_contacts c USING (number)"
+"""a user with the mobile number and e-mail address others see (the user's own, else the administrator's)"""
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -261,7 +265,7 @@ class RegistrationDecision:
     """... or the one that holds the station (refused)"""
 
 
-class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, JournalData):
+class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, JournalData, OwnContactData):
     """Typed access to the stub's state. Open with `State.open(path, config)`."""
 
     def __init__(
@@ -310,6 +314,7 @@ class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, J
                 migrate_conferences(conn)
                 migrate_phone_conferences(conn)
                 migrate_journal(conn)
+                migrate_own_contact(conn)
                 clock = _sync_clock(conn, TimeScale(config.system.time_scale), real_time())
                 _sync_config(conn, config, cost)
         except BaseException:
@@ -584,10 +589,10 @@ class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, J
     # ---------------------------------------------------------------- users and passwords
 
     def users(self) -> list[User]:
-        return [self._user(r) for r in self._rows("SELECT * FROM users ORDER BY number")]
+        return [self._user(r) for r in self._rows(f"{_USER_SQL} ORDER BY u.number")]
 
     def user(self, number: str) -> User | None:
-        row = self._row("SELECT * FROM users WHERE number=?", (number,))
+        row = self._row(f"{_USER_SQL} WHERE u.number=?", (number,))
         return self._user(row) if row else None
 
     def _user(self, r: sqlite3.Row) -> User:
@@ -595,8 +600,8 @@ class State(DirectoryData, TelephonyData, ConferenceData, PhoneConferenceData, J
             number=r["number"],
             name=r["name"],
             licences=frozenset(Licence(x) for x in r["licences"].split(",") if x),
-            mobile=r["mobile"],
-            email=r["email"],
+            mobile=r["own_mobile"],
+            email=r["own_email"],
             must_change_password=bool(r["must_change_password"]),
             voip_enabled=bool(r["voip_enabled"]),
             controlled_device=r["controlled_device"],

@@ -194,18 +194,18 @@ def _admin_listing(r: sqlite3.Row) -> Listing:
 
 
 def _user_listing(r: sqlite3.Row) -> Listing:
-    return Listing(Directory.INTERNAL, r["number"], r["name"], r["number"], None, r["mobile"], None, r["email"])
+    return Listing(Directory.INTERNAL, r["number"], r["name"], r["number"], None, r["mobile"], r["home"], r["email"])
 
 
 _FAVORITE_SQL = """
 SELECT f.id AS fid, f.group_id, f.added_at, f.user_number, f.personal_id, f.entry_id,
-       u.name AS u_name, u.mobile AS u_mobile, u.email AS u_email,
+       u.name AS u_name, u.mobile AS u_mobile, u.home AS u_home, u.email AS u_email,
        p.name AS p_name, p.business AS p_business, p.mobile AS p_mobile, p.private AS p_private, p.email AS p_email,
        d.directory AS d_directory, d.name AS d_name, d.number AS d_number, d.business AS d_business,
        d.mobile AS d_mobile, d.private AS d_private, d.email AS d_email
 FROM favorite_entries f
 JOIN favorite_groups g ON g.id = f.group_id
-LEFT JOIN users u ON u.number = f.user_number
+LEFT JOIN user_contacts u ON u.number = f.user_number
 LEFT JOIN personal_contacts p ON p.id = f.personal_id
 LEFT JOIN directory_entries d ON d.id = f.entry_id
 WHERE g.owner = ?
@@ -216,7 +216,7 @@ ORDER BY f.id
 def _favorite_listing(r: sqlite3.Row) -> Listing:
     if r["user_number"] is not None:
         n = r["user_number"]
-        return Listing(Directory.INTERNAL, n, r["u_name"], n, None, r["u_mobile"], None, r["u_email"])
+        return Listing(Directory.INTERNAL, n, r["u_name"], n, None, r["u_mobile"], r["u_home"], r["u_email"])
     if r["personal_id"] is not None:
         return Listing(
             Directory.PERSONAL,
@@ -252,7 +252,7 @@ class DirectoryData(Store):
         if Directory.PERSONAL in wanted:
             out += [c.listing for c in self.personal_contacts(owner)]
         if Directory.INTERNAL in wanted:
-            out += [_user_listing(r) for r in self._rows("SELECT number, name, mobile, email FROM users")]
+            out += [_user_listing(r) for r in self._rows("SELECT * FROM user_contacts")]
         admin = [d.value for d in ADMIN_DIRECTORIES if d in wanted]
         if admin:
             marks = ",".join("?" * len(admin))
@@ -268,7 +268,7 @@ class DirectoryData(Store):
             contact = self.personal_contact(owner, contact_id)
             return contact.listing if contact else None
         if directory is Directory.INTERNAL:
-            row = self._row("SELECT number, name, mobile, email FROM users WHERE number=?", (contact_id,))
+            row = self._row("SELECT * FROM user_contacts WHERE number=?", (contact_id,))
             return _user_listing(row) if row else None
         row = self._row("SELECT * FROM directory_entries WHERE id=? AND directory=?", (contact_id, directory.value))
         return _admin_listing(row) if row else None
